@@ -1,0 +1,57 @@
+# HọcSố: `make demo` serves the Vietnamese demo; `make test` runs the whole suite.
+# Both create (or reuse) .venv with Python 3.11 and install what they need.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.hocso-installed
+PYTEST_ARGS ?=
+
+.PHONY: install assets translations demo test lint format bench ci clean
+
+$(STAMP): pyproject.toml package.json package-lock.json
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	# --ignore-scripts: packages' install scripts never run (h5p-standalone's would fail).
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(STAMP)
+
+install: $(STAMP) translations assets
+
+# Compiled catalogues are built, never committed (babel: no GNU gettext needed).
+translations: $(STAMP)
+	@for dir in locale locale_thirdparty; do \
+		if [ -d $$dir ]; then $(VENV)/bin/pybabel compile -d $$dir -D django 2>&1 | grep -v "^compiling" || true; fi; \
+	done
+
+# Front-end packages copied from node_modules into build/static (served locally).
+assets: $(STAMP)
+	@mkdir -p build/static/vendor
+
+demo: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "HọcSố: http://127.0.0.1:8000/  (Ctrl+C to stop)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) node_modules build db.sqlite3 static_collected .pytest_cache

@@ -1,0 +1,41 @@
+"""Test settings: the one module, plus what makes tests fast and hermetic."""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
+
+from cms.settings import *  # noqa: E402,F403 - the test override extends the one settings module
+from cms.settings import REDIS_URL  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tasks run in-process in tests; those marked celery_worker send to Redis explicitly.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+ACCOUNT_RATE_LIMITS = False
+
+# xdist workers each get their own Redis database (1, 2, ...) so a real worker started by
+# one test process never takes another's tasks.
+if REDIS_URL:
+    import os as _os
+    from urllib.parse import urlparse as _urlparse
+
+    _worker = _os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _index = 1 + int(_worker[2:] or 0) if _worker.startswith("gw") else 1
+    _parsed = _urlparse(REDIS_URL)
+    _test_redis = _parsed._replace(path=f"/{_index}").geturl()
+    CELERY_BROKER_URL = _test_redis
+    CELERY_RESULT_BACKEND = _test_redis
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _test_redis,
+            "KEY_PREFIX": f"test-{_worker}",
+        }
+    }
