@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml package.json package-lock.json
 
 install: $(STAMP) translations assets
 
-# Compiled catalogues are built, never committed (babel: no GNU gettext needed).
+# Compiled catalogues are built, never committed (Babel: no GNU gettext needed).
+# locale/ holds cms and accounts; each other app keeps its own <app>/locale/.
 translations: $(STAMP)
-	@for dir in locale locale_thirdparty; do \
-		if [ -d $$dir ]; then $(VENV)/bin/pybabel compile -d $$dir -D django 2>&1 | grep -v "^compiling" || true; fi; \
+	@find . -path ./.venv -prune -o -path ./node_modules -prune -o \
+		-path '*/locale*/LC_MESSAGES/django.po' -print | while read -r po; do \
+		$(VENV)/bin/pybabel compile -i "$$po" -o "$${po%.po}.mo" >/dev/null || exit 1; \
 	done
 
 # Front-end packages copied from node_modules into build/static (served locally).

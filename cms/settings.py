@@ -42,7 +42,9 @@ INSTALLED_APPS = [
     "cms",
     "accounts",
     "courses",
+    "courses.certificates",
     "assessments",
+    "assessments.h5p",
     "campaigns",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -259,3 +261,7 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Demo content loaders for `manage.py seed_demo`, lower floors first (each `<app>.demo.load`).
+DEMO_LOADERS = ["cms.demo", "assessments.demo", "assessments.h5p.demo", "courses.demo",
+                "courses.certificates.demo", "campaigns.demo"]  # fmt: skip

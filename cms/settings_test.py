@@ -16,19 +16,19 @@ STORAGES = {
 }
 # Tasks run in-process in tests; those marked celery_worker send to Redis explicitly.
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 ACCOUNT_RATE_LIMITS = False
 
-# xdist workers each get their own Redis database (1, 2, ...) so a real worker started by
-# one test process never takes another's tasks.
+# xdist workers each get their own Redis database (the URL's database + 1, + 2) so a real
+# worker started by one test process never takes another's tasks. Two checkouts testing at
+# once on one Redis use base databases three apart (redis://.../0, /3, /6 ...).
 if REDIS_URL:
     import os as _os
     from urllib.parse import urlparse as _urlparse
 
     _worker = _os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    _index = 1 + int(_worker[2:] or 0) if _worker.startswith("gw") else 1
     _parsed = _urlparse(REDIS_URL)
+    _base = int(_parsed.path.strip("/") or 0)
+    _index = _base + 1 + (int(_worker[2:] or 0) if _worker.startswith("gw") else 0)
     _test_redis = _parsed._replace(path=f"/{_index}").geturl()
     CELERY_BROKER_URL = _test_redis
     CELERY_RESULT_BACKEND = _test_redis

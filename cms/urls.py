@@ -12,6 +12,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("allauth.urls")),
     path("quyen-rieng-tu/", views.privacy_notice, name="privacy_notice"),
+    # Each app owns its routes; Wagtail pages (catalogue, lessons, news...) come last.
+    path("hoc/", include("courses.urls")),
+    path("chung-chi/", include("courses.certificates.urls")),
+    path("kiem-tra/", include("assessments.urls")),
+    path("h5p/", include("assessments.h5p.urls")),
+    path("quan-ly/", include("campaigns.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

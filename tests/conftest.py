@@ -49,7 +49,7 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture
 def home_page(db):
-    from cms.management.commands.seed_demo import ensure_home_page
+    from cms.demo import ensure_home_page
 
     return ensure_home_page()
 
