@@ -74,7 +74,7 @@ def user_factory(db):
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A `celery worker` subprocess on this test session's database and Redis database.
 
     Each xdist worker gets its own Redis database number (settings_test), so two workers'
@@ -100,7 +100,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.CELERY_BROKER_URL,
     }
-    log = open(ROOT / ".pytest_cache" / f"celery-worker-{os.getpid()}.log", "w")  # noqa: SIM115
+    log = open(tmp_path_factory.mktemp("celery") / "worker.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "cms", "worker", "--pool", "solo",
@@ -118,7 +118,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             if proc.poll() is not None:
                 raise RuntimeError(f"celery worker exited with {proc.returncode}; see {log.name}")
             try:
-                ping.apply_async(args=["ready"], ignore_result=False).get(timeout=5)
+                # send_task always goes through the broker (the settings make apply_async eager).
+                app.send_task(ping.name, args=["ready"]).get(timeout=5)
                 break
             except Exception:
                 if time.monotonic() > deadline:
