@@ -112,6 +112,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     from cms.celery import app
     from cms.tasks import ping
 
+    app.conf.task_always_eager = False  # while waiting for the worker to answer
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -124,8 +125,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             except Exception:
                 if time.monotonic() > deadline:
                     raise
+        app.conf.task_always_eager = True
         yield {"pid": proc.pid, "app": app, "log": log.name}
     finally:
+        app.conf.task_always_eager = True
         proc.terminate()
         try:
             proc.wait(timeout=15)
