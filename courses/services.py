@@ -1,0 +1,367 @@
+"""Writes of the courses app: enrolment, lesson progress, course completion.
+
+Every function runs in one transaction, validates first and returns the object. Counting
+once under retries and races rests on the database: a partial unique index (one active
+enrolment per user and course), a unique (user, lesson) progress row, and conditional
+UPDATEs (`... WHERE completed_at IS NULL`) whose row count says who won.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import (
+    ACTIVITY_RESULTS_VERSION,
+    CompletionRule,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+)
+
+# A "watched 90%" claim must arrive at least this share of the video's duration after the
+# lesson was opened (the server's clock, not the browser's).
+VIDEO_WATCH_SHARE = 0.9
+
+
+class ProgressRefused(Exception):
+    """The learner may not record progress here (not enrolled, lesson locked, claim not
+    credible). Views answer 403 with `message`, which is user-facing Vietnamese."""
+
+    def __init__(self, message: str, *, code: str = "refused"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _course_lessons(course: CoursePage):
+    return LessonPage.objects.live().child_of(course)
+
+
+def _progress_counts(*, user, course: CoursePage) -> tuple[int, int]:
+    """(completed live lessons, live lessons) for the percent: two cheap COUNTs."""
+    lessons = _course_lessons(course)
+    total = lessons.count()
+    done = LessonProgress.objects.filter(
+        user=user, lesson__in=lessons.values("pk"), completed_at__isnull=False
+    ).count()
+    return done, total
+
+
+# --- Enrolment ------------------------------------------------------------------------------
+
+_SOURCE_STRENGTH = {Enrolment.Source.SELF: 0, Enrolment.Source.CAMPAIGN: 1,
+                    Enrolment.Source.ASSIGNMENT: 2}  # fmt: skip
+
+
+def enrolment_create(
+    *, user, course: CoursePage, source: str, due_at=None, source_ref: str = ""
+) -> Enrolment:
+    """Enrol `user` in `course`; idempotent (an active enrolment is returned, not doubled).
+
+    On an existing active enrolment:
+    - `source`/`source_ref` are replaced only by a stronger source (assignment > campaign >
+      self), so "assigned" shows on My learning even if the learner had self-enrolled;
+    - `due_at`: the earliest deadline wins. A re-assignment with an earlier deadline
+      tightens it; a later deadline or None never loosens an existing one (to extend a
+      deadline, the assigning app sets Enrolment.due_at through its own service).
+    A new enrolment counts the learner's existing lesson progress (kept from an earlier
+    enrolment) into its counters.
+    """
+    if source not in Enrolment.Source.values:
+        raise ValueError(f"unknown enrolment source {source!r}")
+    if not isinstance(course, CoursePage):
+        course = course.specific
+    with transaction.atomic():
+        existing = (
+            Enrolment.objects.select_for_update().active().filter(user=user, course=course).first()
+        )
+        if existing is None:
+            done, total = _progress_counts(user=user, course=course)
+            enrolment = Enrolment(
+                user=user,
+                course=course,
+                source=source,
+                source_ref=source_ref,
+                due_at=due_at,
+                enrolled_at=timezone.now(),
+                lessons_done=done,
+                percent=min(100, (done * 100) // total) if total else 0,
+            )
+            enrolment.full_clean(validate_constraints=False)
+            try:
+                with transaction.atomic():
+                    enrolment.save()
+            except IntegrityError:
+                # Another request enrolled the same user in the same course first.
+                return Enrolment.objects.active().get(user=user, course=course)
+            return enrolment
+        changed = []
+        if _SOURCE_STRENGTH[source] > _SOURCE_STRENGTH[existing.source]:
+            existing.source, existing.source_ref = source, source_ref
+            changed += ["source", "source_ref"]
+        if due_at is not None and (existing.due_at is None or due_at < existing.due_at):
+            existing.due_at = due_at
+            changed.append("due_at")
+        if changed:
+            existing.save(update_fields=[*changed, "updated_at"])
+        return existing
+
+
+def enrolment_cancel(*, enrolment: Enrolment) -> Enrolment:
+    """Unenrol: the row stays (history) with `unenrolled_at` set. Idempotent."""
+    with transaction.atomic():
+        Enrolment.objects.filter(pk=enrolment.pk, unenrolled_at__isnull=True).update(
+            unenrolled_at=timezone.now(), updated_at=timezone.now()
+        )
+        enrolment.refresh_from_db()
+        return enrolment
+
+
+# --- Locks ----------------------------------------------------------------------------------
+
+
+def lesson_lock_reason(*, user, lesson: LessonPage, course: CoursePage | None = None):
+    """None when the lesson is open to `user`, else (message, [pages to finish first]).
+    Used by the services; the lesson page uses the selector, which computes the same in
+    a constant number of queries."""
+    from courses.selectors import lesson_state
+
+    state = lesson_state(user=user, lesson=lesson, course=course)
+    if state.locked:
+        return state.lock_message, state.blockers
+    return None
+
+
+def _require_open(*, user, lesson: LessonPage, course: CoursePage):
+    from courses.selectors import lesson_state
+
+    state = lesson_state(user=user, lesson=lesson, course=course)
+    if state.enrolment is None:
+        raise ProgressRefused(_("You are not enrolled in this course."), code="not_enrolled")
+    if state.locked:
+        raise ProgressRefused(state.lock_message, code="locked")
+    return state
+
+
+# --- Progress -------------------------------------------------------------------------------
+
+
+def lesson_open_record(*, user, lesson: LessonPage, course: CoursePage | None = None):
+    """Mark the first time the learner opens the lesson (for the 90% video rule)."""
+    from courses.selectors import course_of
+
+    course = course if course is not None else course_of(lesson)
+    with transaction.atomic():
+        progress, _created = LessonProgress.objects.get_or_create(
+            user=user, lesson=lesson, defaults={"course": course, "opened_at": timezone.now()}
+        )
+        if progress.opened_at is None:
+            LessonProgress.objects.filter(pk=progress.pk, opened_at__isnull=True).update(
+                opened_at=timezone.now()
+            )
+            progress.refresh_from_db()
+        return progress
+
+
+def _lesson_done(progress: LessonProgress, lesson: LessonPage) -> str | None:
+    """The evidence that completes this lesson now, or None (see LessonPage.completion_mode)."""
+    mode = lesson.completion_mode
+    if mode == "activities":
+        if all(progress.activity_passed(bid) for bid in lesson.required_activity_ids()):
+            return LessonProgress.Evidence.ACTIVITY
+        return None
+    if mode == "video":
+        return LessonProgress.Evidence.VIDEO if progress.video_watched else None
+    return LessonProgress.Evidence.READ if progress.read_confirmed else None
+
+
+def _complete_lesson_if_done(*, progress: LessonProgress, lesson: LessonPage, course, user):
+    """Write the lesson's completion once (conditional UPDATE) and, for the winner only,
+    bump the enrolment's counters with F() and check the course rule."""
+    now = timezone.now()
+    evidence = _lesson_done(progress, lesson)
+    enrolment_qs = Enrolment.objects.active().filter(user=user, course=course)
+    if evidence is None:
+        enrolment_qs.update(last_lesson=lesson, last_activity_at=now, updated_at=now)
+        return progress
+    won = LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
+        completed_at=now, completed_by=evidence, updated_at=now
+    )
+    if won:
+        total = _course_lessons(course).count()
+        enrolment_qs.update(
+            lessons_done=F("lessons_done") + 1,
+            percent=Least(100, ((F("lessons_done") + 1) * 100) / max(total, 1)),
+            last_lesson=lesson,
+            last_activity_at=now,
+            updated_at=now,
+        )
+        enrolment = enrolment_qs.first()
+        if enrolment is not None:
+            _course_complete_if_rule_met(enrolment=enrolment, course=course)
+    progress.refresh_from_db()
+    return progress
+
+
+def lesson_progress_record(
+    *, user, lesson: LessonPage, evidence: str, block_id: str = ""
+) -> LessonProgress:
+    """Record evidence for a lesson: "read" (the learner confirms reading) or "video" (a
+    library video in block `block_id` reports 90% watched). Activities go through
+    activity_result_record. Replays and double clicks count once.
+
+    Raises ProgressRefused: not enrolled, lesson locked, wrong evidence for this lesson, a
+    video claim sooner than 90% of the video's duration after the lesson was opened.
+    """
+    from cms.models import Video
+    from courses.selectors import course_of
+
+    course = course_of(lesson)
+    with transaction.atomic():
+        _require_open(user=user, lesson=lesson, course=course)
+        progress, _created = LessonProgress.objects.get_or_create(
+            user=user, lesson=lesson, defaults={"course": course}
+        )
+        progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)
+        if evidence == LessonProgress.Evidence.READ:
+            if lesson.completion_mode != "read":
+                raise ProgressRefused(
+                    _("This lesson is completed by its video or activities, not by reading."),
+                    code="wrong_evidence",
+                )
+            if not progress.read_confirmed:
+                progress.read_confirmed = True
+                progress.save(update_fields=["read_confirmed", "updated_at"])
+        elif evidence == LessonProgress.Evidence.VIDEO:
+            videos = lesson.video_blocks()
+            if block_id not in videos:
+                raise ProgressRefused(_("This video is not part of the lesson."), code="bad_block")
+            video = Video.objects.filter(pk=videos[block_id]).only("duration_seconds").first()
+            if video is None:
+                raise ProgressRefused(_("This video is no longer available."), code="bad_block")
+            if not progress.video_watched:
+                opened = progress.opened_at
+                needed = timedelta(seconds=video.duration_seconds * VIDEO_WATCH_SHARE)
+                if opened is None or timezone.now() - opened < needed:
+                    raise ProgressRefused(
+                        _("Please watch the video to the end before continuing."),
+                        code="too_soon",
+                    )
+                progress.video_watched = True
+                progress.save(update_fields=["video_watched", "updated_at"])
+        else:
+            raise ProgressRefused(_("Unknown kind of progress."), code="bad_evidence")
+        return _complete_lesson_if_done(progress=progress, lesson=lesson, course=course, user=user)
+
+
+def activity_result_record(
+    *, user, lesson: LessonPage, block_id: str, passed: bool, score_percent: float | None
+) -> LessonProgress:
+    """Record the outcome of one activity block (quiz or H5P) of `lesson`, as graded on the
+    server by the assessments floor. Once passed, stays passed; the best score is kept.
+    Completes the lesson (and the course) when its rule is met.
+
+    Raises ProgressRefused when the user is not enrolled, the lesson is locked, or the
+    block is not an activity of this lesson.
+    """
+    from courses.selectors import course_of
+
+    course = course_of(lesson)
+    if block_id not in lesson.activity_ids():
+        raise ProgressRefused(_("This activity is not part of the lesson."), code="bad_block")
+    if score_percent is not None:
+        score_percent = max(0.0, min(100.0, float(score_percent)))
+    with transaction.atomic():
+        _require_open(user=user, lesson=lesson, course=course)
+        progress, _created = LessonProgress.objects.get_or_create(
+            user=user, lesson=lesson, defaults={"course": course}
+        )
+        progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)
+        now = timezone.now().isoformat()
+        results = dict(progress.activity_results or {})
+        results["version"] = ACTIVITY_RESULTS_VERSION
+        blocks = dict(results.get("blocks") or {})
+        previous = blocks.get(block_id) or {}
+        best = previous.get("best_score_percent")
+        if score_percent is not None and (best is None or score_percent > best):
+            best = score_percent
+        was_passed = bool(previous.get("passed"))
+        blocks[block_id] = {
+            "passed": was_passed or bool(passed),
+            "score_percent": score_percent,
+            "best_score_percent": best,
+            "attempts": int(previous.get("attempts") or 0) + 1,
+            "passed_at": previous.get("passed_at") or (now if passed else None),
+            "updated_at": now,
+        }
+        results["blocks"] = blocks
+        progress.activity_results = results
+        progress.save(update_fields=["activity_results", "updated_at"])
+        return _complete_lesson_if_done(progress=progress, lesson=lesson, course=course, user=user)
+
+
+# --- Completion -----------------------------------------------------------------------------
+
+
+def course_rule_met(*, user, course: CoursePage) -> tuple[bool, int]:
+    """(rule met, number of required lessons) for `course`'s completion rule, now."""
+    lessons = list(_course_lessons(course).specific())
+    required = [lesson for lesson in lessons if lesson.required]
+    progress = {
+        p.lesson_id: p
+        for p in LessonProgress.objects.filter(user=user, lesson__in=[x.pk for x in lessons])
+    }
+    if course.completion_rule == CompletionRule.REQUIRED_ACTIVITIES:
+        for lesson in lessons:
+            for block_id in lesson.required_activity_ids():
+                row = progress.get(lesson.pk)
+                if row is None or not row.activity_passed(block_id):
+                    return False, len(required)
+        return True, len(required)
+    if not required:
+        return False, 0
+    met = all(progress.get(x.pk) and progress[x.pk].is_completed for x in required)
+    return met, len(required)
+
+
+def _course_complete_if_rule_met(*, enrolment: Enrolment, course: CoursePage):
+    if enrolment.completed_at is not None:
+        return
+    met, _required = course_rule_met(user=enrolment.user_id, course=course)
+    if met:
+        course_complete(enrolment=enrolment)
+
+
+def course_complete(*, enrolment: Enrolment) -> Enrolment:
+    """Mark the enrolment's course completed. Idempotent: the first call writes the
+    completion (conditional UPDATE), later or concurrent calls change nothing.
+
+    The caller checks the completion rule (course_rule_met); this records the outcome
+    and the version completed (the live revision and its number of required lessons).
+    """
+    with transaction.atomic():
+        course = enrolment.course
+        required = _course_lessons(course).filter(required=True).count()
+        now = timezone.now()
+        won = Enrolment.objects.filter(
+            pk=enrolment.pk, completed_at__isnull=True, unenrolled_at__isnull=True
+        ).update(
+            completed_at=now,
+            completed_revision=course.live_revision_id,
+            completed_required_lessons=required,
+            percent=100,
+            last_activity_at=now,
+            updated_at=now,
+        )
+        if won:
+            # certificates hook: courses.certificates.services.certificate_issue(...) is called here
+            pass
+        enrolment.refresh_from_db()
+        return enrolment

@@ -1,0 +1,259 @@
+"""Thin views of the courses app: pages read through selectors, writes through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.images import get_image_model
+
+from cms.text import fold
+from courses import services
+from courses.models import (
+    Audience,
+    CourseIndexPage,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    Level,
+    Topic,
+)
+from courses.selectors import course_lessons, lesson_state, my_learning, prerequisites_status
+
+CATALOGUE_PAGE_SIZE = 24
+COVER_FILTER = "fill-480x270|format-webp"
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _refused(request, message: str, *, blockers=(), course=None, status=403):
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": message}, status=status)
+    return TemplateResponse(
+        request,
+        "courses/refused.html",
+        {"message": message, "blockers": blockers, "course": course},
+        status=status,
+    )
+
+
+# --- Catalogue ------------------------------------------------------------------------------
+
+
+@require_GET
+def catalogue(request):
+    """/hoc/ -> the catalogue page (a Wagtail page editors can move and rename)."""
+    index = CourseIndexPage.objects.live().first()
+    if index is None:
+        raise Http404(_("The course catalogue has not been published yet."))
+    target = index.get_url(request)
+    if request.GET:
+        target += "?" + request.GET.urlencode()
+    return redirect(target)
+
+
+def catalogue_courses(*, index: CourseIndexPage, query: str = "", audience="", topic="", level=""):
+    """Live courses under the catalogue matching a query (diacritics and case ignored: the
+    query is folded like CoursePage.search_key, each word must start a word of the key) and
+    the filters. Same SQL on SQLite and PostgreSQL (LIKE on an ASCII, lower-case key)."""
+    image_model = get_image_model()
+    qs = (
+        CoursePage.objects.live()
+        .public()
+        .child_of(index)
+        .prefetch_related(
+            "audience_links",
+            Prefetch("cover_image", queryset=image_model.objects.prefetch_renditions(COVER_FILTER)),
+        )
+        .order_by("-featured", "title")
+    )
+    for word in fold(query).split()[:8]:
+        qs = qs.filter(search_key__contains=f" {word}")
+    if audience in Audience.values:
+        qs = qs.filter(audience_links__audience=audience)
+    if topic in Topic.values:
+        qs = qs.filter(topic=topic)
+    if level in Level.values:
+        qs = qs.filter(level=level)
+    return qs
+
+
+def catalogue_serve(request, index: CourseIndexPage):
+    q = request.GET.get("q", "")[:100]
+    audience = request.GET.get("audience", "")
+    topic = request.GET.get("topic", "")
+    level = request.GET.get("level", "")
+    qs = catalogue_courses(index=index, query=q, audience=audience, topic=topic, level=level)
+    page_obj = Paginator(qs, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    enrolled = {}
+    if request.user.is_authenticated:
+        ids = [c.pk for c in page_obj.object_list]
+        enrolled = {
+            e.course_id: e
+            for e in Enrolment.objects.active().filter(user=request.user, course_id__in=ids)
+        }
+    for course in page_obj.object_list:
+        course.my_enrolment = enrolled.get(course.pk)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return TemplateResponse(
+        request,
+        "courses/course_index_page.html",
+        {
+            "page": index,
+            "self": index,
+            "courses": page_obj.object_list,
+            "page_obj": page_obj,
+            "q": q,
+            "audience": audience,
+            "topic": topic,
+            "level": level,
+            "audiences": Audience.choices,
+            "topics": Topic.choices,
+            "levels": Level.choices,
+            "querystring": params.urlencode(),
+        },
+    )
+
+
+# --- Course and lesson pages ----------------------------------------------------------------
+
+
+def course_serve(request, course: CoursePage):
+    lessons = list(course_lessons(course))
+    enrolment = None
+    done_ids = set()
+    if request.user.is_authenticated:
+        enrolment = Enrolment.objects.active().filter(user=request.user, course=course).first()
+        done_ids = set(
+            course.lesson_progress.filter(
+                user=request.user, completed_at__isnull=False
+            ).values_list("lesson_id", flat=True)
+        )
+    prerequisites = prerequisites_status(user=request.user, course=course)
+    sections: list[tuple[str, list]] = []
+    for lesson in lessons:
+        lesson.done = lesson.pk in done_ids
+        if sections and sections[-1][0] == lesson.section:
+            sections[-1][1].append(lesson)
+        else:
+            sections.append((lesson.section, [lesson]))
+    next_lesson = next((x for x in lessons if not x.done), None)
+    return TemplateResponse(
+        request,
+        "courses/course_page.html",
+        {
+            "page": course,
+            "self": course,
+            "lessons": lessons,
+            "sections": sections,
+            "enrolment": enrolment,
+            "prerequisites": prerequisites,
+            "prerequisites_missing": [c for c in prerequisites if not c.done],
+            "next_lesson": next_lesson,
+        },
+    )
+
+
+def lesson_serve(request, lesson: LessonPage):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    state = lesson_state(user=request.user, lesson=lesson)
+    if state.enrolment is None:
+        return _refused(
+            request,
+            _("Enrol in the course to open its lessons."),
+            course=state.course,
+        )
+    if state.locked:
+        return _refused(request, state.lock_message, blockers=state.blockers, course=state.course)
+    if state.progress is None or state.progress.opened_at is None:
+        state.progress = services.lesson_open_record(
+            user=request.user, lesson=lesson, course=state.course
+        )
+    return TemplateResponse(
+        request,
+        "courses/lesson_page.html",
+        {"page": lesson, "self": lesson, "state": state, "course": state.course},
+    )
+
+
+# --- Writes ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def enrol(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
+    services.enrolment_create(user=request.user, course=course, source=Enrolment.Source.SELF)
+    messages.success(request, _("You are enrolled. Start with the first lesson."))
+    return redirect(course.get_url(request))
+
+
+@login_required
+@require_POST
+def unenrol(request, course_id: int):
+    enrolment = get_object_or_404(
+        Enrolment.objects.active().select_related("course"), user=request.user, course_id=course_id
+    )
+    services.enrolment_cancel(enrolment=enrolment)
+    messages.success(request, _("You have left the course. Your progress is kept."))
+    return redirect(enrolment.course.get_url(request))
+
+
+@require_POST
+def lesson_progress(request, lesson_id: int):
+    """POST evidence=read|video (block_id for a video). JSON for fetch(), else a redirect
+    to the next lesson. Refusals: 403 with a message; nothing changes."""
+    if not request.user.is_authenticated:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": _("Please log in.")}, status=403)
+        return redirect_to_login(request.get_full_path())
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    evidence = request.POST.get("evidence", "")
+    block_id = request.POST.get("block_id", "")[:64]
+    try:
+        progress = services.lesson_progress_record(
+            user=request.user, lesson=lesson, evidence=evidence, block_id=block_id
+        )
+    except services.ProgressRefused as refused:
+        return _refused(request, refused.message)
+    enrolment = (
+        Enrolment.objects.filter(user=request.user, course_id=progress.course_id)
+        .order_by("-pk")
+        .first()
+    )
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ok": True,
+                "lesson_completed": progress.completed_at is not None,
+                "course_completed": bool(enrolment and enrolment.completed_at),
+                "percent": enrolment.percent if enrolment else 0,
+            }
+        )
+    state = lesson_state(user=request.user, lesson=lesson)
+    if enrolment and enrolment.completed_at:
+        messages.success(request, _("Congratulations! You have completed this course."))
+        return redirect(state.course.get_url(request))
+    if progress.completed_at is not None:
+        messages.success(request, _("Lesson completed."))
+    if state.next_lesson is not None:
+        return redirect(state.next_lesson.get_url(request))
+    return redirect(state.course.get_url(request))
+
+
+@login_required
+@require_GET
+def my_learning_view(request):
+    data = my_learning(user=request.user)
+    return TemplateResponse(request, "courses/my_learning.html", {"data": data})
