@@ -265,3 +265,25 @@ LOGGING = {
 # Demo content loaders for `manage.py seed_demo`, lower floors first (each `<app>.demo.load`).
 DEMO_LOADERS = ["cms.demo", "assessments.demo", "assessments.h5p.demo", "courses.demo",
                 "courses.certificates.demo", "campaigns.demo"]  # fmt: skip
+
+# --- Certificates (courses.certificates) ---------------------------------------------------
+# A TTF font with complete Vietnamese coverage (Debian: apt-get install fonts-dejavu-core).
+CERTIFICATE_FONT_PATH = env_str(
+    "CERTIFICATE_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
+CERTIFICATE_FONT_BOLD_PATH = env_str(
+    "CERTIFICATE_FONT_BOLD_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+)
+# Rendered PDFs live in private storage, served only through the owner's download view.
+CERTIFICATE_STORAGE_ROOT = Path(
+    env_str("CERTIFICATE_STORAGE_ROOT", str(BASE_DIR / "var" / "private" / "certificates"))
+)
+STORAGES["certificates"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": CERTIFICATE_STORAGE_ROOT, "base_url": "/no-public-url/"},
+}
+# Optional PAdES signature: a PKCS#12 file (key + certificate chain) and its password.
+CERTIFICATE_SIGNING_PKCS12_PATH = env_str("CERTIFICATE_SIGNING_PKCS12_PATH", "")
+CERTIFICATE_SIGNING_PKCS12_PASSWORD = env_str("CERTIFICATE_SIGNING_PKCS12_PASSWORD", "")
+# Public verification page: requests per minute per IP address.
+CERTIFICATE_VERIFY_RATE_LIMIT = env_int("CERTIFICATE_VERIFY_RATE_LIMIT", 30)

@@ -1,0 +1,512 @@
+"""Drawing a certificate PDF: A4 landscape, a Vietnamese-capable TTF font, a QR code.
+
+Use `render_certificate_pdf(content, assets)`; it knows nothing of models. What does not
+change between certificates is prepared once per process and reused:
+  - the fonts (parsed and registered with ReportLab once, `ensure_fonts`),
+  - a template's images (decoded, scaled and compressed once per template version:
+    `TemplateAssets` built by `template_assets(...)`, kept in a small LRU cache), and
+    drawn into each document as an already-encoded image XObject.
+Per certificate only the text, the QR code (a vector path of run-merged modules) and the font
+subsets are made. Names are NFC-normalised first: ReportLab draws a decomposed mark as a
+separate glyph that stacks wrongly, and pypdf would read back a different string.
+Text is drawn with `drawString` (never Paragraph markup), so "<b>" in a name prints as typed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from PIL import Image
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from cms.text import nfc
+
+# Bump when the layout code changes: certificates rendered by an older layout re-render.
+RENDERER_VERSION = 3
+
+PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)  # 841.9 x 595.3 pt
+MARGIN = 42
+FONT = "HocSoCertSans"
+FONT_BOLD = "HocSoCertSans-Bold"
+PLACEHOLDERS = ("full_name", "course", "date", "issuer")
+_PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+
+NAVY = Color(0.08, 0.20, 0.42)
+GOLD = Color(0.72, 0.55, 0.18)
+INK = Color(0.13, 0.13, 0.16)
+MUTED = Color(0.35, 0.37, 0.42)
+
+
+class CertificateFontMissing(ImproperlyConfigured):
+    """The configured TTF font file is absent or unreadable."""
+
+
+# --- Fonts: registered once per process --------------------------------------------------
+
+_font_lock = threading.Lock()
+_fonts_ready: tuple[str, str] | None = None
+
+
+def ensure_fonts() -> None:
+    """Register the regular and bold TTF fonts with ReportLab once (thread-safe)."""
+    global _fonts_ready
+    paths = (settings.CERTIFICATE_FONT_PATH, settings.CERTIFICATE_FONT_BOLD_PATH)
+    if _fonts_ready == paths:
+        return
+    with _font_lock:
+        if _fonts_ready == paths:
+            return
+        for name, path in zip((FONT, FONT_BOLD), paths, strict=True):
+            if not path or not Path(path).is_file():
+                raise CertificateFontMissing(
+                    f"Certificate font not found at {path!r} (settings CERTIFICATE_FONT_PATH / "
+                    "CERTIFICATE_FONT_BOLD_PATH). Install a TTF font with full Vietnamese "
+                    "coverage, e.g. Debian's fonts-dejavu-core "
+                    "(apt-get install fonts-dejavu-core), or point the settings at one."
+                )
+            try:
+                pdfmetrics.registerFont(TTFont(name, path))
+            except Exception as exc:  # a truncated or non-TTF file
+                raise CertificateFontMissing(
+                    f"Certificate font {path!r} cannot be read as a TrueType font: {exc}"
+                ) from exc
+        _fonts_ready = paths
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    return pdfmetrics.stringWidth(text, font, size)
+
+
+# --- Images: decoded and encoded once per template version --------------------------------
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image encoded once as a PDF image XObject (plus its alpha mask), reused per PDF."""
+
+    key: str
+    xobject: pdfdoc.PDFImageXObject
+    smask: pdfdoc.PDFImageXObject | None
+    width: int
+    height: int
+
+
+def prepare_image(data: bytes, *, max_px: int, opaque_jpeg: bool = False) -> PreparedImage:
+    """Decode, scale to at most max_px on the long side, encode once.
+
+    opaque_jpeg: a full-page background is stored as JPEG (DCT passthrough, small file);
+    logos and signatures keep their alpha channel (Flate + soft mask)."""
+    key = hashlib.sha256(data).hexdigest()[:24] + f"-{max_px}-{int(opaque_jpeg)}"
+    with Image.open(io.BytesIO(data)) as opened:
+        opened.load()
+        image = opened
+        image.thumbnail((max_px, max_px), Image.Resampling.LANCZOS)
+        if opaque_jpeg:
+            rgb = image.convert("RGB")
+            out = io.BytesIO()
+            rgb.save(out, "JPEG", quality=82, optimize=True)
+            out.seek(0)
+            reader = ImageReader(out)
+        else:
+            has_alpha = image.mode in ("RGBA", "LA") or (
+                image.mode == "P" and "transparency" in image.info
+            )
+            reader = ImageReader(image.convert("RGBA" if has_alpha else "RGB"))
+        xobject = pdfdoc.PDFImageXObject(f"img{key}", reader, mask="auto")
+    smask = getattr(xobject, "_smask", None)
+    if smask is not None:
+        smask.name = f"msk{key}"
+        del xobject._smask
+    return PreparedImage(key, xobject, smask, xobject.width, xobject.height)
+
+
+class CertificateCanvas(Canvas):
+    """A canvas that draws PreparedImages without re-encoding them.
+
+    ReportLab's drawImage hashes and compresses the raw pixels for every document; here the
+    encoded XObject is registered by reference (a shallow copy per document, since the
+    document sets the soft-mask reference on it). Mirrors Canvas.drawImage (ReportLab 4-5)."""
+
+    def draw_prepared(self, image: PreparedImage, x, y, width, height):
+        self._currentPageHasImages = 1
+        name = image.xobject.name
+        reg_name = self._doc.getXObjectName(name)
+        if not self._doc.idToObject.get(reg_name):
+            obj = copy.copy(image.xobject)
+            self._setXObjects(obj)
+            self._doc.Reference(obj, reg_name)
+            self._doc.addForm(name, obj)
+            if image.smask is not None:
+                mask_name = self._doc.getXObjectName(image.smask.name)
+                if not self._doc.idToObject.get(mask_name):
+                    mask = copy.copy(image.smask)
+                    self._setXObjects(mask)
+                    obj.smask = self._doc.Reference(mask, mask_name)
+                else:
+                    obj.smask = pdfdoc.PDFObjectReference(mask_name)
+        self.saveState()
+        self.translate(x, y)
+        self.scale(width, height)
+        self._code.append(f"/{reg_name} Do")
+        self.restoreState()
+        self._formsinuse.append(name)
+
+
+def fit_box(image: PreparedImage, max_w: float, max_h: float) -> tuple[float, float]:
+    scale = min(max_w / image.width, max_h / image.height)
+    return image.width * scale, image.height * scale
+
+
+# --- What a certificate is drawn from ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateAssets:
+    """Everything of a template version that is the same for all its certificates."""
+
+    key: str
+    title: str
+    body: str
+    issuer: str
+    signer_name: str
+    signer_title: str
+    logo: PreparedImage | None = None
+    signature: PreparedImage | None = None
+    background: PreparedImage | None = None
+
+
+@dataclass(frozen=True)
+class CertificateContent:
+    full_name: str
+    course_title: str
+    issued_on: date
+    code: str
+    verify_url: str
+    extra: dict = field(default_factory=dict)
+
+
+DEFAULT_TITLE = "GIẤY CHỨNG NHẬN"
+DEFAULT_BODY = (
+    "Đã hoàn thành khoá học “{course}” trên nền tảng HọcSố, "
+    "phong trào “Bình dân học vụ số”, ngày {date}."
+)
+DEFAULT_ISSUER = "HọcSố"
+
+_asset_cache: OrderedDict[str, TemplateAssets] = OrderedDict()
+_asset_lock = threading.Lock()
+ASSET_CACHE_SIZE = 16
+
+
+def template_assets(
+    key: str,
+    *,
+    title: str = DEFAULT_TITLE,
+    body: str = DEFAULT_BODY,
+    issuer: str = DEFAULT_ISSUER,
+    signer_name: str = "",
+    signer_title: str = "",
+    logo=None,
+    signature=None,
+    background=None,
+) -> TemplateAssets:
+    """The cached assets for a template version `key`; image arguments are callables that
+    return the image bytes (or None), called only on a cache miss."""
+    with _asset_lock:
+        cached = _asset_cache.get(key)
+        if cached is not None:
+            _asset_cache.move_to_end(key)
+            return cached
+
+    def load(getter, **kw):
+        data = getter() if getter else None
+        return prepare_image(data, **kw) if data else None
+
+    assets = TemplateAssets(
+        key=key,
+        title=nfc(title),
+        body=nfc(body),
+        issuer=nfc(issuer),
+        signer_name=nfc(signer_name),
+        signer_title=nfc(signer_title),
+        logo=load(logo, max_px=360),
+        signature=load(signature, max_px=480),
+        background=load(background, max_px=1600, opaque_jpeg=True),
+    )
+    with _asset_lock:
+        _asset_cache[key] = assets
+        while len(_asset_cache) > ASSET_CACHE_SIZE:
+            _asset_cache.popitem(last=False)
+    return assets
+
+
+def fill_placeholders(text: str, values: dict[str, str]) -> str:
+    """Replace {full_name} {course} {date} {issuer}; any other brace text stays as typed."""
+    return _PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    return sorted({m for m in _PLACEHOLDER_RE.findall(text or "") if m not in PLACEHOLDERS})
+
+
+def vietnamese_date(day: date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def vietnamese_long_date(day: date) -> str:
+    return f"ngày {day.day} tháng {day.month} năm {day.year}"
+
+
+# --- Text layout ---------------------------------------------------------------------------
+
+
+def wrap(text: str, font: str, size: float, max_width: float) -> list[str]:
+    """Greedy word wrap; a single word wider than the line is broken by characters."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in paragraph.split():
+            candidate = f"{current} {word}" if current else word
+            if string_width(candidate, font, size) <= max_width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            current = ""
+            while string_width(word, font, size) > max_width:
+                cut = len(word)
+                while cut > 1 and string_width(word[:cut], font, size) > max_width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            current = word
+        lines.append(current)
+    return lines
+
+
+def fit_lines(
+    text: str, font: str, *, max_size: float, min_size: float, max_width: float, max_lines: int
+) -> tuple[float, list[str]]:
+    """The largest size (down to min_size) at which text fits in max_lines lines; at
+    min_size, lines beyond max_lines are joined into the last one and shrunk to fit."""
+    size = max_size
+    while size > min_size:
+        lines = wrap(text, font, size, max_width)
+        if len(lines) <= max_lines:
+            return size, lines
+        size -= 1
+    lines = wrap(text, font, min_size, max_width)
+    if len(lines) > max_lines:
+        # Extreme input: the rest goes on the last line, squeezed by draw_centred_fit.
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
+    return min_size, lines
+
+
+def draw_centred_fit(c: Canvas, text: str, font: str, size: float, y: float, max_width: float):
+    """Centred text; squeezed horizontally if (only in extreme cases) it is still too wide."""
+    width = string_width(text, font, size)
+    c.setFont(font, size)
+    if width <= max_width:
+        c.drawCentredString(PAGE_WIDTH / 2, y, text)
+        return
+    scale = max_width / width
+    c.saveState()
+    c.translate(PAGE_WIDTH / 2 - max_width / 2, y)
+    c.scale(scale, 1)
+    c.drawString(0, 0, text)
+    c.restoreState()
+
+
+# --- QR code -------------------------------------------------------------------------------
+
+
+def qr_path_operators(data: str) -> tuple[int, str]:
+    """The QR code as PDF path operators in module units (run-merged rectangles, integers
+    only: formatting thousands of floats through ReportLab costs more than the whole page)."""
+    qr = segno.make(data, error="m", micro=False)
+    matrix = qr.matrix
+    n = len(matrix)
+    ops = []
+    for row_index, row in enumerate(matrix):
+        y = n - 1 - row_index
+        x = 0
+        while x < n:
+            if row[x]:
+                start = x
+                while x < n and row[x]:
+                    x += 1
+                ops.append(f"{start} {y} {x - start} 1 re")
+            else:
+                x += 1
+    ops.append("f")
+    return n, "\n".join(ops)
+
+
+def draw_qr(c: Canvas, data: str, x: float, y: float, size: float) -> None:
+    n, ops = qr_path_operators(data)
+    quiet = 2  # modules of white margin drawn (the frame keeps more around it)
+    unit = size / (n + 2 * quiet)
+    c.saveState()
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(x, y, size, size, stroke=0, fill=1)
+    c.translate(x + quiet * unit, y + quiet * unit)
+    c.scale(unit, unit)
+    c.setFillColorRGB(0, 0, 0)
+    c.addLiteral(ops)
+    c.restoreState()
+
+
+# --- The page ------------------------------------------------------------------------------
+
+
+def render_certificate_pdf(content: CertificateContent, assets: TemplateAssets) -> bytes:
+    """One A4-landscape page; returns the PDF bytes."""
+    ensure_fonts()
+    full_name = " ".join(nfc(content.full_name).split())
+    course = " ".join(nfc(content.course_title).split())
+    values = {
+        "full_name": full_name,
+        "course": course,
+        "date": vietnamese_date(content.issued_on),
+        "issuer": assets.issuer,
+    }
+    buf = io.BytesIO()
+    c = CertificateCanvas(buf, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1)
+    c.setTitle(f"{assets.title} – {full_name}")
+    c.setAuthor(assets.issuer)
+    c.setSubject(f"{course} · {content.code}")
+    c.setCreator("HọcSố")
+
+    # Background: the template's image, or a drawn double frame.
+    if assets.background is not None:
+        c.draw_prepared(assets.background, 0, 0, PAGE_WIDTH, PAGE_HEIGHT)
+    else:
+        c.setFillColorRGB(0.992, 0.985, 0.965)
+        c.rect(0, 0, PAGE_WIDTH, PAGE_HEIGHT, stroke=0, fill=1)
+        c.setStrokeColor(NAVY)
+        c.setLineWidth(6)
+        c.rect(18, 18, PAGE_WIDTH - 36, PAGE_HEIGHT - 36, stroke=1, fill=0)
+        c.setStrokeColor(GOLD)
+        c.setLineWidth(1.5)
+        c.rect(28, 28, PAGE_WIDTH - 56, PAGE_HEIGHT - 56, stroke=1, fill=0)
+
+    text_width = PAGE_WIDTH - 2 * (MARGIN + 40)
+    y = PAGE_HEIGHT - MARGIN - 14
+
+    # Logo and issuing agency.
+    if assets.logo is not None:
+        w, h = fit_box(assets.logo, 150, 62)
+        c.draw_prepared(assets.logo, (PAGE_WIDTH - w) / 2, y - h, w, h)
+        y -= h + 16
+    else:
+        y -= 8
+    c.setFillColor(MUTED)
+    size, lines = fit_lines(
+        assets.issuer.upper(), FONT_BOLD, max_size=13, min_size=9, max_width=text_width,
+        max_lines=2,
+    )  # fmt: skip
+    for line in lines:
+        draw_centred_fit(c, line, FONT_BOLD, size, y - size, text_width)
+        y -= size * 1.3
+    y -= 14
+
+    # Title.
+    c.setFillColor(NAVY)
+    size, lines = fit_lines(
+        assets.title, FONT_BOLD, max_size=34, min_size=20, max_width=text_width, max_lines=2
+    )
+    for line in lines:
+        draw_centred_fit(c, line, FONT_BOLD, size, y - size, text_width)
+        y -= size * 1.2
+    y -= 12
+    c.setFillColor(MUTED)
+    c.setFont(FONT, 13)
+    c.drawCentredString(PAGE_WIDTH / 2, y - 13, "Chứng nhận ông/bà")
+    y -= 13 + 18
+
+    # The name: as large as fits on two lines, then shrunk (never off the page).
+    c.setFillColor(INK)
+    size, lines = fit_lines(
+        full_name, FONT_BOLD, max_size=32, min_size=14, max_width=text_width, max_lines=2
+    )
+    for line in lines:
+        draw_centred_fit(c, line, FONT_BOLD, size, y - size, text_width)
+        y -= size * 1.25
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(1)
+    c.line(PAGE_WIDTH / 2 - 160, y + 2, PAGE_WIDTH / 2 + 160, y + 2)
+    y -= 18
+
+    # Body text with placeholders filled in.
+    body = fill_placeholders(assets.body, values)
+    c.setFillColor(INK)
+    body_lines = max(2, min(4, int((y - MARGIN - 160) // 21)))  # keep clear of the footer
+    size, lines = fit_lines(
+        body, FONT, max_size=15, min_size=9, max_width=text_width, max_lines=body_lines
+    )
+    for line in lines:
+        draw_centred_fit(c, line, FONT, size, y - size, text_width)
+        y -= size * 1.4
+
+    # Bottom left: QR code, code and verification address.
+    qr_size = 92
+    qr_x, qr_y = MARGIN + 18, MARGIN + 10
+    draw_qr(c, content.verify_url, qr_x, qr_y, qr_size)
+    c.setFillColor(MUTED)
+    c.setFont(FONT, 8.5)
+    left_x = qr_x + qr_size + 10
+    c.drawString(left_x, qr_y + 62, "Mã chứng chỉ:")
+    c.setFont(FONT_BOLD, 12)
+    c.setFillColor(INK)
+    c.drawString(left_x, qr_y + 46, content.code)
+    c.setFillColor(MUTED)
+    c.setFont(FONT, 8.5)
+    c.drawString(left_x, qr_y + 28, "Quét mã QR hoặc mở địa chỉ sau để xác minh:")
+    url_size = 8.5
+    while url_size > 5 and string_width(content.verify_url, FONT, url_size) > 300:
+        url_size -= 0.5
+    c.setFont(FONT, url_size)
+    c.drawString(left_x, qr_y + 16, content.verify_url)
+
+    # Bottom right: place and date, signer's title, signature, name.
+    right_centre = PAGE_WIDTH - MARGIN - 150
+    right_width = 250
+    by = MARGIN + 138
+    c.setFillColor(INK)
+    draw_text_centred_at(c, vietnamese_long_date(content.issued_on).capitalize(), FONT, 11,
+                         right_centre, by, right_width)  # fmt: skip
+    if assets.signer_title:
+        draw_text_centred_at(c, assets.signer_title.upper(), FONT_BOLD, 10.5, right_centre,
+                             by - 17, right_width)  # fmt: skip
+    if assets.signature is not None:
+        w, h = fit_box(assets.signature, 160, 62)
+        c.draw_prepared(assets.signature, right_centre - w / 2, MARGIN + 32, w, h)
+    if assets.signer_name:
+        draw_text_centred_at(c, assets.signer_name, FONT_BOLD, 12, right_centre, MARGIN + 16,
+                             right_width)  # fmt: skip
+
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def draw_text_centred_at(c, text, font, size, cx, y, max_width):
+    while size > 6 and string_width(text, font, size) > max_width:
+        size -= 0.5
+    c.setFont(font, size)
+    c.drawCentredString(cx, y, text)
