@@ -354,7 +354,7 @@ class Attempt(models.Model):
     points = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     max_points = models.PositiveIntegerField(default=0)
     score_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    passed = models.BooleanField(null=True)
+    passed = models.BooleanField(null=True, blank=True)
     # True when the learner did not submit in time and the saved answers were graded.
     auto_submitted = models.BooleanField(default=False)
 

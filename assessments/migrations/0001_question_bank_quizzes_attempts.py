@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('points', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
                 ('max_points', models.PositiveIntegerField(default=0)),
                 ('score_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('passed', models.BooleanField(null=True)),
+                ('passed', models.BooleanField(blank=True, null=True)),
                 ('auto_submitted', models.BooleanField(default=False)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quiz_attempts', to=settings.AUTH_USER_MODEL)),
                 ('quiz', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attempts', to='assessments.quiz')),

@@ -79,3 +79,36 @@ def quiz_factory(bank):
 @pytest.fixture
 def quiz(quiz_factory):
     return quiz_factory()
+
+
+def right_responses(attempt, *, wrong=()):
+    """The fully right answers to an attempt's frozen questions, from the bank (the test
+    knows the bank; the browser never does). Question types in `wrong` get a wrong answer."""
+    responses = {}
+    for entry in attempt.frozen["questions"]:
+        question = Question.objects.get(pk=entry["id"])
+        rows = list(question.choices.order_by("sort_order"))
+        qtype = entry["type"]
+        bad = qtype in wrong
+        if qtype in ("single", "true_false"):
+            pick = [c for c in rows if (c.weight <= 0 if bad else c.weight == 100)][0]
+            responses[str(question.id)] = {"choice": pick.key}
+        elif qtype == "multiple":
+            keys = [c.key for c in rows if (c.weight <= 0 if bad else c.weight > 0)]
+            responses[str(question.id)] = {"choices": keys}
+        elif qtype == "short_answer":
+            responses[str(question.id)] = {"text": "sai" if bad else rows[0].text}
+        elif qtype == "ordering":
+            keys = [c.key for c in rows]
+            responses[str(question.id)] = {"order": keys[::-1] if bad else keys}
+        elif qtype == "matching":
+            first = {}
+            for c in rows:
+                first.setdefault(c.match_text, c.key)
+            texts = [c.match_text for c in rows]
+            pairs = {
+                c.key: first[texts[(i + 1) % len(texts)] if bad else c.match_text]
+                for i, c in enumerate(rows)
+            }
+            responses[str(question.id)] = {"pairs": pairs}
+    return {"version": 1, "responses": responses}

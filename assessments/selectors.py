@@ -1,0 +1,375 @@
+"""Reads of the assessments app: a learner's state at a quiz, the questions of an attempt
+as served, its review, and item statistics for editors.
+
+Nothing here ever returns a right answer or feedback unless `review_allowed` said yes.
+"""
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.grading import ChoiceData, correct_summary, normalize_text_answer
+from assessments.models import (
+    Attempt,
+    AttemptState,
+    Choice,
+    GradingMethod,
+    Question,
+    QuestionResult,
+    Quiz,
+    ReviewPolicy,
+)
+
+
+@dataclass
+class QuizState:
+    """A learner's standing at one quiz in one context (from one query)."""
+
+    quiz: Quiz
+    attempts: list[Attempt]
+    open_attempt: Attempt | None
+    grade_percent: Decimal | None
+    passed: bool
+    is_open: bool
+    can_start: bool
+    reason: str = ""
+    graded: list[Attempt] = field(default_factory=list)
+
+    @property
+    def attempts_used(self) -> int:
+        return len(self.attempts)
+
+    @property
+    def attempts_left(self) -> int | None:
+        if not self.quiz.max_attempts:
+            return None
+        return max(0, self.quiz.max_attempts - len(self.attempts))
+
+    @property
+    def last_graded(self) -> Attempt | None:
+        return self.graded[-1] if self.graded else None
+
+    @property
+    def best_graded(self) -> Attempt | None:
+        return max(self.graded, key=lambda a: a.score_percent, default=None)
+
+
+def quiz_grade(quiz: Quiz, graded: list[Attempt]) -> Decimal | None:
+    """The quiz grade by its grading method: highest attempt, or the last one."""
+    if not graded:
+        return None
+    if quiz.grading_method == GradingMethod.LAST:
+        return max(graded, key=lambda a: a.number).score_percent
+    return max(a.score_percent for a in graded)
+
+
+def quiz_state(*, user, quiz: Quiz, context_key: str = "", now=None) -> QuizState:
+    """Use this for any page that shows a start/resume button or a learner's grade."""
+    now = now or timezone.now()
+    attempts = (
+        list(
+            Attempt.objects.filter(user=user, quiz=quiz, context_key=context_key)
+            .order_by("number")
+            .defer("frozen", "answers")
+        )
+        if user.is_authenticated
+        else []
+    )
+    graded = [a for a in attempts if a.state == AttemptState.GRADED]
+    open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
+    grade = quiz_grade(quiz, graded)
+    passed = grade is not None and grade >= quiz.pass_mark_percent
+    is_open = not (quiz.open_at and now < quiz.open_at) and not (
+        quiz.close_at and now >= quiz.close_at
+    )
+    reason = ""
+    if not is_open:
+        reason = (
+            _("This quiz is not open yet.")
+            if quiz.open_at and now < quiz.open_at
+            else _("This quiz is closed.")
+        )
+    elif quiz.max_attempts and len(attempts) >= quiz.max_attempts and open_attempt is None:
+        reason = _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts}
+    can_start = is_open and not reason
+    return QuizState(
+        quiz=quiz,
+        attempts=attempts,
+        open_attempt=open_attempt,
+        grade_percent=grade,
+        passed=passed,
+        is_open=is_open,
+        can_start=can_start,
+        reason=reason,
+        graded=graded,
+    )
+
+
+def review_allowed(*, quiz: Quiz, attempt: Attempt, passed_quiz: bool, now=None) -> bool:
+    """May the learner see right answers and feedback for this graded attempt?"""
+    now = now or timezone.now()
+    if attempt.state != AttemptState.GRADED:
+        return False
+    policy = quiz.review_policy
+    if policy == ReviewPolicy.AFTER_EACH:
+        return True
+    if policy == ReviewPolicy.AFTER_PASS:
+        return passed_quiz
+    if policy == ReviewPolicy.AFTER_CLOSE:
+        return bool(quiz.close_at and now >= quiz.close_at)
+    return False
+
+
+def attempt_for_user(*, user, attempt_id: int) -> Attempt | None:
+    """The attempt if it is this user's; None otherwise (the view answers 404)."""
+    return Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=user).first()
+
+
+def _questions_with_choices(ids) -> dict[int, Question]:
+    return Question.objects.prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("sort_order", "id"))
+    ).in_bulk(ids)
+
+
+@dataclass
+class ServedChoice:
+    key: str
+    text: str
+
+
+@dataclass
+class ServedQuestion:
+    """One question as the learner sees it: no weights, no feedback, no right order."""
+
+    number: int
+    id: int
+    type: str
+    text: str
+    points: int
+    choices: list[ServedChoice]
+    options: list[ServedChoice]
+    response: dict
+
+    @property
+    def field_name(self) -> str:
+        return f"q-{self.id}"
+
+    @property
+    def selected(self) -> set:
+        if "choice" in self.response:
+            return {self.response["choice"]}
+        return set(self.response.get("choices", []))
+
+    @property
+    def text_answer(self) -> str:
+        return self.response.get("text", "")
+
+    @property
+    def positions(self) -> list[tuple[ServedChoice, int | None]]:
+        order = self.response.get("order", [])
+        return [(c, order.index(c.key) + 1 if c.key in order else None) for c in self.choices]
+
+    @property
+    def position_numbers(self) -> range:
+        return range(1, len(self.choices) + 1)
+
+    @property
+    def pairs(self) -> list[tuple[ServedChoice, str]]:
+        pairs = self.response.get("pairs", {})
+        return [(c, pairs.get(c.key, "")) for c in self.choices]
+
+
+def attempt_questions(attempt: Attempt) -> list[ServedQuestion]:
+    """The questions of an attempt in its frozen order, with the saved answers (2 queries)."""
+    entries = attempt.frozen["questions"]
+    questions = _questions_with_choices([e["id"] for e in entries])
+    responses = (attempt.answers or {}).get("responses", {})
+    served = []
+    for number, entry in enumerate(entries, start=1):
+        question = questions.get(entry["id"])
+        if question is None:
+            continue
+        by_key = {c.key: c for c in question.choices.all()}
+        choices = [ServedChoice(k, by_key[k].text) for k in entry["choices"] if k in by_key]
+        options = [
+            ServedChoice(k, by_key[k].match_text) for k in entry.get("options", []) if k in by_key
+        ]
+        served.append(
+            ServedQuestion(
+                number=number,
+                id=question.id,
+                type=entry["type"],
+                text=question.text,
+                points=entry["points"],
+                choices=choices,
+                options=options,
+                response=responses.get(str(question.id)) or {},
+            )
+        )
+    return served
+
+
+def seconds_left(attempt: Attempt, now=None) -> int | None:
+    if attempt.deadline_at is None:
+        return None
+    now = now or timezone.now()
+    return max(0, int((attempt.deadline_at - now).total_seconds()))
+
+
+@dataclass
+class ReviewedQuestion:
+    number: int
+    text: str
+    points: Decimal
+    max_points: int
+    fraction: Decimal
+    given: list[str]
+    correct: list[str]
+    feedback: list[str]
+
+    @property
+    def outcome(self) -> str:
+        if self.fraction >= 1:
+            return "right"
+        return "partial" if self.fraction > 0 else "wrong"
+
+
+def attempt_review(attempt: Attempt) -> list[ReviewedQuestion]:
+    """Every question of a graded attempt with the learner's answer, the right answer and
+    feedback. Call only after `review_allowed` (3 queries)."""
+    results = {r.question_id: r for r in QuestionResult.objects.filter(attempt=attempt)}
+    entries = attempt.frozen["questions"]
+    questions = _questions_with_choices([e["id"] for e in entries])
+    reviewed = []
+    for number, entry in enumerate(entries, start=1):
+        question = questions.get(entry["id"])
+        result = results.get(entry["id"])
+        if question is None or result is None:
+            continue
+        rows = list(question.choices.all())
+        by_key = {c.key: c for c in rows}
+        response = result.response or {}
+        given, feedback = _given_and_feedback(entry["type"], by_key, response)
+        if question.general_feedback:
+            feedback.append(question.general_feedback)
+        data = [ChoiceData(c.key, c.text, c.weight, c.match_text, c.sort_order) for c in rows]
+        reviewed.append(
+            ReviewedQuestion(
+                number=number,
+                text=question.text,
+                points=result.points,
+                max_points=result.max_points,
+                fraction=result.fraction,
+                given=given,
+                correct=correct_summary(entry["type"], data),
+                feedback=feedback,
+            )
+        )
+    return reviewed
+
+
+def _given_and_feedback(qtype, by_key, response) -> tuple[list[str], list[str]]:
+    given, feedback = [], []
+    keys = [response["choice"]] if "choice" in response else response.get("choices", [])
+    for key in keys:
+        choice = by_key.get(key)
+        if choice:
+            given.append(choice.text)
+            if choice.feedback:
+                feedback.append(choice.feedback)
+    if "text" in response:
+        given.append(response["text"])
+        for choice in by_key.values():
+            if normalize_text_answer(choice.text, True) == normalize_text_answer(
+                response["text"], True
+            ):
+                if choice.feedback:
+                    feedback.append(choice.feedback)
+                break
+    if "order" in response:
+        given.extend(by_key[k].text for k in response["order"] if k in by_key)
+    if "pairs" in response:
+        for left, option in response["pairs"].items():
+            if left in by_key and option in by_key:
+                given.append(f"{by_key[left].text} → {by_key[option].match_text}")
+    return given, feedback
+
+
+# --- Item statistics -------------------------------------------------------------------
+
+
+@dataclass
+class ItemStatistic:
+    question: Question
+    attempts: int
+    facility: float | None  # mean fraction: share of the mark earned
+    discrimination: float | None  # correlation of the item with the rest of the score
+
+
+@dataclass
+class QuizStatistics:
+    quiz: Quiz
+    attempts: int
+    mean_percent: float | None
+    distribution: list[tuple[str, int]]  # ("0-9", n) ... ("90-100", n)
+    items: list[ItemStatistic]
+
+
+def _pearson(xs: list[float], ys: list[float]) -> float | None:
+    n = len(xs)
+    if n < 2:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def quiz_statistics(*, quiz: Quiz) -> QuizStatistics:
+    """Per question: attempts, facility and discrimination (the item's fraction correlated
+    with the rest of the attempt's points, Moodle's "discrimination index"); per quiz, the
+    score distribution in ten bands. Graded attempts only, every context (3 queries)."""
+    attempts = list(
+        Attempt.objects.filter(quiz=quiz, state=AttemptState.GRADED).values_list(
+            "id", "score_percent", "points"
+        )
+    )
+    bands = [0] * 10
+    for _id, percent, _points in attempts:
+        bands[min(9, int(percent // 10))] += 1
+    labels = [f"{i * 10}–{i * 10 + 9}" for i in range(9)] + ["90–100"]
+    totals = {a_id: float(points or 0) for a_id, _p, points in attempts}
+    per_item: dict[int, list[tuple[float, float]]] = {}
+    for attempt_id, question_id, fraction, points in QuestionResult.objects.filter(
+        attempt__quiz=quiz, attempt__state=AttemptState.GRADED
+    ).values_list("attempt_id", "question_id", "fraction", "points"):
+        rest = totals.get(attempt_id, 0.0) - float(points)
+        per_item.setdefault(question_id, []).append((float(fraction), rest))
+    questions = Question.objects.in_bulk(list(per_item))
+    items = []
+    for question_id, rows in per_item.items():
+        xs = [r[0] for r in rows]
+        items.append(
+            ItemStatistic(
+                question=questions[question_id],
+                attempts=len(rows),
+                facility=sum(xs) / len(xs) if xs else None,
+                discrimination=_pearson(xs, [r[1] for r in rows]),
+            )
+        )
+    items.sort(key=lambda i: (i.facility if i.facility is not None else 2, i.question.id))
+    mean = sum(float(p) for _i, p, _pt in attempts) / len(attempts) if attempts else None
+    return QuizStatistics(
+        quiz=quiz,
+        attempts=len(attempts),
+        mean_percent=mean,
+        distribution=list(zip(labels, bands, strict=True)),
+        items=items,
+    )
