@@ -30,6 +30,9 @@ translations: $(STAMP)
 # Front-end packages copied from node_modules into build/static (served locally).
 assets: $(STAMP)
 	@mkdir -p build/static/vendor
+	# H5P player (h5p-standalone): dist/ copied whole, its CSS finds fonts/ and images/ beside it.
+	@rm -rf build/static/vendor/h5p-standalone
+	@cp -R node_modules/h5p-standalone/dist build/static/vendor/h5p-standalone
 
 demo: install
 	DEBUG=1 $(PY) manage.py migrate --noinput

@@ -287,3 +287,11 @@ CERTIFICATE_SIGNING_PKCS12_PATH = env_str("CERTIFICATE_SIGNING_PKCS12_PATH", "")
 CERTIFICATE_SIGNING_PKCS12_PASSWORD = env_str("CERTIFICATE_SIGNING_PKCS12_PASSWORD", "")
 # Public verification page: requests per minute per IP address.
 CERTIFICATE_VERIFY_RATE_LIMIT = env_int("CERTIFICATE_VERIFY_RATE_LIMIT", 30)
+
+# --- H5P (assessments.h5p) ------------------------------------------------------------------
+# Uploads, extracted content and the library pool live in private storage, never under
+# MEDIA_ROOT: they are reachable only on CONTENT_ORIGIN through a short-lived signed token.
+H5P_STORAGE_ROOT = Path(env_str("H5P_STORAGE_ROOT", str(BASE_DIR / "var" / "h5p")))
+H5P_TOKEN_SECONDS = env_int("H5P_TOKEN_SECONDS", 2 * 60 * 60)  # one lesson sitting
+# H5P: the content-origin middleware answers CONTENT_ORIGIN requests before sessions/cookies.
+MIDDLEWARE.insert(0, "assessments.h5p.middleware.ContentOriginMiddleware")

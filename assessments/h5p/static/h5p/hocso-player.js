@@ -1,0 +1,101 @@
+/* HọcSố H5P player, served on the content origin inside a sandboxed iframe.
+ *
+ * It waits for the lesson page (APP_ORIGIN only, window.parent only) to send the saved
+ * state, starts h5p-standalone, and relays xAPI statements, saved state and its height to
+ * the lesson page with postMessage(…, APP_ORIGIN). It never sees the learner's identity:
+ * no `user` option (that would also switch on H5P's cookie-based AJAX and crash without it).
+ */
+(function () {
+  "use strict";
+  var root = document.getElementById("h5p-player");
+  var base = root.getAttribute("data-base");
+  var appOrigin = root.getAttribute("data-app-origin");
+  var contentId = root.getAttribute("data-content-id");
+  var iri = root.getAttribute("data-iri");
+  var started = false;
+  var lastState = null;
+  var lastHeight = 0;
+
+  function send(message) {
+    window.parent.postMessage(message, appOrigin);
+  }
+
+  function currentState() {
+    try {
+      var content = window.H5PIntegration.contents["cid-" + contentId];
+      var data = content && content.contentUserData && content.contentUserData[0];
+      return data && typeof data.state === "string" ? data.state : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function pushState() {
+    var state = currentState();
+    if (state && state !== lastState && state !== "RESET") {
+      lastState = state;
+      send({ type: "hocso-h5p-state", state: state });
+    }
+  }
+
+  function pushHeight() {
+    var height = Math.ceil(document.documentElement.scrollHeight);
+    if (Math.abs(height - lastHeight) > 2) {
+      lastHeight = height;
+      send({ type: "hocso-h5p-height", height: height });
+    }
+  }
+
+  function start(state) {
+    var options = {
+      id: contentId,
+      h5pJsonPath: base + "/content",
+      librariesPath: base + "/libraries",
+      frameJs: base + "/player/frame.bundle.js",
+      frameCss: base + "/player/styles/h5p.css",
+      xAPIObjectIRI: iri,
+      saveFreq: 10,
+      frame: false,
+      copyright: false,
+      export: false,
+      embed: false,
+      icon: false,
+      fullScreen: false,
+    };
+    if (typeof state === "string" && state) {
+      lastState = state;
+      options.contentUserData = [{ state: state }];
+    }
+    new window.H5PStandalone.H5P(root, options)
+      .then(function () {
+        window.H5P.externalDispatcher.on("xAPI", function (event) {
+          var statement = event && event.data && event.data.statement;
+          if (statement) {
+            send({ type: "hocso-h5p-xapi", statement: statement });
+          }
+          // H5P stores the state a moment after these verbs; relay it then.
+          setTimeout(pushState, 3500);
+        });
+        setInterval(pushState, 10000);
+        setInterval(pushHeight, 500);
+        send({ type: "hocso-h5p-loaded" });
+      })
+      .catch(function (error) {
+        send({ type: "hocso-h5p-error", message: String(error && error.message || error) });
+      });
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== appOrigin || event.source !== window.parent) {
+      return;
+    }
+    var message = event.data;
+    if (!message || message.type !== "hocso-h5p-init" || started) {
+      return;
+    }
+    started = true;
+    start(message.state);
+  });
+  window.addEventListener("pagehide", pushState);
+  send({ type: "hocso-h5p-ready" });
+})();
