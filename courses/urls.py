@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from courses import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("khoa/<int:course_id>/roi-khoa/", views.unenrol, name="unenrol"),
     path("bai/<int:lesson_id>/tien-do/", views.lesson_progress, name="lesson_progress"),
     # Activity wiring (one include line each, added by the quiz and H5P engineers):
+    path("bai/<int:lesson_id>/kiem-tra/<str:block_id>/", include("courses.activities.quiz")),
 ]
