@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401 - routes are added as the app grows
+from django.urls import path
+
+from campaigns import views
 
 app_name = "campaigns"
-urlpatterns = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("don-vi/<int:agency_id>/", views.dashboard, name="agency"),
+    path("don-vi/<int:agency_id>/hoc-vien/", views.people, name="people"),
+    path("don-vi/<int:agency_id>/hoc-vien.csv", views.people_export, name="people_export"),
+    path("hoc-vien/<int:user_id>/", views.learner_detail, name="learner"),
+    path("co-quan/tim/", views.agency_search_page, name="agency_search"),
+    path("co-quan/tim.json", views.agency_search_json, name="agency_search_json"),
+    path("nhap-hoc-vien/", views.import_upload, name="import_upload"),
+    path("nhap-hoc-vien/mau.<str:fmt>", views.import_template, name="import_template"),
+    path("nhap-hoc-vien/<int:job_id>/", views.import_detail, name="import_detail"),
+    path("nhap-hoc-vien/<int:job_id>/tien-do.json", views.import_progress, name="import_progress"),
+    path("nhap-hoc-vien/<int:job_id>/chay/", views.import_start, name="import_start"),
+    path("buoi-hoc/", views.session_list, name="sessions"),
+    path("buoi-hoc/<int:session_id>/", views.session_detail, name="session"),
+    path("buoi-hoc/<int:session_id>/danh-sach/", views.session_roster, name="session_roster"),
+    path("diem-danh/<str:token>/", views.attend, name="attend"),
+    path("thong-bao/", views.notices, name="notices"),
+]

@@ -8,6 +8,7 @@ All periodic schedules live here (beat_schedule), in one place.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
 
@@ -16,4 +17,20 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Periodic schedules (reminders, rollups, scheduled reports) are added here as they land.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Campaigns: assign campaigns to people who joined or moved, record completions (hourly).
+    "campaigns-assignments-sync": {
+        "task": "campaigns.assignments_sync",
+        "schedule": crontab(minute=15),
+    },
+    # Campaigns: learner reminders 7 days / 1 day before the due date and when overdue.
+    "campaigns-reminders": {
+        "task": "campaigns.reminders_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Campaigns: managers' weekly digest of their overdue people (Monday morning).
+    "campaigns-manager-digests": {
+        "task": "campaigns.manager_digests_send",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+}

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "campaigns.context_processors.manager_nav",
             ],
         },
     },
@@ -172,7 +173,7 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "campaigns.forms.SignupForm"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
@@ -295,3 +296,12 @@ H5P_STORAGE_ROOT = Path(env_str("H5P_STORAGE_ROOT", str(BASE_DIR / "var" / "h5p"
 H5P_TOKEN_SECONDS = env_int("H5P_TOKEN_SECONDS", 2 * 60 * 60)  # one lesson sitting
 # H5P: the content-origin middleware answers CONTENT_ORIGIN requests before sessions/cookies.
 MIDDLEWARE.insert(0, "assessments.h5p.middleware.ContentOriginMiddleware")
+
+# --- Campaigns ------------------------------------------------------------------------
+# Uploaded learner import files hold personal data: kept on disk outside MEDIA (never
+# served), on a path the web process and the Celery workers share.
+CAMPAIGNS_IMPORT_DIR = Path(env_str("CAMPAIGNS_IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
+# Rows applied per transaction (and checkpoint) by the background import.
+CAMPAIGNS_IMPORT_BATCH = env_int("CAMPAIGNS_IMPORT_BATCH", 500)
+# A QR attendance link is accepted this long before a session starts (minutes).
+CAMPAIGNS_ATTENDANCE_EARLY_MINUTES = 30

@@ -1,0 +1,138 @@
+"""Bench: bulk import of learners (campaigns.imports), CSV and XLSX, at two file sizes.
+
+Prints rows per second for the dry run (stream + stage + check) and the import (batches of
+CAMPAIGNS_IMPORT_BATCH with a checkpoint each), and the peak Python memory of each phase
+(tracemalloc), to show memory stays flat as the file grows: the reader streams rows and the
+checks run in the database, so the peak depends on the batch size, not the file size.
+
+    .venv/bin/python bench/import_learners.py                 # 20,000 and 100,000 rows
+    .venv/bin/python bench/import_learners.py --sizes 5000 50000 --formats csv
+
+Runs on a throw-away SQLite database in a temporary folder unless DATABASE_URL is set
+(then that database is used: point it at an empty PostgreSQL database, never production).
+"""
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORKDIR = Path(tempfile.mkdtemp(prefix="hocso-bench-import-"))
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORKDIR / 'bench.sqlite3'}")
+os.environ.setdefault("CAMPAIGNS_IMPORT_DIR", str(WORKDIR / "imports"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
+os.environ.pop("REDIS_URL", None)  # tasks run in-process: we time the service, not a broker
+
+import django  # noqa: E402 - settings must be chosen first
+
+django.setup()
+
+from django.core.files import File  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+AGENCIES = 200
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hà"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Ngọc", "Hữu", "Thanh"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hải", "Hương", "Lan", "Long", "Nhung"]
+AUDIENCES = ["Công chức", "Viên chức", "Lãnh đạo", "Người lao động"]
+
+
+def row(i: int, prefix: str, offset: int) -> list:
+    name = f"{FAMILY[i % 10]} {MIDDLE[(i // 10) % 8]} {GIVEN[(i // 80) % 10]}"
+    email = f"{prefix}{i}@bench.example.vn"
+    phone = f"09{offset + i:08d}" if i % 3 else ""  # a third of the rows: e-mail only
+    code = f"BENCH-{i % AGENCIES:03d}"
+    return [name, email, phone, code, AUDIENCES[i % 4], "Chuyên viên", f"{prefix.upper()}{i:07d}"]
+
+
+def write_file(fmt: str, rows: int, prefix: str, offset: int) -> Path:
+    from campaigns.imports import COLUMNS
+
+    header = [vi for _f, vi, _en in COLUMNS]
+    path = WORKDIR / f"{prefix}.{fmt}"
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for i in range(rows):
+                writer.writerow(row(i, prefix, offset))
+    else:
+        import openpyxl
+
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet("Hoc vien")
+        sheet.append(header)
+        for i in range(rows):
+            sheet.append(row(i, prefix, offset))
+        book.save(path)
+    return path
+
+
+def measure(fn):
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    started = time.perf_counter()
+    result = fn()
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, elapsed, peak / 2**20
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 100_000])
+    parser.add_argument("--formats", nargs="+", default=["csv", "xlsx"])
+    args = parser.parse_args()
+
+    from accounts.models import User
+    from campaigns import imports, services
+    from campaigns.models import Agency, ImportJob
+
+    call_command("migrate", verbosity=0)
+    root = Agency.objects.filter(code="BENCH").first() or services.agency_create(
+        name="Tỉnh thử tải", code="BENCH", kind="province"
+    )
+    for i in range(AGENCIES):
+        if not Agency.objects.filter(code=f"BENCH-{i:03d}").exists():
+            services.agency_create(
+                name=f"Cơ quan thử {i}", code=f"BENCH-{i:03d}", kind="unit", parent=root
+            )
+    admin = User.objects.filter(email="bench-admin@example.vn").first()
+    admin = admin or User.objects.create_superuser(
+        "bench-admin@example.vn", None, full_name="Bench"
+    )
+
+    from django.conf import settings
+
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
+          f"batch: {settings.CAMPAIGNS_IMPORT_BATCH} rows, workdir: {WORKDIR}")  # fmt: skip
+    print(f"{'format':<6} {'rows':>8} {'check rows/s':>13} {'check peak MiB':>15} "
+          f"{'import rows/s':>14} {'import peak MiB':>16}  result")  # fmt: skip
+    runs = [(fmt, size) for fmt in args.formats for size in args.sizes]
+    for n, (fmt, size) in enumerate(runs):
+        prefix = f"{fmt}{size}x"
+        path = write_file(fmt, size, prefix, offset=n * 10_000_000)  # unique phones
+        with open(path, "rb") as handle:
+            job = imports.import_job_create(
+                user=admin, uploaded_file=File(handle, name=path.name), send_invitations=False
+            )
+        checked, t_check, m_check = measure(lambda job=job: imports.import_check(job_id=job.pk))
+        if checked.status != ImportJob.Status.READY:
+            print(f"{fmt:<6} {size:>8}  check failed: {checked.message}")
+            continue
+        done, t_run, m_run = measure(lambda job=job: imports.import_run(job_id=job.pk))
+        print(f"{fmt:<6} {size:>8} {size / t_check:>13,.0f} {m_check:>15.1f} "
+              f"{size / t_run:>14,.0f} {m_run:>16.1f}  {done.status}: "
+              f"{done.created_count} created")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

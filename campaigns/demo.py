@@ -1,0 +1,217 @@
+"""Demo data of the campaigns floor: the Phú Thọ agency tree (the 13 departments of the
+2025 pattern and some merged communes and wards), headcounts, a few hundred learners with
+generated Vietnamese names (seeded, so the same every time), a manager per department and
+commune, the campaign "Bình dân học vụ số 2026" and an in-person training class.
+
+Idempotent: everything is looked up by its code or e-mail first; running twice changes
+nothing. The codes are the demo's own (administrators enter the official ones).
+"""
+
+import datetime as dt
+import random
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from campaigns import services
+from campaigns.models import (
+    Agency,
+    AgencyHeadcount,
+    Audience,
+    Campaign,
+    CampaignAudience,
+    CampaignCourse,
+    LearnerProfile,
+    ManagerRole,
+    Session,
+)
+from cms.text import fold
+
+PROVINCE = ("PT", "Tỉnh Phú Thọ")
+DEPARTMENTS = [
+    ("PT-VP", "Văn phòng UBND tỉnh"),
+    ("PT-TT", "Thanh tra tỉnh"),
+    ("PT-SNV", "Sở Nội vụ"),
+    ("PT-STC", "Sở Tài chính"),
+    ("PT-KHCN", "Sở Khoa học và Công nghệ"),
+    ("PT-SXD", "Sở Xây dựng"),
+    ("PT-NNMT", "Sở Nông nghiệp và Môi trường"),
+    ("PT-DTTG", "Sở Dân tộc và Tôn giáo"),
+    ("PT-GDDT", "Sở Giáo dục và Đào tạo"),
+    ("PT-SYT", "Sở Y tế"),
+    ("PT-VHTTDL", "Sở Văn hóa, Thể thao và Du lịch"),
+    ("PT-STP", "Sở Tư pháp"),
+    ("PT-SCT", "Sở Công Thương"),
+]
+UNITS = [
+    ("PT-SNV", "PT-SNV-TCBC", "Phòng Tổ chức - Biên chế"),
+    ("PT-SNV", "PT-SNV-CCVC", "Phòng Công chức, viên chức"),
+    ("PT-KHCN", "PT-KHCN-CDS", "Trung tâm Chuyển đổi số"),
+    ("PT-SYT", "PT-SYT-BVT", "Bệnh viện Đa khoa tỉnh"),
+    ("PT-GDDT", "PT-GDDT-THPT", "Trường THPT chuyên Hùng Vương"),
+]
+COMMUNES = [
+    ("PT-P-HB", "Phường Hòa Bình"),
+    ("PT-P-VP", "Phường Vĩnh Phúc"),
+    ("PT-P-PT", "Phường Phú Thọ"),
+    ("PT-X-KS", "Xã Kỳ Sơn"),
+    ("PT-X-XD", "Xã Xuân Đài"),
+    ("PT-X-QD", "Xã Quy Đức"),
+]
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hà", "Đinh",
+          "Quách", "Bạch", "Lò", "Sa", "Triệu", "Hứa", "Ngô", "Dương", "Lương"]  # fmt: skip
+MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Tiến", "Công", "Xuân"]
+MIDDLE_F = ["Thị", "Thu", "Ngọc", "Thanh", "Hồng", "Kim", "Phương", "Mai"]
+GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong",
+           "Quân", "Sơn", "Thắng", "Trung", "Tuấn", "Việt"]  # fmt: skip
+GIVEN_F = ["Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh",
+           "Nhung", "Oanh", "Phượng", "Thảo", "Trang", "Yến"]  # fmt: skip
+TITLES = {
+    Audience.LEADER: ["Giám đốc", "Phó Giám đốc", "Trưởng phòng", "Chủ tịch UBND"],
+    Audience.CIVIL_SERVANT: ["Chuyên viên", "Chuyên viên chính", "Thanh tra viên", "Kế toán"],
+    Audience.PUBLIC_EMPLOYEE: ["Giáo viên", "Bác sĩ", "Điều dưỡng", "Kỹ sư"],
+    Audience.WORKER: ["Văn thư", "Lái xe", "Bảo vệ"],
+    Audience.CITIZEN: [""],
+}
+# (audience, low, high): seeded random headcounts per agency.
+STAFF_HEADCOUNTS = [(Audience.LEADER, 3, 8), (Audience.CIVIL_SERVANT, 30, 120),
+                    (Audience.PUBLIC_EMPLOYEE, 0, 60), (Audience.WORKER, 3, 15)]  # fmt: skip
+COMMUNE_HEADCOUNTS = [(Audience.LEADER, 3, 6), (Audience.CIVIL_SERVANT, 20, 40),
+                      (Audience.CITIZEN, 8000, 25000)]  # fmt: skip
+DEMO_DOMAIN = "demo.hocso.local"
+LEARNERS_PER_DEPARTMENT = 16
+LEARNERS_PER_COMMUNE = 14
+
+
+def _agency(code, name, kind, parent=None) -> Agency:
+    existing = Agency.objects.filter(code=code).first()
+    if existing:
+        return existing
+    return services.agency_create(name=name, code=code, kind=kind, parent=parent)
+
+
+def _person_name(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_M)} {rng.choice(GIVEN_M)}"
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_F)} {rng.choice(GIVEN_F)}"
+
+
+def _email(name: str, n: int) -> str:
+    parts = fold(name).split()
+    return f"{parts[-1]}.{''.join(p[0] for p in parts[:-1])}{n:03d}@{DEMO_DOMAIN}"
+
+
+def load(stdout) -> None:
+    User = get_user_model()
+    rng = random.Random(2026)
+    province = _agency(*PROVINCE, Agency.Kind.PROVINCE)
+    departments = [
+        _agency(code, name, Agency.Kind.DEPARTMENT, province) for code, name in DEPARTMENTS
+    ]
+    by_code = {a.code: a for a in departments}
+    units = [_agency(code, name, Agency.Kind.UNIT, by_code[parent]) for parent, code, name in UNITS]
+    communes = [
+        _agency(code, name, Agency.Kind.COMMUNE_OR_WARD, province) for code, name in COMMUNES
+    ]
+
+    # Headcounts (the denominators), seeded so they are the same every run.
+    for agency in departments + units:
+        for audience, low, high in STAFF_HEADCOUNTS:
+            count = rng.randint(low, high)
+            if not AgencyHeadcount.objects.filter(agency=agency, audience=audience).exists():
+                services.headcount_set(agency=agency, audience=audience, count=count)
+    for agency in communes:
+        for audience, low, high in COMMUNE_HEADCOUNTS:
+            count = rng.randint(low, high)
+            if not AgencyHeadcount.objects.filter(agency=agency, audience=audience).exists():
+                services.headcount_set(agency=agency, audience=audience, count=count)
+
+    # Learners: generated names, seeded; looked up by e-mail so a second run adds nothing.
+    created = 0
+    n = 0
+    places = [(a, LEARNERS_PER_DEPARTMENT) for a in departments + units]
+    places += [(a, LEARNERS_PER_COMMUNE) for a in communes]
+    for agency, count in places:
+        for _i in range(count):
+            n += 1
+            name = _person_name(rng)
+            if agency.kind == Agency.Kind.COMMUNE_OR_WARD:
+                audience = rng.choice([Audience.CITIZEN] * 3 + [Audience.CIVIL_SERVANT])
+            else:
+                audience = rng.choice(
+                    [Audience.CIVIL_SERVANT] * 5
+                    + [Audience.PUBLIC_EMPLOYEE] * 2
+                    + [Audience.LEADER, Audience.WORKER]
+                )
+            title = rng.choice(TITLES[audience])
+            email = _email(name, n)
+            joined = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 60))
+            if User.objects.filter(email=email).exists():
+                continue
+            user = User.objects.create_user(email, None, full_name=name)
+            services.learner_profile_set(
+                user=user, agency=agency, audience=audience, job_title=title,
+                employee_code=None if audience == Audience.CITIZEN else f"CB-{n:05d}", on=joined,
+            )  # fmt: skip
+            created += 1
+
+    # A manager per department and commune; the demo manager manages Sở Nội vụ.
+    for agency in departments + communes:
+        email = f"quanly.{agency.code.lower()}@{DEMO_DOMAIN}"
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email, "hocso-demo-2026", full_name=f"Cán bộ phụ trách {agency.name}"
+        )
+        services.manager_role_grant(user=user, agency=agency, granted_by=None)
+    demo_manager = User.objects.filter(email="manager@hocso.local").first()
+    if demo_manager:
+        services.manager_role_grant(user=demo_manager, agency=by_code["PT-SNV"], granted_by=None)
+
+    # The campaign, with the demo courses if the courses floor made some.
+    campaign = Campaign.objects.filter(name="Bình dân học vụ số 2026").first()
+    if campaign is None:
+        campaign = Campaign.objects.create(
+            name="Bình dân học vụ số 2026",
+            description=(
+                "Phong trào “Bình dân học vụ số” của tỉnh Phú Thọ: 100% cán bộ, công chức, "
+                "viên chức và người lao động trong cơ quan nhà nước hoàn thành các khóa học "
+                "kỹ năng số cơ bản trước ngày 31/12/2026."
+            ),
+            starts_on=dt.date(2026, 1, 1),
+            ends_on=dt.date(2026, 12, 31),
+            due_on=dt.date(2026, 12, 31),
+            target_percent=100,
+        )
+        for audience in (Audience.LEADER, Audience.CIVIL_SERVANT, Audience.PUBLIC_EMPLOYEE,
+                         Audience.WORKER):  # fmt: skip
+            CampaignAudience.objects.create(campaign=campaign, audience=audience)
+    from django.apps import apps
+
+    try:
+        CoursePage = apps.get_model("courses", "CoursePage")
+    except LookupError:
+        CoursePage = None
+    if CoursePage is not None and not campaign.courses.exists():
+        for order, course in enumerate(CoursePage.objects.live().order_by("path")[:3]):
+            CampaignCourse.objects.get_or_create(
+                campaign=campaign, course_page_id=course.pk, defaults={"sort_order": order}
+            )
+    assigned = services.campaign_assign(campaign=campaign)
+
+    # An in-person training class in Phường Hòa Bình (dated in the campaign, fixed).
+    ward = communes[0]  # Phường Hòa Bình
+    if not Session.objects.filter(
+        title="Tập huấn sử dụng VNeID và dịch vụ công trực tuyến"
+    ).exists():
+        start = timezone.make_aware(dt.datetime(2026, 12, 5, 8, 0))
+        Session.objects.create(
+            kind=Session.Kind.TRAINING_CLASS,
+            title="Tập huấn sử dụng VNeID và dịch vụ công trực tuyến",
+            place="Hội trường UBND phường Hòa Bình",
+            starts_at=start, ends_at=start + dt.timedelta(hours=3), agency=ward, campaign=campaign,
+        )  # fmt: skip
+
+    stdout.write(
+        f"campaigns: {Agency.objects.count()} agencies, {created} new learners "
+        f"({LearnerProfile.objects.count()} in all), {ManagerRole.objects.count()} manager roles, "
+        f"{assigned} new assignments; manager@hocso.local manages Sở Nội vụ"
+    )

@@ -1,0 +1,189 @@
+"""Messages to people: import invitations, deadline reminders, managers' weekly digests.
+
+Idempotency: a reminder row per (assignment, kind) and a digest row per (manager, week) is
+written first, under a unique constraint; the message goes out only when this run created
+the row. So a retried or doubled beat run never sends twice (at most once, by design).
+"""
+
+import contextlib
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from campaigns.models import Assignment, ManagerDigest, ManagerRole, Reminder
+from campaigns.services import notice_create
+
+BATCH = 500  # assignments per reminder query; bounded memory per run
+
+
+def _absolute(path: str) -> str:
+    return settings.APP_ORIGIN.rstrip("/") + path
+
+
+def _my_learning_path() -> str:
+    try:
+        return reverse("courses:my_learning")
+    except NoReverseMatch:
+        return "/"
+
+
+def invitation_messages(*, user_ids) -> list[EmailMessage]:
+    """One e-mail per imported person with a link to set their password (allauth's
+    password-reset-from-key view and token generator)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    from campaigns.imports import NO_EMAIL_DOMAIN
+
+    messages = []
+    for user in User.objects.filter(pk__in=list(user_ids)).exclude(email__endswith=NO_EMAIL_DOMAIN):
+        link = _absolute(
+            reverse(
+                "account_reset_password_from_key",
+                kwargs={
+                    "uidb36": user_pk_to_url_str(user),
+                    "key": default_token_generator.make_token(user),
+                },
+            )
+        )
+        body = _(
+            "Hello %(name)s,\n\nAn account on HọcSố, the province's digital-skills learning "
+            "platform, has been created for you with this e-mail address.\n\nSet your "
+            "password here to start learning:\n%(link)s\n\nIf you did not expect this "
+            "message, you can ignore it."
+        ) % {"name": user.full_name, "link": link}
+        messages.append(
+            EmailMessage(_("Your HọcSố account: set your password"), body, to=[user.email])
+        )
+    return messages
+
+
+def _claim_reminder(assignment: Assignment, kind: str) -> bool:
+    """Write the (assignment, kind) row; False if it already exists (sent before)."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(assignment=assignment, kind=kind)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _reminder_text(assignment: Assignment, kind: str) -> tuple[str, str]:
+    due = date_format(timezone.localtime(assignment.due_at), "d/m/Y")
+    campaign = assignment.campaign.name
+    if kind == Reminder.Kind.OVERDUE:
+        subject = _("Overdue: %(campaign)s") % {"campaign": campaign}
+        text = _("The deadline of %(due)s for the courses of “%(campaign)s” has passed.") % {
+            "due": due,
+            "campaign": campaign,
+        }
+    elif kind == Reminder.Kind.DUE_IN_1_DAY:
+        subject = _("Due tomorrow: %(campaign)s") % {"campaign": campaign}
+        text = _("Complete the courses of “%(campaign)s” by tomorrow, %(due)s.") % {
+            "due": due,
+            "campaign": campaign,
+        }
+    else:
+        subject = _("Due in 7 days: %(campaign)s") % {"campaign": campaign}
+        text = _("Complete the courses of “%(campaign)s” by %(due)s (in 7 days).") % {
+            "due": due,
+            "campaign": campaign,
+        }
+    return subject, text
+
+
+def reminders_send(*, now: dt.datetime | None = None) -> dict:
+    """Remind learners 7 days and 1 day before their due date and once when overdue."""
+    now = now or timezone.now()
+    day, week = now + dt.timedelta(days=1), now + dt.timedelta(days=7)
+    windows = [
+        # (kind, due_at range): the most urgent reminder that applies is the one sent.
+        (Reminder.Kind.OVERDUE, {"due_at__lt": now}),
+        (Reminder.Kind.DUE_IN_1_DAY, {"due_at__gte": now, "due_at__lt": day}),
+        (Reminder.Kind.DUE_IN_7_DAYS, {"due_at__gte": day, "due_at__lt": week}),
+    ]  # fmt: skip
+    path = _my_learning_path()
+    sent = {}
+    connection = get_connection()
+    for kind, window in windows:
+        count = 0
+        last_id = 0
+        while True:
+            batch = list(
+                Assignment.objects.filter(
+                    completed_at__isnull=True, campaign__is_active=True, id__gt=last_id, **window
+                )
+                .exclude(reminders__kind=kind)
+                .select_related("campaign", "user")
+                .order_by("id")[:BATCH]
+            )
+            if not batch:
+                break
+            last_id = batch[-1].id
+            messages = []
+            for assignment in batch:
+                if not _claim_reminder(assignment, kind):
+                    continue
+                subject, text = _reminder_text(assignment, kind)
+                notice_create(user_id=assignment.user_id, message=text, url=path)
+                if assignment.user.is_active and "@" in assignment.user.email:
+                    messages.append(
+                        EmailMessage(subject, text + "\n\n" + _absolute(path),
+                                     to=[assignment.user.email])
+                    )  # fmt: skip
+                count += 1
+            if messages:
+                connection.send_messages(messages)
+        sent[kind] = count
+    return sent
+
+
+def manager_digests_send(*, today: dt.date | None = None) -> dict:
+    """Weekly: each manager gets the list of overdue people in their subtree (once a week)."""
+    from campaigns.selectors import agencies_visible_to
+
+    today = today or timezone.localdate()
+    week_start = today - dt.timedelta(days=today.weekday())
+    now = timezone.now()
+    sent = 0
+    manager_ids = ManagerRole.objects.values_list("user_id", flat=True).distinct()
+    for manager in User.objects.filter(pk__in=manager_ids, is_active=True):
+        overdue = Assignment.objects.filter(
+            completed_at__isnull=True,
+            due_at__lt=now,
+            campaign__is_active=True,
+            user__learner_profile__agency__in=agencies_visible_to(manager).values("pk"),
+        ).select_related("user", "user__learner_profile__agency", "campaign")
+        count = overdue.count()
+        if not count:
+            continue
+        try:
+            with transaction.atomic():
+                ManagerDigest.objects.create(
+                    user=manager, week_start=week_start, overdue_count=count
+                )
+        except IntegrityError:
+            continue
+        lines = [
+            f"- {a.user.full_name} ({a.user.learner_profile.agency.name}): {a.campaign.name}"
+            for a in overdue.order_by("user__learner_profile__agency__path", "user__full_name")[
+                :100
+            ]
+        ]
+        body = _("%(count)s people in your agencies are past their deadline:") % {"count": count}
+        body += "\n\n" + "\n".join(lines)
+        if count > len(lines):
+            body += "\n…"
+        with contextlib.suppress(NoReverseMatch):
+            body += "\n\n" + _absolute(reverse("campaigns:dashboard"))
+        EmailMessage(_("Weekly digest: people past their deadline"), body,
+                     to=[manager.email]).send()  # fmt: skip
+        sent += 1
+    return {"digests": sent}

@@ -1,0 +1,341 @@
+"""Writes of the campaigns floor: one transaction each, validate first, return the object.
+
+The bulk import lives in `campaigns.imports`, reminders in `campaigns.reminders`.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from campaigns.models import (
+    Agency,
+    AgencyHeadcount,
+    Assignment,
+    Attendance,
+    Audience,
+    Campaign,
+    LearnerProfile,
+    ManagerRole,
+    Membership,
+    Notice,
+    Session,
+)
+from cms.text import fold, nfc
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- Agencies ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agency_create(*, name: str, code: str, kind: str, parent: Agency | None = None) -> Agency:
+    """A new agency at the root (the province) or under `parent`."""
+    name = nfc(name).strip()
+    agency = Agency(name=name, search_key=fold(name), code=code.strip(), kind=kind)
+    agency.full_clean(exclude=["path", "depth", "numchild"])
+    if parent is None:
+        return Agency.add_root(instance=agency)
+    parent.refresh_from_db()
+    return parent.add_child(instance=agency)
+
+
+@transaction.atomic
+def agency_update(*, agency: Agency, name: str, code: str, kind: str) -> Agency:
+    agency.name = nfc(name).strip()
+    agency.search_key = fold(agency.name)
+    agency.code = code.strip()
+    agency.kind = kind
+    agency.full_clean(exclude=["path", "depth", "numchild"])
+    agency.save(update_fields=["name", "search_key", "code", "kind", "updated_at"])
+    return agency
+
+
+@transaction.atomic
+def agency_move(*, agency: Agency, new_parent: Agency) -> Agency:
+    """Move an agency (and its subtree) under another. Memberships are untouched: people
+    stay in the agency, which now rolls up to its new parent."""
+    agency.refresh_from_db()
+    new_parent.refresh_from_db()
+    if new_parent.path.startswith(agency.path):
+        raise ValidationError(_("An agency cannot be moved under itself or its own units."))
+    agency.move(new_parent, pos="sorted-child")
+    agency.refresh_from_db()
+    return agency
+
+
+@transaction.atomic
+def headcount_set(*, agency: Agency, audience: str, count: int) -> AgencyHeadcount:
+    if audience not in Audience.values:
+        raise ValidationError(_("Unknown audience."))
+    if count < 0:
+        raise ValidationError(_("A headcount cannot be negative."))
+    row, _created = AgencyHeadcount.objects.update_or_create(
+        agency=agency, audience=audience, defaults={"count": count}
+    )
+    return row
+
+
+def _move_members(*, user_ids, to_agency: Agency, on: dt.date) -> int:
+    """Close the open memberships of `user_ids` the day before `on`, open new ones in
+    `to_agency` from `on`, and point their profiles there. Returns how many moved."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return 0
+    open_rows = Membership.objects.filter(user_id__in=user_ids, valid_to__isnull=True)
+    # A membership that started on `on` itself is simply replaced (no empty period).
+    open_rows.filter(valid_from__gte=on).delete()
+    open_rows.filter(valid_from__lt=on).update(valid_to=on - dt.timedelta(days=1))
+    Membership.objects.bulk_create(
+        [Membership(user_id=uid, agency=to_agency, valid_from=on) for uid in user_ids]
+    )
+    LearnerProfile.objects.filter(user_id__in=user_ids).update(
+        agency=to_agency, updated_at=timezone.now()
+    )
+    return len(user_ids)
+
+
+@transaction.atomic
+def agency_merge(*, source: Agency, target: Agency, on: dt.date | None = None) -> Agency:
+    """Merge `source` into `target` from day `on` (default today).
+
+    The source's people get a new membership in the target from `on`; their past periods
+    (and so past completions) stay with the source, which stays in the tree as an inactive
+    agency. Its units move under the target; its headcounts are added to the target's."""
+    on = on or _today()
+    source.refresh_from_db()
+    target.refresh_from_db()
+    if source.pk == target.pk:
+        raise ValidationError(_("An agency cannot be merged into itself."))
+    if target.path.startswith(source.path):
+        raise ValidationError(_("An agency cannot be merged into one of its own units."))
+    if not source.is_active or not target.is_active:
+        raise ValidationError(_("Only active agencies can be merged."))
+    member_ids = LearnerProfile.objects.filter(agency=source).values_list("user_id", flat=True)
+    _move_members(user_ids=member_ids, to_agency=target, on=on)
+    for child in list(source.get_children()):
+        child.move(target, pos="sorted-child")
+    for hc in AgencyHeadcount.objects.filter(agency=source):
+        existing = AgencyHeadcount.objects.filter(agency=target, audience=hc.audience).first()
+        headcount_set(
+            agency=target,
+            audience=hc.audience,
+            count=(existing.count if existing else 0) + hc.count,
+        )
+    ManagerRole.objects.filter(agency=source).exclude(
+        user__in=ManagerRole.objects.filter(agency=target).values("user")
+    ).update(agency=target)
+    ManagerRole.objects.filter(agency=source).delete()
+    source = Agency.objects.get(pk=source.pk)
+    source.is_active = False
+    source.merged_into = target
+    source.save(update_fields=["is_active", "merged_into", "updated_at"])
+    return target
+
+
+@transaction.atomic
+def agency_split(
+    *,
+    source: Agency,
+    parts: list[dict],
+    assignments: dict[int, str],
+    on: dt.date | None = None,
+) -> list[Agency]:
+    """Split `source` into new sibling agencies from day `on`.
+
+    `parts` lists {"name", "code", "kind"} for each new agency; `assignments` maps a user id
+    to the code of the part they go to (people not listed stay in the source). Past
+    periods stay with the source."""
+    on = on or _today()
+    source.refresh_from_db()
+    if not parts:
+        raise ValidationError(_("A split needs at least one new agency."))
+    parent = source.get_parent()
+    created = {}
+    for part in parts:
+        created[part["code"]] = agency_create(
+            name=part["name"], code=part["code"], kind=part.get("kind") or source.kind,
+            parent=parent,
+        )  # fmt: skip
+    unknown = set(assignments.values()) - set(created)
+    if unknown:
+        raise ValidationError(
+            _("Unknown new agency code: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
+        )
+    members = set(LearnerProfile.objects.filter(agency=source).values_list("user_id", flat=True))
+    for code, agency in created.items():
+        ids = [uid for uid, c in assignments.items() if c == code and uid in members]
+        _move_members(user_ids=ids, to_agency=agency, on=on)
+    return list(created.values())
+
+
+# --- Learners ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def learner_profile_set(
+    *,
+    user: User,
+    agency: Agency | None,
+    audience: str,
+    job_title: str = "",
+    employee_code: str | None = None,
+    on: dt.date | None = None,
+) -> LearnerProfile:
+    """Create or update a learner's profile; a change of agency opens a new membership
+    period from `on` (default today) and keeps the old one as history."""
+    on = on or _today()
+    profile = LearnerProfile.objects.select_for_update().filter(user=user).first()
+    old_agency_id = profile.agency_id if profile else None
+    if profile is None:
+        profile = LearnerProfile(user=user)
+    profile.agency = agency
+    profile.audience = audience
+    profile.job_title = nfc(job_title or "").strip()
+    profile.employee_code = (employee_code or "").strip() or None
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    if agency is not None and agency.pk != old_agency_id:
+        _move_members(user_ids=[user.pk], to_agency=agency, on=on)
+    elif agency is None and old_agency_id is not None:
+        Membership.objects.filter(user=user, valid_to__isnull=True).update(
+            valid_to=on - dt.timedelta(days=1)
+        )
+    return profile
+
+
+# --- Manager roles ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def manager_role_grant(*, user: User, agency: Agency, granted_by: User | None) -> ManagerRole:
+    role, _created = ManagerRole.objects.get_or_create(
+        user=user, agency=agency, defaults={"granted_by": granted_by}
+    )
+    return role
+
+
+# --- Campaigns and assignments ----------------------------------------------------------
+
+
+def campaign_matching_profiles(*, campaign: Campaign, user_ids=None):
+    """Profiles the campaign applies to: its audiences, its agencies' subtrees (or all)."""
+    audiences = list(campaign.audiences.values_list("audience", flat=True))
+    profiles = LearnerProfile.objects.filter(agency__isnull=False, agency__is_active=True)
+    if audiences:
+        profiles = profiles.filter(audience__in=audiences)
+    roots = list(campaign.agencies.all())
+    if roots:
+        q = Q()
+        for root in roots:
+            q |= Q(agency__path__startswith=root.path)
+        profiles = profiles.filter(q)
+    if user_ids is not None:
+        profiles = profiles.filter(user_id__in=list(user_ids))
+    return profiles
+
+
+def campaign_due_at(campaign: Campaign) -> dt.datetime:
+    """The end of the due day, in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(campaign.due_on, dt.time(23, 59, 59)))
+
+
+def campaign_assign(*, campaign: Campaign, user_ids=None, batch_size: int = 500) -> int:
+    """Assign `campaign` to every matching learner (or only `user_ids`) who has no
+    assignment yet, and enrol them in the required courses. Idempotent: running it twice
+    creates nothing new. Batches of `batch_size` learners, one transaction each.
+    Returns how many assignments were created."""
+    from campaigns import courses_bridge
+
+    if not campaign.is_active or campaign.ends_on < _today():
+        return 0
+    due_at = campaign_due_at(campaign)
+    candidates = (
+        campaign_matching_profiles(campaign=campaign, user_ids=user_ids)
+        .exclude(user__campaign_assignments__campaign=campaign)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    created = 0
+    last_id = 0
+    while True:
+        ids = list(candidates.filter(user_id__gt=last_id)[:batch_size])
+        if not ids:
+            return created
+        last_id = ids[-1]
+        with transaction.atomic():
+            rows = Assignment.objects.bulk_create(
+                [Assignment(campaign=campaign, user_id=uid, due_at=due_at) for uid in ids],
+                ignore_conflicts=True,
+            )
+            courses_bridge.enrol(campaign=campaign, user_ids=ids, due_at=due_at)
+        created += len(rows)
+
+
+def assignments_sync(*, user_ids=None) -> int:
+    """Assign every active campaign to the learners who match it and lack it (the periodic
+    task, and the sign-up and import paths with their user ids)."""
+    total = 0
+    for campaign in Campaign.objects.filter(is_active=True, ends_on__gte=_today()):
+        total += campaign_assign(campaign=campaign, user_ids=user_ids)
+    return total
+
+
+@transaction.atomic
+def assignment_mark_completed(*, assignment: Assignment, completed_at: dt.datetime) -> Assignment:
+    """Record that the learner completed the campaign, reported under the agency they
+    belonged to on that day."""
+    membership = (
+        Membership.objects.on(timezone.localdate(completed_at))
+        .filter(user_id=assignment.user_id)
+        .first()
+    )
+    assignment.completed_at = completed_at
+    assignment.completed_agency_id = membership.agency_id if membership else None
+    assignment.save(update_fields=["completed_at", "completed_agency", "updated_at"])
+    return assignment
+
+
+def assignments_refresh_completion(*, campaign: Campaign) -> int:
+    """Mark assignments completed whose learners completed every required course (reads
+    the courses floor through campaigns.courses_bridge). Returns how many changed."""
+    from campaigns import courses_bridge
+
+    changed = 0
+    pending = Assignment.objects.filter(campaign=campaign, completed_at__isnull=True)
+    done = courses_bridge.completion_dates(
+        campaign=campaign, user_ids=pending.values_list("user_id", flat=True)
+    )
+    for assignment in pending.filter(user_id__in=list(done)):
+        assignment_mark_completed(assignment=assignment, completed_at=done[assignment.user_id])
+        changed += 1
+    return changed
+
+
+# --- Sessions and attendance ------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(*, session: Session, user: User, method: str) -> Attendance:
+    """Idempotent: attending twice keeps the first record."""
+    attendance, _created = Attendance.objects.get_or_create(
+        session=session, user=user, defaults={"method": method}
+    )
+    return attendance
+
+
+# --- Notices ----------------------------------------------------------------------------
+
+
+def notice_create(*, user_id: int, message: str, url: str = "") -> Notice:
+    notice = Notice(user_id=user_id, message=message[:500], url=url)
+    notice.full_clean(exclude=["user"])
+    notice.save()
+    return notice
