@@ -61,6 +61,19 @@ class CompletionRule(models.TextChoices):
     REQUIRED_ACTIVITIES = "required_activities", _("Every required activity in the course passed")
 
 
+def route_to_child(page: Page, request, path_components, child_model):
+    """Route to a child of a known type in one query (Wagtail's generic route takes two per
+    level: the base Page row, then its specific row). Other child types fall back."""
+    if not path_components:
+        return Page.route(page, request, path_components)
+    try:
+        child = child_model.objects.child_of(page).get(slug=path_components[0])
+    except child_model.DoesNotExist:
+        return Page.route(page, request, path_components)
+    child._cached_parent_obj = page  # treebeard's get_parent() reads it
+    return child.route(request, path_components[1:])
+
+
 class CourseIndexPage(Page):
     """The catalogue: lists, searches and filters the live courses below it."""
 
@@ -73,6 +86,9 @@ class CourseIndexPage(Page):
 
     class Meta:
         verbose_name = _("course catalogue")
+
+    def route(self, request, path_components):
+        return route_to_child(self, request, path_components, CoursePage)
 
     def serve(self, request, *args, **kwargs):
         from courses.views import catalogue_serve
@@ -171,6 +187,9 @@ class CoursePage(Page):
         if self.pk and any(c.pk == self.pk for c in self.prerequisites.all()):
             raise ValidationError({"prerequisites": _("A course cannot require itself.")})
         self.search_key = self.build_search_key()
+
+    def route(self, request, path_components):
+        return route_to_child(self, request, path_components, LessonPage)
 
     @property
     def audience_codes(self) -> list[str]:

@@ -167,7 +167,9 @@ def course_serve(request, course: CoursePage):
 def lesson_serve(request, lesson: LessonPage):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    state = lesson_state(user=request.user, lesson=lesson)
+    parent = getattr(lesson, "_cached_parent_obj", None)  # set by CoursePage.route
+    course = parent if isinstance(parent, CoursePage) else None
+    state = lesson_state(user=request.user, lesson=lesson, course=course)
     if state.enrolment is None:
         return _refused(
             request,

@@ -64,3 +64,31 @@ def course_factory(catalogue):
 
 def lessons_of(course):
     return list(LessonPage.objects.child_of(course).order_by("path"))
+
+
+def make_image(title="Ảnh minh hoạ", size=(64, 36), color=(30, 90, 160)):
+    """A real (tiny) PNG as a Wagtail image."""
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, color).save(buffer, "PNG")
+    return get_image_model().objects.create(
+        title=title, file=ImageFile(buffer, name=f"{uuid.uuid4().hex[:8]}.png")
+    )
+
+
+def image_block(image, alt="Sơ đồ các bước"):
+    return {
+        "type": "image",
+        "value": {
+            "image": image.pk,
+            "alt_text": alt,
+            "caption": "Chú thích",
+            "allow_download": True,
+        },
+        "id": str(uuid.uuid4()),
+    }
