@@ -373,3 +373,55 @@ def quiz_statistics(*, quiz: Quiz) -> QuizStatistics:
         distribution=list(zip(labels, bands, strict=True)),
         items=items,
     )
+
+
+def bank_for_export(*, category_ids=None) -> list:
+    """Questions (of some categories, or all) as assessments.interchange.ParsedQuestion,
+    in category then bank order: what the GIFT and XLSX exports write (3 queries)."""
+    from assessments.interchange import ParsedChoice, ParsedQuestion
+
+    qs = (
+        Question.objects.select_related("category")
+        .prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("sort_order", "id")), "tags"
+        )
+        .order_by("category__name", "id")
+    )
+    if category_ids:
+        qs = qs.filter(category_id__in=category_ids)
+    out = []
+    for q in qs:
+        choices = [
+            ParsedChoice(c.text, c.weight, c.match_text, c.feedback) for c in q.choices.all()
+        ]
+        if q.qtype == "multiple" and not q.partial_credit:
+            # All or nothing: only right or wrong matters (GIFT writes "=" and "~").
+            choices = [
+                ParsedChoice(c.text, 100 if c.weight > 0 else 0, c.match_text, c.feedback)
+                for c in choices
+            ]
+        out.append(
+            ParsedQuestion(
+                line=0,
+                qtype=q.qtype,
+                text=q.text,
+                category=q.category.name,
+                title=q.title,
+                general_feedback=q.general_feedback,
+                points=q.points,
+                partial_credit=q.partial_credit,
+                ignore_diacritics=q.ignore_diacritics,
+                tags=sorted(t.name for t in q.tags.all()),
+                choices=choices,
+            )
+        )
+    return out
+
+
+def quizzes_with_attempt_counts():
+    """Quizzes with `graded_count` (graded attempts, every context): the statistics list."""
+    from django.db.models import Count, Q
+
+    return Quiz.objects.annotate(
+        graded_count=Count("attempts", filter=Q(attempts__state=AttemptState.GRADED))
+    ).order_by("title")

@@ -9,6 +9,7 @@ import random
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -22,10 +23,12 @@ from assessments.models import (
     AttemptState,
     Choice,
     Question,
+    QuestionCategory,
     QuestionResult,
     QuestionType,
     Quiz,
 )
+from cms.text import nfc
 
 __all__ = [
     "AttemptError",
@@ -34,6 +37,8 @@ __all__ = [
     "attempt_save",
     "attempt_submit",
     "attempt_close_overdue",
+    "bank_import",
+    "ImportRefused",
 ]
 
 # A submit that arrives this long after the deadline still counts: a slow phone network
@@ -324,3 +329,64 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
     locked.refresh_from_db()
     locked.just_graded = bool(updated)
     return locked
+
+
+# --- Question bank import ----------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """The import has problems (listed, each with its line or row): nothing was written."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def bank_import(*, questions, default_category: str = "") -> list[Question]:
+    """Create the parsed questions (assessments.interchange) and their categories, all or
+    nothing: any problem, in parsing or in the database, leaves the bank as it was."""
+    from assessments.interchange import Problem, check_question
+
+    problems = [Problem(q.line, m) for q in questions for m in check_question(q)]
+    if not questions:
+        problems.append(Problem(1, _("the file contains no question.")))
+    if problems:
+        raise ImportRefused(problems)
+    fallback = nfc((default_category or "").strip()) or _("Imported")
+    created = []
+    with transaction.atomic():
+        categories: dict[str, QuestionCategory] = {}
+        for parsed in questions:
+            name = nfc(parsed.category.strip())[:255] or fallback
+            if name not in categories:
+                categories[name] = QuestionCategory.objects.get_or_create(name=name)[0]
+            question = Question(
+                category=categories[name],
+                qtype=parsed.qtype,
+                title=nfc(parsed.title)[:255],
+                text=nfc(parsed.text),
+                general_feedback=nfc(parsed.general_feedback),
+                points=parsed.points,
+                partial_credit=parsed.partial_credit,
+                ignore_diacritics=parsed.ignore_diacritics,
+            )
+            try:
+                question.full_clean()
+            except ValidationError as exc:
+                raise ImportRefused([Problem(parsed.line, "; ".join(exc.messages))]) from None
+            if parsed.tags:
+                question.tags.add(*[nfc(t)[:100] for t in parsed.tags])
+            question.save()
+            Choice.objects.bulk_create(
+                Choice(
+                    question=question,
+                    sort_order=order,
+                    text=nfc(c.text),
+                    weight=c.weight,
+                    match_text=nfc(c.match_text)[:255],
+                    feedback=nfc(c.feedback),
+                )
+                for order, c in enumerate(parsed.choices)
+            )
+            created.append(question)
+    return created

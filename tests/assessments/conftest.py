@@ -112,3 +112,10 @@ def right_responses(attempt, *, wrong=()):
             }
             responses[str(question.id)] = {"pairs": pairs}
     return {"version": 1, "responses": responses}
+
+
+@pytest.fixture
+def admin_client(client, user_factory):
+    """A Wagtail admin (superuser) logged in; pytest-django's own has no full name."""
+    client.force_login(user_factory(is_staff=True, is_superuser=True))
+    return client
