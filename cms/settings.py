@@ -305,3 +305,12 @@ CAMPAIGNS_IMPORT_DIR = Path(env_str("CAMPAIGNS_IMPORT_DIR", str(BASE_DIR / "var"
 CAMPAIGNS_IMPORT_BATCH = env_int("CAMPAIGNS_IMPORT_BATCH", 500)
 # A QR attendance link is accepted this long before a session starts (minutes).
 CAMPAIGNS_ATTENDANCE_EARLY_MINUTES = 30
+
+# --- Media (cms: infographics, video library) -------------------------------------------
+# Image uploads: raster formats only; SVG (which can carry scripts) is refused by Wagtail's
+# extension check. Sizes bound what one upload may cost to store and to resize.
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Video originals: checked by size, signature and an ffmpeg decode before being stored.
+HOCSO_VIDEO_MAX_UPLOAD_BYTES = env_int("HOCSO_VIDEO_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)

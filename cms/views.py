@@ -18,3 +18,82 @@ def privacy_notice(request):
     from django.shortcuts import render
 
     return render(request, "cms/privacy_notice.html", {"version": settings.PRIVACY_NOTICE_VERSION})
+
+
+# Site search: the kinds a visitor can narrow to, by (app label, model). Higher floors' page
+# types are named here as content types, never imported (cms imports no other app).
+SEARCH_KINDS = {
+    "khoa-hoc": ("courses", "coursepage"),
+    "infographic": ("cms", "infographicpage"),
+    "video": ("cms", "videopage"),
+    "tin-tuc": ("cms", "newspage"),
+}
+SEARCH_PER_PAGE = 10
+
+
+def _search_content_types():
+    from django.contrib.contenttypes.models import ContentType
+
+    types = {}
+    for key, natural_key in SEARCH_KINDS.items():
+        try:
+            types[key] = ContentType.objects.get_by_natural_key(*natural_key)
+        except ContentType.DoesNotExist:
+            continue  # that app has no such page type (yet)
+    return types
+
+
+def search(request):
+    """Search courses, infographics, videos and news, ignoring diacritics and case.
+
+    Every page type indexes `search_folded()` (its text through cms.text.fold); the query is
+    folded the same way, so "ky nang so" finds "Kỹ năng số" and "dang ky" finds "Đăng ký"
+    on SQLite and PostgreSQL alike.
+    """
+    from urllib.parse import urlencode
+
+    from django.core.paginator import Paginator
+    from django.shortcuts import render
+    from wagtail.models import Page
+
+    from cms.text import fold, nfc
+
+    query = nfc(request.GET.get("q", "")).strip()[:200]
+    kind = request.GET.get("loai", "")
+    types = _search_content_types()
+    page_obj = None
+    results = []
+    if fold(query):
+        pages = Page.objects.live().public().filter(content_type__in=list(types.values()))
+        if kind in types:
+            pages = pages.filter(content_type=types[kind])
+        hits = pages.search(fold(query), operator="and", order_by_relevance=True)
+        page_obj = Paginator(hits, SEARCH_PER_PAGE).get_page(request.GET.get("trang"))
+        ids = [page.pk for page in page_obj.object_list]
+        by_id = Page.objects.filter(pk__in=ids).specific().in_bulk()
+        kind_of = {ct.pk: key for key, ct in types.items()}
+        for pk in ids:
+            page = by_id.get(pk)
+            if page is None:
+                continue
+            summary = (
+                getattr(page, "description", "")
+                or getattr(page, "intro", "")
+                or getattr(page, "summary", "")
+                or page.search_description
+            )
+            results.append(
+                {"page": page, "kind": kind_of.get(page.content_type_id), "summary": summary}
+            )
+    return render(
+        request,
+        "cms/search.html",
+        {
+            "query": query,
+            "kind": kind,
+            "kinds": [key for key in SEARCH_KINDS if key in types],
+            "page_obj": page_obj,
+            "results": results,
+            "extra_query": urlencode({"q": query, "loai": kind} if kind else {"q": query}),
+        },
+    )
