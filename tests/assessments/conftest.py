@@ -4,6 +4,9 @@ import pytest
 
 from assessments.models import Choice, Question, QuestionCategory, Quiz, QuizSlot
 
+# The courses tests' catalogue and course factory, for the lesson wiring tests.
+from tests.courses.conftest import catalogue, course_factory  # noqa: F401
+
 
 def make_question(category, qtype, text, choices, **kwargs):
     """choices: (text, weight[, match_text[, feedback]]) tuples, in bank order."""

@@ -11,11 +11,11 @@ from courses.models import LessonProgress
 from courses.services import enrolment_create
 from tests.assessments.conftest import right_responses
 from tests.assessments.test_views import SECRETS, form_data
-from tests.courses.conftest import catalogue, course_factory, lessons_of, text_block  # noqa: F401
+from tests.courses.conftest import lessons_of, text_block
 
 
 @pytest.fixture
-def quiz_lesson(course_factory, quiz):  # noqa: F811 - the courses fixture, imported
+def quiz_lesson(course_factory, quiz):
     block_id = str(uuid.uuid4())
     body = [text_block(), {"type": "quiz", "value": {"quiz": quiz.pk, "required": True},
                            "id": block_id}]  # fmt: skip
@@ -94,7 +94,7 @@ def test_not_enrolled_is_refused(client, user_factory, quiz_lesson):
     assert not Attempt.objects.filter(user=user).exists()
 
 
-def test_locked_lesson_is_refused(client, user_factory, course_factory, quiz):  # noqa: F811
+def test_locked_lesson_is_refused(client, user_factory, course_factory, quiz):
     block_id = str(uuid.uuid4())
     body = [{"type": "quiz", "value": {"quiz": quiz.pk, "required": True}, "id": block_id}]
     course = course_factory(lessons=2, bodies=[[text_block()], body], sequential=True)
