@@ -428,10 +428,13 @@ def make_video(slug: str) -> tuple[bytes, bytes, bytes]:
 def _ensure_image(title: str, filename: str, data: bytes):
     from django.core.files.images import ImageFile
     from wagtail.images import get_image_model
+    from wagtail.models import Collection
 
     Image = get_image_model()
     image = Image.objects.filter(title=title).first()
     if image is None:
+        if Collection.get_first_root_node() is None:  # a flushed database (transactional tests)
+            Collection.add_root(name="Root")
         image = Image(title=title, file=ImageFile(io.BytesIO(data), name=filename))
         image.save()
     return image

@@ -72,6 +72,30 @@ def test_phone_plays_the_small_rendition_with_captions(live_server, phone_page, 
     assert state["cues"] == 1 and "phụ đề tiếng Việt" in state["text"]
 
 
+def test_media_pages_have_no_serious_accessibility_violations(
+    live_server, phone_page, video_page, axe
+):
+    from cms.demo import _ensure_index
+    from cms.models import InfographicImage, InfographicIndexPage, InfographicPage
+    from tests.cms.conftest import png_bytes
+
+    home = video_page.get_parent().get_parent()
+    library = _ensure_index(home, InfographicIndexPage, "infographic", "Infographic", "")
+    from cms.demo import _ensure_image
+
+    image = _ensure_image("Mật khẩu", "mk.png", png_bytes(1000, 1250))
+    infographic = InfographicPage(title="Mật khẩu an toàn", slug="mat-khau",
+                                  description="Sáu thói quen.")  # fmt: skip
+    infographic.images = [InfographicImage(image=image, alt_text="Sáu thói quen mật khẩu.")]
+    library.add_child(instance=infographic)
+    infographic.save_revision().publish()
+    for url in ("/", "/video/", video_page.url, "/infographic/", infographic.url,
+                "/tim-kiem/?q=mat+khau"):  # fmt: skip
+        phone_page.goto(live_server.url + url)
+        assert axe(phone_page) == [], url
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, url
+
+
 def test_fast_connection_gets_720p_and_the_viewer_can_switch(live_server, phone_page, video_page):
     emulate_network(phone_page, latency_ms=5, bytes_per_second=3_000_000)
     phone_page.goto(live_server.url + video_page.url)

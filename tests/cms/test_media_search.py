@@ -71,3 +71,22 @@ def test_every_media_page_type_has_the_folded_search_field():
             f.field_name for f in model.get_search_fields() if isinstance(f, index.SearchField)
         ]
         assert "search_folded" in names, model
+
+
+def test_search_finds_courses_through_their_folded_key(client, home_page, content):
+    """Courses are found by the same search: CoursePage indexes its folded `search_key`."""
+    courses_models = pytest.importorskip("courses.models")
+    index = courses_models.CourseIndexPage(title="Khoá học", slug="khoa-hoc")
+    home_page.add_child(instance=index)
+    index.save_revision().publish()
+    course = courses_models.CoursePage(
+        title="Kỹ năng số cơ bản", slug="ky-nang-so-co-ban", topic="smartphone_internet",
+        summary="Dùng điện thoại thông minh và Internet an toàn.",
+    )  # fmt: skip
+    course.audience_links = [courses_models.CourseAudience(audience="citizens")]
+    index.add_child(instance=course)
+    course.save_revision().publish()
+    found, _ = titles(client, "ky nang so")
+    assert sorted(found) == ["Kỹ năng số cho người cao tuổi", "Kỹ năng số cơ bản"]
+    only_courses, _ = titles(client, "ky nang so", loai="khoa-hoc")
+    assert only_courses == ["Kỹ năng số cơ bản"]
