@@ -34,6 +34,10 @@ import django  # noqa: E402 - settings must be chosen first
 
 django.setup()
 
+import logging  # noqa: E402
+
+logging.getLogger("celery").setLevel(logging.WARNING)  # eager tasks log every run at INFO
+
 from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
@@ -109,6 +113,10 @@ def main():
     admin = admin or User.objects.create_superuser(
         "bench-admin@example.vn", None, full_name="Bench"
     )
+
+    # Only the bench's own people and jobs from an earlier run: every run creates anew.
+    ImportJob.objects.filter(created_by=admin).delete()
+    User.objects.filter(email__endswith="@bench.example.vn").delete()
 
     from django.conf import settings
 

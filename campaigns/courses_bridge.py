@@ -2,43 +2,33 @@
 
 Contract (courses engineer): `courses.services.enrolment_create(user=, course=,
 source=Enrolment.Source.CAMPAIGN, due_at=, source_ref="campaign:<id>")`, idempotent per
-(user, course). While the courses app has no models yet, enrolment is a no-op and nothing
-counts as completed; assignments still exist and carry the due date.
+(user, course): an existing active enrolment is kept (the earliest deadline wins).
+A learner completed a course when their active enrolment has `completed_at`.
 """
 
 import datetime as dt
 
-from django.apps import apps
+from django.db.models import Count, Max
+
+from accounts.models import User
+from courses.models import CoursePage, Enrolment
+from courses.services import enrolment_create
 
 
-def _courses_ready() -> bool:
-    try:
-        apps.get_model("courses", "Enrolment")
-        apps.get_model("courses", "CoursePage")
-    except LookupError:
-        return False
-    return True
-
-
-def required_courses(campaign):
-    """The campaign's required CoursePage objects (specific), in order."""
-    if not _courses_ready():
-        return []
-    CoursePage = apps.get_model("courses", "CoursePage")
-    ids = list(campaign.courses.values_list("course_page_id", flat=True))
-    by_id = CoursePage.objects.in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
+def required_courses(campaign) -> list[CoursePage]:
+    """The campaign's required courses, in order (one query)."""
+    return [
+        link.course
+        for link in campaign.courses.select_related("course").order_by("sort_order", "id")
+    ]
 
 
 def enrol(*, campaign, user_ids, due_at: dt.datetime) -> int:
-    """Enrol `user_ids` in every required course of `campaign` through the courses service."""
+    """Enrol `user_ids` in every required course of `campaign` through the courses service
+    (one service call per learner and course: bounded by the caller's batch size)."""
     courses = required_courses(campaign)
     if not courses:
         return 0
-    from courses.services import enrolment_create
-
-    Enrolment = apps.get_model("courses", "Enrolment")
-    User = apps.get_model("accounts", "User")
     count = 0
     for user in User.objects.filter(pk__in=list(user_ids)):
         for course in courses:
@@ -55,17 +45,13 @@ def enrol(*, campaign, user_ids, due_at: dt.datetime) -> int:
 
 def completion_dates(*, campaign, user_ids) -> dict[int, dt.datetime]:
     """{user_id: when they completed the last required course} for learners who completed
-    every required course of `campaign`."""
+    every required course of `campaign` (one grouped query)."""
     courses = required_courses(campaign)
     if not courses:
         return {}
-    from django.db.models import Count, Max
-
-    Enrolment = apps.get_model("courses", "Enrolment")
     rows = (
-        Enrolment.objects.filter(
-            user_id__in=user_ids, course__in=courses, completed_at__isnull=False
-        )
+        Enrolment.objects.active()
+        .filter(user_id__in=user_ids, course__in=courses, completed_at__isnull=False)
         .values("user_id")
         .annotate(n=Count("course", distinct=True), last=Max("completed_at"))
         .filter(n=len(courses))

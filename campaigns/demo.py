@@ -26,6 +26,7 @@ from campaigns.models import (
     Session,
 )
 from cms.text import fold
+from courses.models import CoursePage
 
 PROVINCE = ("PT", "Tỉnh Phú Thọ")
 DEPARTMENTS = [
@@ -184,16 +185,17 @@ def load(stdout) -> None:
         for audience in (Audience.LEADER, Audience.CIVIL_SERVANT, Audience.PUBLIC_EMPLOYEE,
                          Audience.WORKER):  # fmt: skip
             CampaignAudience.objects.create(campaign=campaign, audience=audience)
-    from django.apps import apps
-
-    try:
-        CoursePage = apps.get_model("courses", "CoursePage")
-    except LookupError:
-        CoursePage = None
-    if CoursePage is not None and not campaign.courses.exists():
-        for order, course in enumerate(CoursePage.objects.live().order_by("path")[:3]):
+    if not campaign.courses.exists():
+        # The demo courses made for civil servants (courses.demo), in catalogue order.
+        for_staff = (
+            CoursePage.objects.live()
+            .filter(audience_links__audience="civil_servants")
+            .distinct()
+            .order_by("path")
+        )
+        for order, course in enumerate(for_staff):
             CampaignCourse.objects.get_or_create(
-                campaign=campaign, course_page_id=course.pk, defaults={"sort_order": order}
+                campaign=campaign, course_id=course.pk, defaults={"sort_order": order}
             )
     assigned = services.campaign_assign(campaign=campaign)
 

@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from campaigns.models import (
-    Agency,
     Audience,
     ImportJob,
     ImportRow,
@@ -469,18 +468,18 @@ def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -
     today = timezone.localdate()
     with transaction.atomic():
         matches = _match_existing(rows)
-        new_users, changed_users, new_ids_rows = [], [], []
+        new_users, changed_users = [], []
         user_for_row = {}
         for row in rows:
             found = matches[row.number]
             if found:
                 user = found[0]
+                before = (user.full_name, user.email, user.phone)
                 user.full_name = row.full_name
-                if row.email and user.email != row.email:
-                    user.email = row.email
-                if row.phone:
-                    user.phone = row.phone
-                changed_users.append(user)
+                user.email = row.email or user.email
+                user.phone = row.phone or user.phone
+                if (user.full_name, user.email, user.phone) != before:
+                    changed_users.append(user)  # only real changes: a re-run writes nothing
             else:
                 user = User(
                     email=row.email or f"{row.phone.lstrip('+')}@{NO_EMAIL_DOMAIN}",
@@ -490,10 +489,9 @@ def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -
                 )
                 user.set_unusable_password()  # the invitation sets it
                 new_users.append(user)
-                new_ids_rows.append(row)
             user_for_row[row.number] = user
         User.objects.bulk_create(new_users)
-        User.objects.bulk_update(changed_users, ["full_name", "email", "phone"])
+        User.objects.bulk_update(changed_users, ["full_name", "email", "phone"], batch_size=100)
         if any(u.pk is None for u in new_users):  # backends without RETURNING
             by_email = dict(
                 User.objects.filter(email__in=[u.email for u in new_users]).values_list(
@@ -505,7 +503,8 @@ def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -
         user_ids = [user_for_row[r.number].pk for r in rows]
         profiles = {p.user_id: p for p in LearnerProfile.objects.filter(user_id__in=user_ids)}
         create_profiles, update_profiles = [], []
-        moves: dict[int, list[int]] = defaultdict(list)
+        changed_ids = {u.pk for u in changed_users}
+        moves: dict[int, int] = {}  # user id -> new agency id
         for row in rows:
             user = user_for_row[row.number]
             agency_id = codes[row.agency_code]
@@ -520,26 +519,28 @@ def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -
                         employee_code=row.employee_code or None,
                     )
                 )
-                moves[agency_id].append(user.pk)
+                moves[user.pk] = agency_id
             else:
                 if profile.agency_id != agency_id:
-                    moves[agency_id].append(user.pk)
+                    moves[user.pk] = agency_id
+                fields = ("agency_id", "audience", "job_title", "employee_code")
+                before = tuple(getattr(profile, f) for f in fields)
                 profile.agency_id = agency_id
                 profile.audience = row.audience
                 profile.job_title = row.job_title or profile.job_title
                 profile.employee_code = row.employee_code or profile.employee_code
-                update_profiles.append(profile)
+                if tuple(getattr(profile, f) for f in fields) != before:
+                    update_profiles.append(profile)
+                    changed_ids.add(user.pk)
         LearnerProfile.objects.bulk_create(create_profiles)
         LearnerProfile.objects.bulk_update(
-            update_profiles, ["agency", "audience", "job_title", "employee_code"]
+            update_profiles, ["agency", "audience", "job_title", "employee_code"], batch_size=100
         )
-        agencies = Agency.objects.in_bulk(list(moves))
-        for agency_id, ids in moves.items():
-            services._move_members(user_ids=ids, to_agency=agencies[agency_id], on=today)
+        services.memberships_move(moves=moves, on=today)
         ImportJob.objects.filter(pk=job.pk).update(
             checkpoint_row=rows[-1].number,
             created_count=F("created_count") + len(new_users),
-            updated_count=F("updated_count") + len(changed_users),
+            updated_count=F("updated_count") + len(changed_ids),
         )
         new_ids = [u.pk for u in new_users if not u.email.endswith(NO_EMAIL_DOMAIN)]
         if job.send_invitations and new_ids:

@@ -273,25 +273,26 @@ class CampaignAudience(models.Model):
 
 
 class CampaignCourse(models.Model):
-    """A course the campaign requires. Points at the course's Wagtail page (a
-    courses.CoursePage); campaigns.courses_bridge is the one place that reads courses."""
+    """A course the campaign requires (campaigns.courses_bridge is the one place that calls
+    the courses floor's services)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="courses")
-    course_page = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("course"), on_delete=models.PROTECT, related_name="+"
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        verbose_name=_("course"),
+        on_delete=models.PROTECT,
+        related_name="campaign_requirements",
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "course_page"], name="campaign_course_unique"
-            )
+            models.UniqueConstraint(fields=["campaign", "course"], name="campaign_course_unique")
         ]
 
     def __str__(self):
-        return f"{self.campaign_id} {self.course_page_id}"
+        return f"{self.campaign_id} {self.course_id}"
 
 
 class AgencyTarget(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from campaigns import courses_bridge
 from campaigns.models import (
     Agency,
     AgencyHeadcount,
@@ -84,22 +85,31 @@ def headcount_set(*, agency: Agency, audience: str, count: int) -> AgencyHeadcou
 
 
 def _move_members(*, user_ids, to_agency: Agency, on: dt.date) -> int:
-    """Close the open memberships of `user_ids` the day before `on`, open new ones in
-    `to_agency` from `on`, and point their profiles there. Returns how many moved."""
+    """Move `user_ids` to `to_agency` from day `on` (see `memberships_move`) and point their
+    profiles there. Returns how many moved."""
     user_ids = list(user_ids)
     if not user_ids:
         return 0
-    open_rows = Membership.objects.filter(user_id__in=user_ids, valid_to__isnull=True)
-    # A membership that started on `on` itself is simply replaced (no empty period).
-    open_rows.filter(valid_from__gte=on).delete()
-    open_rows.filter(valid_from__lt=on).update(valid_to=on - dt.timedelta(days=1))
-    Membership.objects.bulk_create(
-        [Membership(user_id=uid, agency=to_agency, valid_from=on) for uid in user_ids]
-    )
+    memberships_move(moves=dict.fromkeys(user_ids, to_agency.pk), on=on)
     LearnerProfile.objects.filter(user_id__in=user_ids).update(
         agency=to_agency, updated_at=timezone.now()
     )
     return len(user_ids)
+
+
+def memberships_move(*, moves: dict[int, int], on: dt.date) -> None:
+    """{user id: agency id}: close each user's open membership the day before `on` and open
+    one in the new agency from `on`. Three queries however many people move (the import
+    calls it once per batch). The caller updates the profiles."""
+    if not moves:
+        return
+    open_rows = Membership.objects.filter(user_id__in=list(moves), valid_to__isnull=True)
+    # A membership that started on `on` itself is simply replaced (no empty period).
+    open_rows.filter(valid_from__gte=on).delete()
+    open_rows.filter(valid_from__lt=on).update(valid_to=on - dt.timedelta(days=1))
+    Membership.objects.bulk_create(
+        [Membership(user_id=uid, agency_id=aid, valid_from=on) for uid, aid in moves.items()]
+    )
 
 
 @transaction.atomic
@@ -252,8 +262,6 @@ def campaign_assign(*, campaign: Campaign, user_ids=None, batch_size: int = 500)
     assignment yet, and enrol them in the required courses. Idempotent: running it twice
     creates nothing new. Batches of `batch_size` learners, one transaction each.
     Returns how many assignments were created."""
-    from campaigns import courses_bridge
-
     if not campaign.is_active or campaign.ends_on < _today():
         return 0
     due_at = campaign_due_at(campaign)
@@ -306,8 +314,6 @@ def assignment_mark_completed(*, assignment: Assignment, completed_at: dt.dateti
 def assignments_refresh_completion(*, campaign: Campaign) -> int:
     """Mark assignments completed whose learners completed every required course (reads
     the courses floor through campaigns.courses_bridge). Returns how many changed."""
-    from campaigns import courses_bridge
-
     changed = 0
     pending = Assignment.objects.filter(campaign=campaign, completed_at__isnull=True)
     done = courses_bridge.completion_dates(

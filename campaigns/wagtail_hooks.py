@@ -2,7 +2,6 @@
 campaigns with their targets, and in-person sessions. Saves go through services."""
 
 from django import forms
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -29,6 +28,7 @@ from campaigns.models import (
     ManagerRole,
     Session,
 )
+from courses.models import CoursePage
 
 # --- Agencies ---------------------------------------------------------------------------
 
@@ -230,12 +230,7 @@ class ManagerRoleViewSet(ModelViewSet):
 
 
 def _course_queryset():
-    try:
-        return apps.get_model("courses", "CoursePage").objects.all()
-    except LookupError:  # the courses floor has no page model yet
-        from wagtail.models import Page
-
-        return Page.objects.none()
+    return CoursePage.objects.live().order_by("title")
 
 
 class CampaignForm(WagtailAdminModelForm):
@@ -267,7 +262,7 @@ class CampaignForm(WagtailAdminModelForm):
                 self.instance.audiences.values_list("audience", flat=True)
             )
             self.fields["required_courses"].initial = list(
-                self.instance.courses.values_list("course_page_id", flat=True)
+                self.instance.courses.values_list("course_id", flat=True)
             )
 
     def save_related(self, campaign):
@@ -276,10 +271,10 @@ class CampaignForm(WagtailAdminModelForm):
         for value in audiences:
             CampaignAudience.objects.get_or_create(campaign=campaign, audience=value)
         courses = list(self.cleaned_data.get("required_courses") or [])
-        campaign.courses.exclude(course_page__in=courses).delete()
+        campaign.courses.exclude(course__in=courses).delete()
         for order, course in enumerate(courses):
             CampaignCourse.objects.update_or_create(
-                campaign=campaign, course_page_id=course.pk, defaults={"sort_order": order}
+                campaign=campaign, course_id=course.pk, defaults={"sort_order": order}
             )
 
 
