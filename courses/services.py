@@ -16,6 +16,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.certificates.services import certificate_issue
 from courses.models import (
     ACTIVITY_RESULTS_VERSION,
     CompletionRule,
@@ -361,7 +362,7 @@ def course_complete(*, enrolment: Enrolment) -> Enrolment:
             updated_at=now,
         )
         if won:
-            # certificates hook: courses.certificates.services.certificate_issue(...) is called here
+            certificate_issue(user=enrolment.user, course=course)  # renders after commit
             pass
         enrolment.refresh_from_db()
         return enrolment

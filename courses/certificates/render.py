@@ -244,7 +244,7 @@ def template_assets(
         issuer=nfc(issuer),
         signer_name=nfc(signer_name),
         signer_title=nfc(signer_title),
-        logo=load(logo, max_px=360),
+        logo=load(logo, max_px=300),
         signature=load(signature, max_px=480),
         background=load(background, max_px=1600, opaque_jpeg=True),
     )
@@ -335,10 +335,28 @@ def draw_centred_fit(c: Canvas, text: str, font: str, size: float, y: float, max
 # --- QR code -------------------------------------------------------------------------------
 
 
+_mask_cache: dict[tuple[str, int], int] = {}
+
+
+def _qr_mask(data: str) -> int:
+    """The QR mask pattern, chosen once per URL shape by the standard penalty evaluation.
+
+    Choosing the mask is most of the cost of making a QR code (eight trial maskings). The
+    verification URLs of one site differ only in the 10-character code, so the mask that
+    scores best for one of them is a good mask for all: any mask decodes (the reader finds
+    it in the format information); the evaluation only avoids confusing patterns."""
+    shape = (data.rsplit("/", 2)[0], len(data))
+    mask = _mask_cache.get(shape)
+    if mask is None:
+        mask = segno.make(data, error="m", micro=False).mask
+        _mask_cache[shape] = mask
+    return mask
+
+
 def qr_path_operators(data: str) -> tuple[int, str]:
     """The QR code as PDF path operators in module units (run-merged rectangles, integers
     only: formatting thousands of floats through ReportLab costs more than the whole page)."""
-    qr = segno.make(data, error="m", micro=False)
+    qr = segno.make(data, error="m", micro=False, mask=_qr_mask(data))
     matrix = qr.matrix
     n = len(matrix)
     ops = []

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401 - routes are added as the app grows
+from django.urls import path
+
+from courses.certificates import views
 
 app_name = "certificates"
-urlpatterns = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("<str:code>/", views.verify, name="verify"),
+    path("<str:code>/tai-ve/", views.download, name="download"),
+]

@@ -105,3 +105,28 @@ def signing_pkcs12(tmp_path, settings):
 
     yield asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
     signing._signer_cache.clear()
+
+
+# The courses tests' catalogue and course factory (real Wagtail pages), re-exported as
+# fixtures of this folder.
+from tests.courses.conftest import catalogue, course_factory, lessons_of  # noqa: E402,F401,F811
+
+
+@pytest.fixture
+def completed(user_factory, course_factory, django_capture_on_commit_callbacks):  # noqa: F811
+    """Complete a course through the courses services (the real hook); returns
+    (user, course, certificate) with the render enqueued on commit run eagerly."""
+
+    def make(*, user=None, course=None, full_name="Nguyễn Thị Hồng Nhung"):
+        from courses import services as course_services
+        from courses.certificates.models import Certificate
+
+        user = user or user_factory(full_name=full_name)
+        course = course or course_factory(lessons=2, title="Kỹ năng số cơ bản")
+        with django_capture_on_commit_callbacks(execute=True):
+            course_services.enrolment_create(user=user, course=course, source="self")
+            for lesson in lessons_of(course):
+                course_services.lesson_progress_record(user=user, lesson=lesson, evidence="read")
+        return user, course, Certificate.objects.get(user=user, course=course)
+
+    return make

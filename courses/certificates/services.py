@@ -1,0 +1,274 @@
+"""Writes of the certificates app: issue, render, revoke, re-issue, re-render on change.
+
+`certificate_issue` runs inside the course-completion transaction and only inserts a row
+(one per user and course: a UniqueConstraint, with the losing side of a race catching the
+IntegrityError inside a savepoint and returning the winner's row). Rendering happens after
+commit in a Celery task on queue "certificates" and is idempotent: a certificate whose
+stored PDF was drawn from the same inputs (`render_key`) is not drawn again unless forced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cms.text import fold, nfc
+from courses.certificates import render
+from courses.certificates.models import (
+    BUILTIN_FINGERPRINT,
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Certificate,
+    CertificateTemplate,
+    builtin_render_assets,
+)
+from courses.certificates.signing import sign_pdf, signing_enabled
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_NAME = "Nguyễn Thị Hồng Nhung"
+SAMPLE_COURSE = "Kỹ năng số cơ bản: dùng điện thoại thông minh an toàn"
+SAMPLE_CODE = "MAU23456XY"
+
+
+def certificate_code_new() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _printed_name(user) -> str:
+    return (" ".join(nfc(user.full_name).split()) or user.email)[:150]
+
+
+def _enqueue_render(certificate_id: int, *, force: bool = False) -> None:
+    from courses.certificates.tasks import certificate_render_task
+
+    # robust: a broker hiccup must not fail the learner's request after commit; the
+    # certificate stays "pending" and the owner's download renders it on demand.
+    transaction.on_commit(
+        lambda: certificate_render_task.apply_async(
+            args=[certificate_id], kwargs={"force": force}, queue="certificates"
+        ),
+        robust=True,
+    )
+
+
+def certificate_issue(*, user, course) -> Certificate:
+    """The learner's certificate for the course, created if absent. Safe to call twice or
+    concurrently: every caller gets the same row. Call inside the completion transaction;
+    rendering is enqueued for after commit."""
+    existing = Certificate.objects.filter(user=user, course=course).first()
+    if existing is not None:
+        return existing
+    template = CertificateTemplate.objects.for_course(course.pk)
+    full_name = _printed_name(user)
+    for _attempt in range(5):
+        certificate = Certificate(
+            user=user,
+            course=course,
+            template=template,
+            code=certificate_code_new(),
+            full_name=full_name,
+            name_key=fold(full_name)[:150],
+            course_title=nfc(course.title)[:255],
+            issuer=template.issuer if template else render.DEFAULT_ISSUER,
+            issued_at=timezone.now(),
+        )
+        # Uniqueness is the database's job (the race below); validate the rest.
+        certificate.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction survives
+                certificate.save(force_insert=True)
+        except IntegrityError:
+            existing = Certificate.objects.filter(user=user, course=course).first()
+            if existing is not None:
+                return existing  # a concurrent completion issued it first
+            continue  # a code collision (about 1 in 10^14): draw another code
+        _enqueue_render(certificate.pk)
+        return certificate
+    raise RuntimeError("Could not draw an unused certificate code in 5 attempts.")
+
+
+def _render_inputs(certificate: Certificate):
+    template = certificate.template
+    if template is not None:
+        assets, fingerprint = template.render_assets(), template.fingerprint()
+    else:
+        assets, fingerprint = builtin_render_assets(), BUILTIN_FINGERPRINT
+    issued_on = timezone.localtime(certificate.issued_at).date()
+    content = render.CertificateContent(
+        full_name=certificate.full_name,
+        course_title=certificate.course_title,
+        issued_on=issued_on,
+        code=certificate.code,
+        verify_url=certificate.verify_url,
+    )
+    sign = signing_enabled()
+    key = hashlib.sha256(
+        "\x1f".join(
+            [fingerprint, content.full_name, content.course_title, content.code,
+             issued_on.isoformat(), content.verify_url, f"signed:{sign}"]
+        ).encode()
+    ).hexdigest()  # fmt: skip
+    return assets, fingerprint, content, sign, key
+
+
+def _is_current(certificate: Certificate, key: str) -> bool:
+    return (
+        certificate.render_status == Certificate.RenderStatus.RENDERED
+        and certificate.render_key == key
+        and bool(certificate.pdf)
+    )
+
+
+def certificate_render(
+    *, certificate: Certificate, force: bool = False, with_previous_key: bool = False
+):
+    """Draw (and sign, when configured) the certificate's PDF and store it privately.
+
+    Idempotent: when the stored PDF was drawn from the same inputs nothing happens unless
+    `force`. Revoked certificates are not drawn. Concurrent renders of one certificate
+    keep exactly one file (the row is locked while the new file is swapped in).
+    Returns the certificate, or (its render_key before, the certificate) when
+    with_previous_key (the task reports whether it drew anything)."""
+    certificate = Certificate.objects.select_related(
+        "template__logo", "template__signature_image", "template__background"
+    ).get(pk=certificate.pk)
+    before = certificate.render_key
+
+    def done(result):
+        return (before, result) if with_previous_key else result
+
+    if certificate.is_revoked:
+        return done(certificate)
+    assets, fingerprint, content, sign, key = _render_inputs(certificate)
+    if not force and _is_current(certificate, key):
+        return done(certificate)
+
+    pdf = render.render_certificate_pdf(content, assets)
+    if sign:
+        pdf = sign_pdf(pdf, reason=f"Chứng chỉ HọcSố {certificate.code}", location=assets.issuer)
+    storage = certificate.pdf.storage
+    # A fresh, unguessable name per render; swapped in under the row lock below.
+    new_name = storage.save(
+        f"certificates/{certificate.code}-{secrets.token_hex(8)}.pdf", ContentFile(pdf)
+    )
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.is_revoked or (not force and _is_current(locked, key)):
+            transaction.on_commit(lambda: storage.delete(new_name))
+            return done(locked)
+        old_name = locked.pdf.name
+        locked.pdf.name = new_name
+        locked.signed = sign
+        locked.issuer = assets.issuer
+        locked.render_status = Certificate.RenderStatus.RENDERED
+        locked.render_key = key
+        locked.template_fingerprint = fingerprint
+        locked.rendered_at = timezone.now()
+        locked.render_error = ""
+        locked.save(
+            update_fields=[
+                "pdf", "signed", "issuer", "render_status", "render_key",
+                "template_fingerprint", "rendered_at", "render_error", "updated_at",
+            ]
+        )  # fmt: skip
+        if old_name and old_name != new_name:
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return done(locked)
+
+
+def certificate_render_failed(*, certificate_id: int, error: str) -> None:
+    """Record why rendering failed (the task retries; admins see the reason)."""
+    Certificate.objects.filter(pk=certificate_id).exclude(
+        render_status=Certificate.RenderStatus.RENDERED
+    ).update(render_status=Certificate.RenderStatus.FAILED, render_error=error[:500])
+
+
+def certificate_revoke(*, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke: the row stays, the verification page says "revoked" with the date, the PDF
+    is no longer served. Revoking a revoked certificate changes nothing."""
+    reason = " ".join(nfc(reason).split())
+    if not reason:
+        raise ValidationError(_("Give the reason for revoking the certificate."))
+    with transaction.atomic():
+        Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoke_reason=reason[:300], updated_at=timezone.now()
+        )
+    certificate.refresh_from_db()
+    return certificate
+
+
+def certificate_reissue(*, certificate: Certificate) -> Certificate:
+    """Re-issue with the same code: lift a revocation, take the learner's current name
+    (e.g. after a spelling correction), the course's current title and template, and
+    re-render. A printed copy's QR code keeps pointing at this certificate."""
+    with transaction.atomic():
+        locked = (
+            Certificate.objects.select_for_update()
+            .select_related("user", "course")
+            .get(pk=certificate.pk)
+        )
+        locked.full_name = _printed_name(locked.user)
+        locked.name_key = fold(locked.full_name)[:150]
+        if locked.course is not None:
+            locked.course_title = nfc(locked.course.title)[:255]
+            locked.template = CertificateTemplate.objects.for_course(locked.course_id)
+        locked.revoked_at = None
+        locked.revoke_reason = ""
+        locked.render_status = Certificate.RenderStatus.PENDING
+        locked.full_clean(validate_unique=False, validate_constraints=False)
+        locked.save(
+            update_fields=[
+                "full_name", "name_key", "course_title", "template", "revoked_at",
+                "revoke_reason", "render_status", "updated_at",
+            ]
+        )  # fmt: skip
+        _enqueue_render(locked.pk, force=True)
+    return locked
+
+
+# Bounded batches: one query of ids per batch, one render task per certificate; the task
+# continues after the last id of a full batch.
+RERENDER_BATCH = 500
+
+
+def certificate_template_rerender(
+    *, template: CertificateTemplate, after_id: int = 0
+) -> tuple[int, int | None]:
+    """Enqueue a render of up to RERENDER_BATCH valid certificates of this template drawn
+    from an older version of it (ids above after_id). Returns (how many, the id to continue
+    after, or None when done). Idempotent: the renders are."""
+    from courses.certificates.tasks import certificate_render_task
+
+    ids = list(
+        Certificate.objects.out_of_date(template=template)
+        .filter(pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:RERENDER_BATCH]
+    )
+    for certificate_id in ids:
+        certificate_render_task.apply_async(args=[certificate_id], queue="certificates")
+    return len(ids), (ids[-1] if len(ids) == RERENDER_BATCH else None)
+
+
+def certificate_sample_pdf(*, template: CertificateTemplate | None) -> bytes:
+    """A preview of the template with sample data (not stored, never signed)."""
+    from django.conf import settings
+
+    assets = template.render_assets() if template is not None else builtin_render_assets()
+    content = render.CertificateContent(
+        full_name=SAMPLE_NAME,
+        course_title=SAMPLE_COURSE,
+        issued_on=date.today(),
+        code=SAMPLE_CODE,
+        verify_url=f"{settings.APP_ORIGIN.rstrip('/')}/chung-chi/{SAMPLE_CODE}/",
+    )
+    return render.render_certificate_pdf(content, assets)
