@@ -5,17 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.images import get_image_model
 
 from cms.text import fold
 from courses import services
+from courses.blocks import ACTIVITY_BLOCK_TYPES
 from courses.models import (
     Audience,
     CourseIndexPage,
@@ -28,6 +32,10 @@ from courses.models import (
 from courses.selectors import course_lessons, lesson_state, my_learning, prerequisites_status
 
 CATALOGUE_PAGE_SIZE = 24
+# Rendered HTML of a lesson's content blocks (everything but activities, which depend on
+# the learner) is cached per lesson version and language. Ten minutes bounds staleness when
+# an image or video file is replaced under the same id.
+BODY_CACHE_SECONDS = 600
 COVER_FILTER = "fill-480x270|format-webp"
 
 
@@ -185,8 +193,47 @@ def lesson_serve(request, lesson: LessonPage):
     return TemplateResponse(
         request,
         "courses/lesson_page.html",
-        {"page": lesson, "self": lesson, "state": state, "course": state.course},
+        {
+            "page": lesson,
+            "self": lesson,
+            "state": state,
+            "course": state.course,
+            "body_items": lesson_body_items(request, lesson),
+        },
     )
+
+
+def lesson_body_items(request, lesson: LessonPage) -> list[dict]:
+    """[{"html": cached markup} or {"block": bound activity block}] in body order.
+
+    Content blocks do not depend on the learner, so their HTML comes from the cache (one
+    get_many); activity blocks are rendered in the template with the learner's state.
+    Only cache misses touch the StreamField's values (and their image/video queries)."""
+    raw = lesson.body.raw_data
+    published = lesson.last_published_at.timestamp() if lesson.last_published_at else 0
+    version = f"{lesson.pk}:{lesson.latest_revision_id}:{published:.0f}"
+    keys = {
+        child["id"]: f"lesson-block:{version}:{get_language()}:{child['id']}"
+        for child in raw
+        if child["type"] not in ACTIVITY_BLOCK_TYPES
+    }
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    items, missing = [], {}
+    for index, child in enumerate(raw):
+        if child["type"] in ACTIVITY_BLOCK_TYPES:
+            items.append({"block": lesson.body[index]})
+            continue
+        html = cached.get(keys[child["id"]])
+        if html is None:
+            block = lesson.body[index]
+            html = block.render(
+                context={"page": lesson, "self": lesson, "request": request, "block_id": block.id}
+            )
+            missing[keys[child["id"]]] = str(html)
+        items.append({"html": mark_safe(html)})  # noqa: S308 - block templates' own output
+    if missing:
+        cache.set_many(missing, BODY_CACHE_SECONDS)
+    return items
 
 
 # --- Writes ---------------------------------------------------------------------------------

@@ -55,3 +55,15 @@ def test_rich_text_is_sanitised_on_the_page(client, learner, course_factory):
     html = client.get(lessons_of(course)[0].url).content.decode()
     assert "An toàn" in html
     assert "<script>alert" not in html and "javascript:" not in html and "onerror" not in html
+
+
+def test_lesson_page_is_vietnamese_and_shows_a_new_version_at_once(client, learner, course_factory):
+    course = course_factory(lessons=1, bodies=[[text_block("<p>Phiên bản một.</p>")]])
+    lesson = lessons_of(course)[0]
+    client.post(reverse("courses:enrol", args=[course.pk]))
+    html = client.get(lesson.url).content.decode()
+    assert "Phiên bản một." in html and "Tôi đã đọc xong bài này" in html
+    lesson.body = [text_block("<p>Phiên bản hai.</p>")]
+    lesson.save_revision().publish()
+    html = client.get(lesson.url).content.decode()
+    assert "Phiên bản hai." in html and "Phiên bản một." not in html

@@ -1,0 +1,58 @@
+"""On a phone: find a course, enrol, finish it lesson by lesson, see it under "completed"."""
+
+import pytest
+
+from tests.courses.conftest import text_block
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Hoc-tap-so-2026!"
+
+
+def log_in(page, base, email):
+    page.goto(base + "/tai-khoan/login/")
+    page.get_by_label("Email", exact=False).fill(email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(base + "/")
+
+
+def test_enrol_and_complete_a_course_on_a_phone(
+    live_server, phone_page, axe, user_factory, course_factory
+):
+    course_factory(
+        lessons=2,
+        title="Thanh toán không tiền mặt an toàn",
+        bodies=[
+            [text_block("<p>Quét mã QR, kiểm tra tên người nhận rồi mới xác nhận.</p>")],
+            [text_block("<p>Không bao giờ đọc mã OTP cho người khác.</p>")],
+        ],
+    )
+    course_factory(lessons=1, title="Kỹ năng số cho mọi người")
+    user = user_factory(password=PASSWORD, full_name="Hà Thị Mai")
+    page, base = phone_page, live_server.url
+    log_in(page, base, user.email)
+
+    page.goto(base + "/hoc/?q=thanh+toan+khong+tien+mat")
+    assert page.get_by_test_id("course-card").count() == 1
+    assert axe(page) == []
+    page.get_by_role("link", name="Thanh toán không tiền mặt an toàn").click()
+    page.get_by_test_id("enrol").click()
+    page.get_by_test_id("continue").click()
+    assert "Quét mã QR" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe(page) == []
+    page.get_by_role("button", name="Tôi đã đọc xong bài này").click()
+    assert "OTP" in page.locator("article.lesson").inner_text()  # moved on to lesson 2
+    page.get_by_role("button", name="Tôi đã đọc xong bài này").click()
+    assert page.get_by_test_id("course-completed").is_visible()
+    assert "Chúc mừng" in page.content()
+
+    page.get_by_role("link", name="Học tập của tôi").click()
+    completed = page.get_by_test_id("completed")
+    assert "Thanh toán không tiền mặt an toàn" in completed.inner_text()
+    assert (
+        "Thanh toán không tiền mặt an toàn" not in page.get_by_test_id("in-progress").inner_text()
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe(page) == []
