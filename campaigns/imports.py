@@ -423,15 +423,22 @@ def import_run(*, job_id: int) -> ImportJob:
     batch = settings.CAMPAIGNS_IMPORT_BATCH
     try:
         while True:
-            job.refresh_from_db(fields=["checkpoint_row"])
-            rows = list(
-                ImportRow.objects.filter(job=job, number__gt=job.checkpoint_row).order_by("number")[
-                    :batch
-                ]
-            )
-            if not rows:
-                break
-            _apply_batch(job, rows, codes)
+            with transaction.atomic():
+                # Lock the job row: two runners (a double click, a redelivered task) take
+                # turns batch by batch, each starting after the checkpoint the other committed.
+                checkpoint = (
+                    ImportJob.objects.select_for_update()
+                    .values_list("checkpoint_row", flat=True)
+                    .get(pk=job.pk)
+                )
+                rows = list(
+                    ImportRow.objects.filter(job=job, number__gt=checkpoint).order_by("number")[
+                        :batch
+                    ]
+                )
+                if not rows:
+                    break
+                _apply_batch(job, rows, codes)
     except Exception as exc:
         log.exception("import %s stopped", job.pk)
         job.refresh_from_db()
@@ -452,11 +459,16 @@ def import_run(*, job_id: int) -> ImportJob:
         )
         job.refresh_from_db()
         return job
+    job.refresh_from_db()
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE,
         message=_("Imported: %(created)s new people, %(updated)s updated.")
         % {"created": job.created_count, "updated": job.updated_count},
     )
+    # The uploaded file holds personal data and is no longer needed (the staged rows stay
+    # with the job as its record); the name is kept for the history list.
+    if job.file.name:
+        job.file.storage.delete(job.file.name)
     job.refresh_from_db()
     return job
 

@@ -76,6 +76,8 @@ def test_import_creates_people_invites_them_and_is_rerunnable(
     nhung = User.objects.get(email="nhung@example.vn")
     assert nhung.phone == "0912345678" and not nhung.has_usable_password()
     assert nhung.learner_profile.agency == tree["unit"]
+    assert job.message == "Đã nhập: 2 người mới, cập nhật 0 người."
+    assert not job.file.storage.exists(job.file.name)  # the upload is removed when done
     assert nhung.learner_profile.audience == "civil_servant"
     assert User.objects.get(phone="0987654321").learner_profile.audience == "worker"
     assert len(mail.outbox) == 1  # the phone-only person has no address to invite
