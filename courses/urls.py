@@ -11,4 +11,5 @@ urlpatterns = [
     path("bai/<int:lesson_id>/tien-do/", views.lesson_progress, name="lesson_progress"),
     # Activity wiring (one include line each, added by the quiz and H5P engineers):
     path("bai/<int:lesson_id>/kiem-tra/<str:block_id>/", include("courses.activities.quiz")),
+    path("bai/<int:lesson_id>/h5p/<str:block_id>/", include("courses.activities.h5p")),
 ]

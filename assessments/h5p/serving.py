@@ -165,8 +165,8 @@ def serve_content_request(request) -> HttpResponse:
         return _harden(HttpResponse(html), content_type="text/html; charset=utf-8", inline=True)
     section, _sep, rel = rest.partition("/")
     if section == "player":
-        if rel == "hocso-player.js":
-            return _file(PLAYER_STATIC / "hocso-player.js", frozenset({"js"}))
+        if rel in ("hocso-player.js", "hocso-storage.js"):
+            return _file(PLAYER_STATIC / rel, frozenset({"js"}))
         return _file(_under(vendor_dir(), rel), frozenset(TYPES) - {"json"})
     if section == "content":
         if rel != "h5p.json" and not rel.startswith("content/"):

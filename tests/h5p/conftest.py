@@ -92,3 +92,74 @@ def minimal_package(extra: dict | None = None, *, h5p_json: dict | None = None) 
     }
     entries.update(extra or {})
     return entries
+
+
+@pytest.fixture
+def h5p_lesson(home_page):
+    """A published course with one lesson holding one required H5P block; returns a maker
+    (package, pass_percent) -> (lesson, block_id)."""
+    import uuid
+
+    from courses.models import CourseAudience, CourseIndexPage, CoursePage, LessonPage
+
+    def make(package, *, pass_percent=60, required=True):
+        index = CourseIndexPage.objects.first()
+        if index is None:
+            index = CourseIndexPage(title="Khoá học", slug="khoa-hoc")
+            home_page.add_child(instance=index)
+            index.save_revision().publish()
+        course = CoursePage(
+            title="Kỹ năng số cơ bản",
+            slug=f"ky-nang-so-{uuid.uuid4().hex[:6]}",
+            summary="Khoá học thử.",
+            topic="smartphone_internet",
+        )
+        course.audience_links = [CourseAudience(audience="citizens")]
+        index.add_child(instance=course)
+        course.save_revision().publish()
+        block_id = str(uuid.uuid4())
+        body = [
+            {"type": "text", "value": "<p>Trả lời câu hỏi bên dưới.</p>", "id": str(uuid.uuid4())},
+            {"type": "h5p", "id": block_id,
+             "value": {"package": package.pk, "pass_percent": pass_percent, "required": required}},
+        ]  # fmt: skip
+        lesson = LessonPage(title="Bài 1: Câu hỏi đúng sai", slug="bai-1", body=body)
+        course.add_child(instance=lesson)
+        return course, lesson, block_id
+
+    return make
+
+
+@pytest.fixture
+def enrol():
+    from courses.services import enrolment_create
+
+    def make(user, course):
+        return enrolment_create(user=user, course=course, source="self")
+
+    return make
+
+
+def xapi_statements(fixtures_dir, name="xapi_truefalse_crossorigin.json") -> list[dict]:
+    """The captured statements of a fixture file (list of {from, data: {statement}})."""
+    with open(fixtures_dir / "xapi" / name) as fh:
+        messages = json.load(fh)
+    return [
+        m["data"]["statement"]
+        for m in messages
+        if isinstance(m.get("data"), dict) and m["data"].get("type") == "xapi"
+    ]
+
+
+def retarget(statement: dict, iri: str) -> dict:
+    """A captured statement as our player emits it: object.id is the activity IRI
+    (xAPIObjectIRI), sub-content ids appended as H5P does."""
+    statement = json.loads(json.dumps(statement))
+    old = statement["object"]["id"]
+    suffix = old[old.index("?") :] if "?" in old else ""
+    statement["object"]["id"] = iri + suffix
+    parent = statement.get("context", {}).get("contextActivities", {}).get("parent")
+    if parent:
+        for p in parent:
+            p["id"] = iri
+    return statement

@@ -54,7 +54,8 @@
       frameJs: base + "/player/frame.bundle.js",
       frameCss: base + "/player/styles/h5p.css",
       xAPIObjectIRI: iri,
-      saveFreq: 10,
+      customJs: [base + "/player/hocso-storage.js"],
+      saveFreq: 5,
       frame: false,
       copyright: false,
       export: false,
@@ -76,7 +77,7 @@
           // H5P stores the state a moment after these verbs; relay it then.
           setTimeout(pushState, 3500);
         });
-        setInterval(pushState, 10000);
+        setInterval(pushState, 2000);
         setInterval(pushHeight, 500);
         send({ type: "hocso-h5p-loaded" });
       })

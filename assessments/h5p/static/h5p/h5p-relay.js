@@ -1,0 +1,127 @@
+/* Lesson page side of an H5P activity (app origin).
+ *
+ * For each [data-h5p-activity] block: POST the launch URL (CSRF) to get a player URL on the
+ * content origin, the launch id and the saved state; frame the player in
+ * <iframe sandbox="allow-scripts allow-same-origin"> (safe because that origin is another
+ * site: no cookies, no access to this page); accept messages only when event.origin is the
+ * content origin AND event.source is that iframe's window; POST statements and state to
+ * Django with X-CSRFToken. The server decides identity, score and completion.
+ */
+(function () {
+  "use strict";
+  if (window.__hocsoH5PRelay) return;
+  window.__hocsoH5PRelay = true;
+
+  var MAX_MESSAGE_BYTES = 64 * 1024;
+
+  function format(template, values) {
+    return String(template || "").replace(/%\((\w+)\)s/g, function (_m, key) {
+      return values[key] === undefined || values[key] === null ? "" : String(values[key]);
+    }).replace(/%%/g, "%");
+  }
+
+  function setup(box) {
+    if (box.dataset.h5pReady) return;
+    box.dataset.h5pReady = "1";
+    var csrf = box.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var status = box.querySelector(".h5p-status");
+    var frameBox = box.querySelector(".h5p-frame");
+    var messagesNode = box.querySelector("script[type='application/json']");
+    var t = messagesNode ? JSON.parse(messagesNode.textContent) : {};
+
+    function show(text, kind) {
+      status.textContent = text || "";
+      status.className = "h5p-status" + (kind ? " is-" + kind : "");
+    }
+
+    function post(url, body) {
+      return fetch(url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json" },
+      }).then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      });
+    }
+
+    function lessonDone() {
+      var finish = document.querySelector(".lesson-finish");
+      if (finish && !finish.querySelector("[data-testid=lesson-done]")) {
+        var note = document.createElement("p");
+        note.className = "done-note";
+        note.setAttribute("data-testid", "lesson-done");
+        note.textContent = "✓ " + (t.lesson_done || "");
+        var heading = finish.querySelector("h2");
+        finish.textContent = "";
+        if (heading) finish.appendChild(heading);
+        finish.appendChild(note);
+      }
+    }
+
+    post(box.dataset.launchUrl, "{}").then(function (launch) {
+      if (!launch.ok) {
+        show(launch.data.error || t.error, "error");
+        return;
+      }
+      var cfg = launch.data;
+      var contentOrigin = new URL(cfg.player_url).origin;
+      var iframe = document.createElement("iframe");
+      iframe.setAttribute("sandbox", "allow-scripts allow-same-origin");
+      iframe.setAttribute("allow", "fullscreen");
+      iframe.setAttribute("referrerpolicy", "no-referrer");
+      iframe.setAttribute("loading", "eager");
+      iframe.title = (box.closest("section") && box.closest("section").querySelector("h2") || {}).textContent || "H5P";
+      var queue = Promise.resolve();
+
+      window.addEventListener("message", function (event) {
+        // Only the player we framed, from the content origin, is heard.
+        if (event.origin !== contentOrigin || event.source !== iframe.contentWindow) return;
+        var message = event.data;
+        if (!message || typeof message.type !== "string") return;
+        if (message.type === "hocso-h5p-ready") {
+          iframe.contentWindow.postMessage({ type: "hocso-h5p-init", state: cfg.state || "" }, contentOrigin);
+        } else if (message.type === "hocso-h5p-loaded") {
+          show("");
+        } else if (message.type === "hocso-h5p-height") {
+          var height = Math.max(200, Math.min(5000, Number(message.height) || 0));
+          iframe.style.height = height + "px";
+        } else if (message.type === "hocso-h5p-error") {
+          show(t.error, "error");
+        } else if (message.type === "hocso-h5p-xapi") {
+          var body = JSON.stringify(message.statement);
+          if (!body || body.length > MAX_MESSAGE_BYTES) return;
+          // Statements go one after the other, so "answered" is never overtaken.
+          queue = queue.then(function () {
+            return post(cfg.statement_url, body).then(function (result) {
+              var data = result.data || {};
+              if (!result.ok) {
+                if (data.code !== "child") show(format(t.refused, { reason: data.error || "" }), "error");
+                return;
+              }
+              if (data.graded) {
+                var score = Math.round((data.score_percent || 0) * 100) / 100;
+                if (data.passed) show(format(t.passed, { score: score }), "passed");
+                else show(format(t.failed, { score: score, pass: data.pass_percent }), "error");
+              }
+              if (data.lesson_completed) lessonDone();
+            }).catch(function () { show(t.offline, "error"); });
+          });
+        } else if (message.type === "hocso-h5p-state") {
+          if (typeof message.state !== "string" || message.state.length > MAX_MESSAGE_BYTES) return;
+          post(cfg.state_url, message.state).catch(function () {});
+        }
+      });
+      iframe.src = cfg.player_url;
+      frameBox.appendChild(iframe);
+    }).catch(function () {
+      show(t.offline, "error");
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-h5p-activity]").forEach(setup);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
