@@ -14,6 +14,7 @@ from campaigns.models import (
     Agency,
     AgencyHeadcount,
     Assignment,
+    Attendance,
     LearnerProfile,
     Session,
 )
@@ -106,8 +107,9 @@ def agency_rows(*, user, parent: Agency | None):
     """Rows for the dashboard: the children of `parent` (or the manager's roots), each with
     its subtree's headcount, learners, assigned and completed, all scoped to `user`.
 
-    Queries: 1 for the agencies, then 3 grouped queries over the whole subtree (headcount,
-    learners and assignments by agency path), summed per row by path prefix in Python."""
+    Queries: 1 for the agencies, then 4 grouped queries over the whole subtree (headcount,
+    learners, assignments and session attendances by agency path), summed per row by path
+    prefix in Python."""
     visible = agencies_visible_to(user)
     if parent is None:
         agencies = list(manager_root_agencies(user))
@@ -137,6 +139,13 @@ def agency_rows(*, user, parent: Agency | None):
         .values("user__learner_profile__agency__path")
         .annotate(n=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False)))
     }
+    # In-person sessions count as participation: attendances at the subtree's sessions.
+    attended = dict(
+        Attendance.objects.filter(session__agency__in=subtree.values("pk"))
+        .values("session__agency__path")
+        .annotate(n=Count("id"))
+        .values_list("session__agency__path", "n")
+    )
     rows = []
     for agency in agencies:
 
@@ -151,6 +160,7 @@ def agency_rows(*, user, parent: Agency | None):
             "learners": total(learners),
             "assigned": total(assigned, "n"),
             "completed": total(assigned, "done"),
+            "attended": total(attended),
         }
         row["percent"] = round(100 * row["completed"] / row["assigned"]) if row["assigned"] else 0
         rows.append(row)

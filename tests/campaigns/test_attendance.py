@@ -55,3 +55,7 @@ def test_qr_page_and_roster_upload_for_the_manager(tree, learner_in, manager_of,
     roster = SimpleUploadedFile("ds.csv", f"CB-9\n{outsider.email}\nkhong-ai\n".encode())
     client.post(reverse("campaigns:session_roster", args=[session.pk]), {"file": roster})
     assert list(Attendance.objects.values_list("user_id", flat=True)) == [present.pk]
+    # Attendance counts as participation on the dashboard, under the session's agency.
+    html = client.get(reverse("campaigns:dashboard")).content.decode()
+    row = html[html.index('data-agency="SNV"') :]
+    assert row[: row.index("</tr>")].rstrip().endswith("<td>1</td>")  # the last column

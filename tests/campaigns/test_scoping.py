@@ -101,7 +101,7 @@ def test_dashboard_query_count_is_constant(setup, client, django_assert_num_quer
         learner_in(setup["unit"], name=f"Người Thêm {i}")
     # 2: session and user; 1: the manager's role agencies (memoised on the user, so the
     # view's check, the scope, the first level and base.html's nav link share it);
-    # 3: grouped sums over the subtree (headcounts, learners, assignments), however many
-    # people or agencies there are.
-    with django_assert_num_queries(6):
+    # 4: grouped sums over the subtree (headcounts, learners, assignments, session
+    # attendances), however many people or agencies there are.
+    with django_assert_num_queries(7):
         client.get(reverse("campaigns:dashboard"))
