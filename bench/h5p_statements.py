@@ -129,7 +129,7 @@ def start_gunicorn(port: int, workers: int):
         "DEBUG": "0",
         "SECRET_KEY": os.environ["SECRET_KEY"],
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "APP_ORIGIN": f"http://127.0.0.1:{port}",
+        # APP_ORIGIN stays as in this process: the activity IRI must match on both sides.
         "CONTENT_ORIGIN": f"http://localhost:{port}",
         "SECURE_SSL_REDIRECT": "0",
         "SESSION_COOKIE_SECURE": "0",
@@ -140,7 +140,7 @@ def start_gunicorn(port: int, workers: int):
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "--bind",
          f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
-         "--log-level", "warning"],
+         "--keep-alive", "30", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(WORKDIR / "gunicorn.log", "w"),  # noqa: SIM115 - lives as long as the server
     )  # fmt: skip
     deadline = time.time() + 30
@@ -199,6 +199,8 @@ def run_learner(port, world, index, count, barrier, results):
         barrier.abort()  # the main thread stops instead of waiting forever
         raise
     barrier.wait()
+    conn.close()  # a fresh keep-alive connection for the timed part
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     latencies, refused, completed = [], [], False
     for statement in statements_for(world["iri"], count, index):
         body = json.dumps(statement)
@@ -246,6 +248,8 @@ def main():
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+    failed_learners = sum(1 for r in results if r is None)
+    results = [r for r in results if r is not None]
     latencies = sorted(x for r in results for x in r[0])
     refused = [x for r in results for x in r[1]]
     accepted = len(latencies) - len(refused)
@@ -260,6 +264,8 @@ def main():
     print(f"lessons completed by the graded statement: {completed}/{args.learners}")
     if refused:
         print("first refusals:", refused[:3])
+    if failed_learners:
+        print(f"learner threads that failed (connection errors): {failed_learners}")
 
 
 if __name__ == "__main__":

@@ -93,7 +93,8 @@ def content_security_policy() -> str:
             "frame-src 'self'",
             f"frame-ancestors 'self' {settings.APP_ORIGIN}",
             "object-src 'none'",
-            "base-uri 'none'",
+            # H5P core writes its iframe document with a <base> to the player page.
+            "base-uri 'self'",
             "form-action 'none'",
         ]
     )
