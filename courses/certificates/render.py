@@ -19,6 +19,7 @@ import hashlib
 import io
 import re
 import threading
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,13 +33,13 @@ from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from cms.text import nfc
 
 # Bump when the layout code changes: certificates rendered by an older layout re-render.
-RENDERER_VERSION = 3
+RENDERER_VERSION = 4
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)  # 841.9 x 595.3 pt
 MARGIN = 42
@@ -81,12 +82,79 @@ def ensure_fonts() -> None:
                     "(apt-get install fonts-dejavu-core), or point the settings at one."
                 )
             try:
-                pdfmetrics.registerFont(TTFont(name, path))
+                pdfmetrics.registerFont(SubsetCachingTTFont(name, path))
             except Exception as exc:  # a truncated or non-TTF file
                 raise CertificateFontMissing(
                     f"Certificate font {path!r} cannot be read as a TrueType font: {exc}"
                 ) from exc
         _fonts_ready = paths
+
+
+# Every character a certificate normally needs, registered first in each document so that
+# the embedded font subsets are the same from one certificate to the next (and cached):
+# ASCII, all Vietnamese letters (precomposed, NFC), typographic punctuation.
+_VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
+SUBSET_SEED = (
+    "".join(chr(code) for code in range(32, 127))
+    + _VIETNAMESE
+    + _VIETNAMESE.upper()
+    + "“”‘’–—…·«»×"
+)
+
+
+class SubsetCachingTTFont(TTFont):
+    """A TTFont whose embedded subsets are made and compressed once per distinct subset.
+
+    ReportLab builds and deflates every font subset anew for each document; with the seed
+    above, certificates share their subsets, so the font program is cached by the subset's
+    characters (mirrors TTFontFace.addSubsetObjects of ReportLab 4-5; the ToUnicode map and
+    widths are still written per document, so text extraction is unchanged)."""
+
+    CACHE_SIZE = 32
+
+    def __init__(self, name, filename):
+        super().__init__(name, filename)
+        self._subset_cache: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
+        self._subset_lock = threading.Lock()
+        self.face.addSubsetObjects = self._add_subset_objects
+
+    def _subset_program(self, subset) -> tuple[bytes, int]:
+        key = tuple(subset)
+        with self._subset_lock:
+            entry = self._subset_cache.get(key)
+        if entry is None:
+            raw = self.face.makeSubset(subset)
+            entry = (zlib.compress(raw), len(raw))
+            with self._subset_lock:
+                self._subset_cache[key] = entry
+                while len(self._subset_cache) > self.CACHE_SIZE:
+                    self._subset_cache.popitem(last=False)
+        return entry
+
+    def _add_subset_objects(self, doc, fontname, subset):
+        face = self.face
+        compressed, length = self._subset_program(subset)
+        font_file = pdfdoc.PDFStream(content=compressed)
+        font_file.dictionary["Length1"] = length
+        # Already deflated: PDFStream applies no filter when "Filter" is set.
+        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": font_file_ref,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
 def string_width(text: str, font: str, size: float) -> float:
@@ -405,6 +473,8 @@ def render_certificate_pdf(content: CertificateContent, assets: TemplateAssets) 
     }
     buf = io.BytesIO()
     c = CertificateCanvas(buf, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1)
+    for font in (FONT, FONT_BOLD):  # fixed code order: shared, cached subsets
+        pdfmetrics.getFont(font).splitString(SUBSET_SEED, c._doc)
     c.setTitle(f"{assets.title} – {full_name}")
     c.setAuthor(assets.issuer)
     c.setSubject(f"{course} · {content.code}")
@@ -467,8 +537,8 @@ def render_certificate_pdf(content: CertificateContent, assets: TemplateAssets) 
         y -= size * 1.25
     c.setStrokeColor(GOLD)
     c.setLineWidth(1)
-    c.line(PAGE_WIDTH / 2 - 160, y + 2, PAGE_WIDTH / 2 + 160, y + 2)
-    y -= 18
+    c.line(PAGE_WIDTH / 2 - 160, y - 3, PAGE_WIDTH / 2 + 160, y - 3)  # below descenders
+    y -= 22
 
     # Body text with placeholders filled in.
     body = fill_placeholders(assets.body, values)

@@ -135,7 +135,7 @@ def certificate_render(
 
     Idempotent: when the stored PDF was drawn from the same inputs nothing happens unless
     `force`. Revoked certificates are not drawn. Concurrent renders of one certificate
-    keep exactly one file (the row is locked while the new file is swapped in).
+    keep exactly one file (a compare-and-swap on the stored file name).
     Returns the certificate, or (its render_key before, the certificate) when
     with_previous_key (the task reports whether it drew anything)."""
     certificate = Certificate.objects.select_related(
@@ -156,33 +156,39 @@ def certificate_render(
     if sign:
         pdf = sign_pdf(pdf, reason=f"Chứng chỉ HọcSố {certificate.code}", location=assets.issuer)
     storage = certificate.pdf.storage
-    # A fresh, unguessable name per render; swapped in under the row lock below.
+    # A fresh, unguessable name per render, swapped in by one compare-and-swap UPDATE:
+    # it succeeds only if the row still holds the file we read (no concurrent render
+    # swapped it meanwhile) and is not revoked. The loser deletes its own file.
     new_name = storage.save(
         f"certificates/{certificate.code}-{secrets.token_hex(8)}.pdf", ContentFile(pdf)
     )
+    old_name = certificate.pdf.name
+    now = timezone.now()
     with transaction.atomic():
-        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if locked.is_revoked or (not force and _is_current(locked, key)):
-            transaction.on_commit(lambda: storage.delete(new_name))
-            return done(locked)
-        old_name = locked.pdf.name
-        locked.pdf.name = new_name
-        locked.signed = sign
-        locked.issuer = assets.issuer
-        locked.render_status = Certificate.RenderStatus.RENDERED
-        locked.render_key = key
-        locked.template_fingerprint = fingerprint
-        locked.rendered_at = timezone.now()
-        locked.render_error = ""
-        locked.save(
-            update_fields=[
-                "pdf", "signed", "issuer", "render_status", "render_key",
-                "template_fingerprint", "rendered_at", "render_error", "updated_at",
-            ]
-        )  # fmt: skip
-        if old_name and old_name != new_name:
-            transaction.on_commit(lambda: storage.delete(old_name))
-    return done(locked)
+        swapped = Certificate.objects.filter(
+            pk=certificate.pk, revoked_at__isnull=True, pdf=old_name
+        ).update(
+            pdf=new_name,
+            signed=sign,
+            issuer=assets.issuer,
+            render_status=Certificate.RenderStatus.RENDERED,
+            render_key=key,
+            template_fingerprint=fingerprint,
+            rendered_at=now,
+            render_error="",
+            updated_at=now,
+        )
+        to_delete = old_name if swapped else new_name
+        if to_delete:
+            transaction.on_commit(lambda: storage.delete(to_delete))
+    if not swapped:
+        return done(Certificate.objects.get(pk=certificate.pk))
+    certificate.pdf.name = new_name
+    certificate.signed, certificate.issuer = sign, assets.issuer
+    certificate.render_status = Certificate.RenderStatus.RENDERED
+    certificate.render_key, certificate.template_fingerprint = key, fingerprint
+    certificate.rendered_at, certificate.render_error, certificate.updated_at = now, "", now
+    return done(certificate)
 
 
 def certificate_render_failed(*, certificate_id: int, error: str) -> None:
@@ -212,7 +218,7 @@ def certificate_reissue(*, certificate: Certificate) -> Certificate:
     re-render. A printed copy's QR code keeps pointing at this certificate."""
     with transaction.atomic():
         locked = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("user", "course")
             .get(pk=certificate.pk)
         )

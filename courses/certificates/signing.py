@@ -8,8 +8,10 @@ has not been changed since.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -57,6 +59,17 @@ def _signer():
 
 def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     """The PDF with an invisible PAdES baseline signature appended (incremental update)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _sign_pdf(pdf, reason=reason, location=location)
+    # pyHanko's synchronous API calls asyncio.run(), which refuses to run inside a thread
+    # that already runs an event loop (an async server, Playwright's sync API in tests).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_sign_pdf, pdf, reason=reason, location=location).result()
+
+
+def _sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 

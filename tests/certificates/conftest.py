@@ -43,6 +43,15 @@ def decode_qr(image) -> list[str]:
     return [result.text for result in zxingcpp.read_barcodes(image)]
 
 
+def outside_event_loop(fn, *args, **kwargs):
+    """Call fn in a fresh thread: pyHanko's sync API uses asyncio.run(), which fails in a
+    thread where an event loop runs (Playwright's sync API leaves one in xdist workers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 @pytest.fixture
 def signing_pkcs12(tmp_path, settings):
     """A throw-away signing key and self-signed certificate in a PKCS#12 file, configured as

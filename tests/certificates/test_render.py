@@ -18,7 +18,7 @@ from courses.certificates.render import (
     render_certificate_pdf,
     template_assets,
 )
-from tests.certificates.conftest import decode_qr, pdf_page_image, pdf_text
+from tests.certificates.conftest import decode_qr, outside_event_loop, pdf_page_image, pdf_text
 
 URL = "http://127.0.0.1:8000/chung-chi/K7MQ2XWP9R/"
 
@@ -192,8 +192,10 @@ def test_signed_pdf_signature_verifies(assets, signing_pkcs12):
     signed = sign_pdf(pdf, reason="Chứng chỉ HọcSố")
     reader = PdfFileReader(io.BytesIO(signed))
     assert len(reader.embedded_signatures) == 1
-    status = validate_pdf_signature(
-        reader.embedded_signatures[0], ValidationContext(trust_roots=[signing_pkcs12])
+    status = outside_event_loop(
+        validate_pdf_signature,
+        reader.embedded_signatures[0],
+        ValidationContext(trust_roots=[signing_pkcs12]),
     )
     assert status.intact and status.valid and status.trusted, status.pretty_print_details()
     assert "Nguyễn Thị Hồng Nhung" in pdf_text(signed)
@@ -203,7 +205,37 @@ def test_signed_pdf_signature_verifies(assets, signing_pkcs12):
     index = tampered.index(b"/Title")
     tampered[index + 1 : index + 2] = b"t"
     broken = PdfFileReader(io.BytesIO(bytes(tampered)), strict=False)
-    status = validate_pdf_signature(
-        broken.embedded_signatures[0], ValidationContext(trust_roots=[signing_pkcs12])
+    status = outside_event_loop(
+        validate_pdf_signature,
+        broken.embedded_signatures[0],
+        ValidationContext(trust_roots=[signing_pkcs12]),
     )
     assert not status.intact
+
+
+def test_font_subsets_are_made_once_and_shared(assets):
+    from reportlab.pdfbase import pdfmetrics
+
+    bold = pdfmetrics.getFont(FONT_BOLD)
+    render_certificate_pdf(content("Đặng Văn Lâm"), assets)
+    cached = dict(bold._subset_cache)
+    for name in ("Lò Thị Ửng", "Nguyễn Thị Hồng Nhung", "Hoàng Thị Thuỷ"):
+        render_certificate_pdf(content(name), assets)
+    assert dict(bold._subset_cache) == cached  # same subsets: no new font program made
+    # A letter outside the seed (ë, Å) still prints and reads back, in a subset of its own.
+    pdf = render_certificate_pdf(content("Zoë Ångström"), assets)
+    assert "Zoë Ångström" in pdf_text(pdf)
+
+
+def test_signing_works_inside_a_running_event_loop(assets, signing_pkcs12):
+    import asyncio
+
+    from courses.certificates.signing import sign_pdf
+
+    pdf = render_certificate_pdf(content("Lò Thị Ửng"), assets)
+
+    async def sign_in_loop():
+        return sign_pdf(pdf, reason="Chứng chỉ HọcSố")
+
+    signed = asyncio.run(sign_in_loop())
+    assert b"/ByteRange" in signed and "Lò Thị Ửng" in pdf_text(signed)
