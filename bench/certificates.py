@@ -62,6 +62,7 @@ def make_course():
     return course
 
 
+RUN = f"{time.time_ns():x}"
 NAMES = ["Nguyễn Thị Hồng Nhung", "Đặng Văn Lâm", "Hoàng Thị Thuỷ", "Lò Thị Ửng",
          "Trần Quốc Bảo", "Phạm Ngọc Ánh", "Vi Văn Quyết", "Hà Thị Mỹ Duyên"]  # fmt: skip
 
@@ -82,7 +83,7 @@ def issue(course, n: int, offset: int) -> list[int]:
         with transaction.atomic():
             for i in range(n):
                 user = User.objects.create_user(
-                    email=f"bench{offset + i}@example.vn",
+                    email=f"bench{offset + i}-{RUN}@example.vn",  # a reused DATABASE_URL
                     password=None,
                     full_name=f"{NAMES[i % len(NAMES)]} {offset + i}",
                 )
