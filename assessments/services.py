@@ -191,7 +191,9 @@ def attempt_start(*, user, quiz: Quiz, context_key: str = "") -> Attempt:
             answers={"version": ANSWERS_VERSION, "responses": {}},
             max_points=sum(q.points for q in questions),
         )
-        attempt.full_clean()
+        # The unique constraints are left to the database: validating them here would
+        # turn a concurrent start into a ValidationError instead of resuming it below.
+        attempt.full_clean(validate_constraints=False)
         try:
             with transaction.atomic():
                 attempt.save()
