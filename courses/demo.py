@@ -817,4 +817,66 @@ def load(stdout) -> None:
             course.add_child(instance=lesson)
             lesson.save_revision().publish()
         created += 1
+    for spec in COURSES:
+        ensure_activity_lessons(CoursePage.objects.get(slug=spec["slug"]), spec)
     stdout.write(f"  courses: {created} created, {len(COURSES) - created} already there")
+
+
+# Activities made by the lower floors' demo loaders (assessments.demo, assessments.h5p.demo),
+# found by their stable slugs: each course ends with its quiz; the scams course also has
+# the project's own H5P question.
+QUIZ_FOR_COURSE = {
+    "dien-thoai-thong-minh-va-internet": "kiem-tra-dien-thoai-thong-minh-va-internet",
+    "vneid-va-dich-vu-cong-truc-tuyen": "kiem-tra-vneid-va-dich-vu-cong",
+    "nhan-biet-lua-dao-va-bao-ve-du-lieu-ca-nhan": "kiem-tra-lua-dao-va-du-lieu-ca-nhan",
+    "thanh-toan-khong-tien-mat": "kiem-tra-thanh-toan-khong-tien-mat",
+}
+H5P_COURSE, H5P_PACKAGE_SLUG = "nhan-biet-lua-dao-va-bao-ve-du-lieu-ca-nhan", "hocso-demo-otp"
+
+
+def _add_lesson(course, *, slug, title, section, minutes, body) -> None:
+    if LessonPage.objects.child_of(course).filter(slug=slug).exists():
+        return
+    lesson = LessonPage(
+        title=title, slug=slug, section=section, estimated_minutes=minutes, body=body
+    )
+    course.add_child(instance=lesson)
+    lesson.save_revision().publish()
+
+
+def ensure_activity_lessons(course, spec) -> None:
+    """Add the H5P lesson and the final quiz lesson once their activities exist."""
+    from assessments.h5p.models import H5PPackage
+    from assessments.models import Quiz
+
+    package = H5PPackage.objects.filter(slug=H5P_PACKAGE_SLUG).first()
+    if spec["slug"] == H5P_COURSE and package is not None:
+        _add_lesson(
+            course,
+            slug="cau-hoi-nhanh-otp",
+            title="Câu hỏi nhanh: bảo vệ mã OTP",
+            section="Luyện tập",
+            minutes=2,
+            body=[
+                {"id": str(uuid.uuid4()), "type": "text",
+                 "value": p("Trả lời câu hỏi tương tác dưới đây để hoàn thành bài.")},
+                {"id": str(uuid.uuid4()), "type": "h5p",
+                 "value": {"package": package.pk, "pass_percent": 100, "required": True}},
+            ],
+        )  # fmt: skip
+    quiz = Quiz.objects.filter(slug=QUIZ_FOR_COURSE.get(spec["slug"], "")).first()
+    if quiz is not None:
+        _add_lesson(
+            course,
+            slug="kiem-tra-cuoi-khoa",
+            title="Bài kiểm tra cuối khoá",
+            section="Kiểm tra",
+            minutes=10,
+            body=[
+                {"id": str(uuid.uuid4()), "type": "text",
+                 "value": p("Làm bài kiểm tra để hoàn thành khoá học. Bạn được làm lại "
+                            "nếu chưa đạt.")},
+                {"id": str(uuid.uuid4()), "type": "quiz",
+                 "value": {"quiz": quiz.pk, "required": True}},
+            ],
+        )  # fmt: skip
