@@ -229,6 +229,7 @@ def test_font_subsets_are_made_once_and_shared(assets):
 
 def test_signing_works_inside_a_running_event_loop(assets, signing_pkcs12):
     import asyncio
+    import concurrent.futures
 
     from courses.certificates.signing import sign_pdf
 
@@ -237,5 +238,8 @@ def test_signing_works_inside_a_running_event_loop(assets, signing_pkcs12):
     async def sign_in_loop():
         return sign_pdf(pdf, reason="Chứng chỉ HọcSố")
 
-    signed = asyncio.run(sign_in_loop())
+    # A thread of its own: this test process may already run Playwright's loop (browser
+    # tests on the same xdist worker), and asyncio.run() refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(asyncio.run, sign_in_loop()).result()
     assert b"/ByteRange" in signed and "Lò Thị Ửng" in pdf_text(signed)
