@@ -332,6 +332,17 @@ class IndexPage(Page):
 
         return Paginator(queryset, self.per_page).get_page(request.GET.get("trang"))
 
+    def topic_listing_context(self, request, context, pages, tag_table: str):
+        """Fill `context` with the topic filter (?chu-de=) and one page of `pages`; used by
+        the infographic and video libraries, whose tags live in `tag_table`."""
+        context["topics"] = topics_for(tag_table, pages)
+        topic = request.GET.get("chu-de", "")
+        if topic:
+            pages = pages.filter(tags__slug=topic)
+        context["topic"] = topic
+        context["page_obj"] = self.paginate(request, pages)
+        return context
+
 
 # --- Infographics -----------------------------------------------------------------------
 
@@ -346,13 +357,7 @@ class InfographicIndexPage(IndexPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         pages = InfographicPage.objects.for_listing().child_of(self)
-        context["topics"] = topics_for("cms_infographictag_items", pages)
-        topic = request.GET.get("chu-de", "")
-        if topic:
-            pages = pages.filter(tags__slug=topic)
-        context["topic"] = topic
-        context["page_obj"] = self.paginate(request, pages)
-        return context
+        return self.topic_listing_context(request, context, pages, "cms_infographictag_items")
 
 
 class InfographicPageQuerySet(PageQuerySet):
@@ -477,13 +482,7 @@ class VideoIndexPage(IndexPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         pages = VideoPage.objects.for_listing().child_of(self)
-        context["topics"] = topics_for("cms_videopagetag_items", pages)
-        topic = request.GET.get("chu-de", "")
-        if topic:
-            pages = pages.filter(tags__slug=topic)
-        context["topic"] = topic
-        context["page_obj"] = self.paginate(request, pages)
-        return context
+        return self.topic_listing_context(request, context, pages, "cms_videopagetag_items")
 
 
 class VideoPageQuerySet(PageQuerySet):
