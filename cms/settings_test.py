@@ -32,10 +32,13 @@ if REDIS_URL:
     _test_redis = _parsed._replace(path=f"/{_index}").geturl()
     CELERY_BROKER_URL = _test_redis
     CELERY_RESULT_BACKEND = _test_redis
+    # The cache gets a database apart from the broker's (+8): a test's cache.clear() is a
+    # FLUSHDB, which must never drop the queued tasks of the worker under test.
+    _cache_redis = _parsed._replace(path=f"/{_index + 8}").geturl()
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _test_redis,
+            "LOCATION": _cache_redis,
             "KEY_PREFIX": f"test-{_worker}",
         }
     }
