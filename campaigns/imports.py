@@ -476,6 +476,7 @@ def import_run(*, job_id: int) -> ImportJob:
 def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -> None:
     """One transaction: users, profiles, memberships, the checkpoint and the counters."""
     from campaigns import services, tasks
+    from campaigns.rollups import rollups_rewrite
 
     today = timezone.localdate()
     with transaction.atomic():
@@ -513,42 +514,46 @@ def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -
             for u in new_users:
                 u.pk = u.id = by_email[u.email]
         user_ids = [user_for_row[r.number].pk for r in rows]
-        profiles = {p.user_id: p for p in LearnerProfile.objects.filter(user_id__in=user_ids)}
-        create_profiles, update_profiles = [], []
-        changed_ids = {u.pk for u in changed_users}
-        moves: dict[int, int] = {}  # user id -> new agency id
-        for row in rows:
-            user = user_for_row[row.number]
-            agency_id = codes[row.agency_code]
-            profile = profiles.get(user.pk)
-            if profile is None:
-                create_profiles.append(
-                    LearnerProfile(
-                        user_id=user.pk,
-                        agency_id=agency_id,
-                        audience=row.audience,
-                        job_title=row.job_title,
-                        employee_code=row.employee_code or None,
+        # New agencies or audiences restate these people's rollups (campaigns.rollups).
+        with rollups_rewrite(user_ids):
+            profiles = {p.user_id: p for p in LearnerProfile.objects.filter(user_id__in=user_ids)}
+            create_profiles, update_profiles = [], []
+            changed_ids = {u.pk for u in changed_users}
+            moves: dict[int, int] = {}  # user id -> new agency id
+            for row in rows:
+                user = user_for_row[row.number]
+                agency_id = codes[row.agency_code]
+                profile = profiles.get(user.pk)
+                if profile is None:
+                    create_profiles.append(
+                        LearnerProfile(
+                            user_id=user.pk,
+                            agency_id=agency_id,
+                            audience=row.audience,
+                            job_title=row.job_title,
+                            employee_code=row.employee_code or None,
+                        )
                     )
-                )
-                moves[user.pk] = agency_id
-            else:
-                if profile.agency_id != agency_id:
                     moves[user.pk] = agency_id
-                fields = ("agency_id", "audience", "job_title", "employee_code")
-                before = tuple(getattr(profile, f) for f in fields)
-                profile.agency_id = agency_id
-                profile.audience = row.audience
-                profile.job_title = row.job_title or profile.job_title
-                profile.employee_code = row.employee_code or profile.employee_code
-                if tuple(getattr(profile, f) for f in fields) != before:
-                    update_profiles.append(profile)
-                    changed_ids.add(user.pk)
-        LearnerProfile.objects.bulk_create(create_profiles)
-        LearnerProfile.objects.bulk_update(
-            update_profiles, ["agency", "audience", "job_title", "employee_code"], batch_size=100
-        )
-        services.memberships_move(moves=moves, on=today)
+                else:
+                    if profile.agency_id != agency_id:
+                        moves[user.pk] = agency_id
+                    fields = ("agency_id", "audience", "job_title", "employee_code")
+                    before = tuple(getattr(profile, f) for f in fields)
+                    profile.agency_id = agency_id
+                    profile.audience = row.audience
+                    profile.job_title = row.job_title or profile.job_title
+                    profile.employee_code = row.employee_code or profile.employee_code
+                    if tuple(getattr(profile, f) for f in fields) != before:
+                        update_profiles.append(profile)
+                        changed_ids.add(user.pk)
+            LearnerProfile.objects.bulk_create(create_profiles)
+            LearnerProfile.objects.bulk_update(
+                update_profiles,
+                ["agency", "audience", "job_title", "employee_code"],
+                batch_size=100,
+            )
+            services.memberships_move(moves=moves, on=today)
         ImportJob.objects.filter(pk=job.pk).update(
             checkpoint_row=rows[-1].number,
             created_count=F("created_count") + len(new_users),

@@ -539,3 +539,81 @@ class ImportRow(models.Model):
 
 def agency_search_key(name: str) -> str:
     return fold(name)
+
+
+# --- Rollups ------------------------------------------------------------------------------
+
+
+class RollupCounts(models.Model):
+    """Counters shared by the three rollup tables.
+
+    Every row is a sum of *deltas* for one key, attributed to the agency the learner
+    belonged to on the event's day and to the learner's audience:
+    - registered: +1 on the first day of a membership, -1 on the day after it ends (so the
+      running sum up to a day is the number of members that day);
+    - enrolled: +1 on the day of a course enrolment (campaign rows: of an assignment); an
+      enrolment cancelled before completion is taken back from its day;
+    - completed: +1 on the day a course (campaign rows: every required course) was completed;
+    - certified: +1 on the day a certificate was issued, taken back if it is revoked.
+    Rows with course_id = campaign_id = 0 carry `registered`; course rows have course_id,
+    campaign rows campaign_id. Plain integers, not foreign keys: rollups are statistics and
+    never block deleting a course or a campaign."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    audience = models.CharField(max_length=32, choices=Audience.choices)
+    course_id = models.PositiveIntegerField(default=0)
+    campaign_id = models.PositiveIntegerField(default=0)
+    registered = models.IntegerField(default=0)
+    enrolled = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    certified = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.agency_id} c{self.campaign_id} k{self.course_id} {self.audience}"
+
+
+class RollupDay(RollupCounts):
+    """Deltas per (agency, course or campaign, audience, day): any period, weekly trends."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "course_id", "agency", "audience", "day"],
+                name="rollup_day_key",
+            )
+        ]
+        indexes = [models.Index(fields=["campaign_id", "course_id", "day"], name="rollup_day_idx")]
+
+
+class RollupMonth(RollupCounts):
+    """The same deltas per report month (`month` = the first day of the calendar month the
+    report month is named after; with a cut-off day, days from the cut-off on belong to the
+    next month; settings.REPORT_CUTOFF_DAY). Month, quarter, half-year and year reports sum
+    at most 12 rows per key. Changing the cut-off day needs `rollups_rebuild`."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "course_id", "agency", "audience", "month"],
+                name="rollup_month_key",
+            )
+        ]
+
+
+class RollupTotal(RollupCounts):
+    """All-time sums per (agency, course or campaign, audience): the dashboards' "now"."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "course_id", "agency", "audience"],
+                name="rollup_total_key",
+            )
+        ]

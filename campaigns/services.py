@@ -26,6 +26,7 @@ from campaigns.models import (
     Notice,
     Session,
 )
+from campaigns.rollups import rollup_events, rollups_rewrite
 from cms.text import fold, nfc
 
 
@@ -90,10 +91,11 @@ def _move_members(*, user_ids, to_agency: Agency, on: dt.date) -> int:
     user_ids = list(user_ids)
     if not user_ids:
         return 0
-    memberships_move(moves=dict.fromkeys(user_ids, to_agency.pk), on=on)
-    LearnerProfile.objects.filter(user_id__in=user_ids).update(
-        agency=to_agency, updated_at=timezone.now()
-    )
+    with rollups_rewrite(user_ids):
+        memberships_move(moves=dict.fromkeys(user_ids, to_agency.pk), on=on)
+        LearnerProfile.objects.filter(user_id__in=user_ids).update(
+            agency=to_agency, updated_at=timezone.now()
+        )
     return len(user_ids)
 
 
@@ -202,22 +204,23 @@ def learner_profile_set(
     """Create or update a learner's profile; a change of agency opens a new membership
     period from `on` (default today) and keeps the old one as history."""
     on = on or _today()
-    profile = LearnerProfile.objects.select_for_update().filter(user=user).first()
-    old_agency_id = profile.agency_id if profile else None
-    if profile is None:
-        profile = LearnerProfile(user=user)
-    profile.agency = agency
-    profile.audience = audience
-    profile.job_title = nfc(job_title or "").strip()
-    profile.employee_code = (employee_code or "").strip() or None
-    profile.full_clean(exclude=["user"])
-    profile.save()
-    if agency is not None and agency.pk != old_agency_id:
-        _move_members(user_ids=[user.pk], to_agency=agency, on=on)
-    elif agency is None and old_agency_id is not None:
-        Membership.objects.filter(user=user, valid_to__isnull=True).update(
-            valid_to=on - dt.timedelta(days=1)
-        )
+    with rollups_rewrite([user.pk]):  # a new agency or audience restates their history
+        profile = LearnerProfile.objects.select_for_update().filter(user=user).first()
+        old_agency_id = profile.agency_id if profile else None
+        if profile is None:
+            profile = LearnerProfile(user=user)
+        profile.agency = agency
+        profile.audience = audience
+        profile.job_title = nfc(job_title or "").strip()
+        profile.employee_code = (employee_code or "").strip() or None
+        profile.full_clean(exclude=["user"])
+        profile.save()
+        if agency is not None and agency.pk != old_agency_id:
+            _move_members(user_ids=[user.pk], to_agency=agency, on=on)
+        elif agency is None and old_agency_id is not None:
+            Membership.objects.filter(user=user, valid_to__isnull=True).update(
+                valid_to=on - dt.timedelta(days=1)
+            )
     return profile
 
 
@@ -279,10 +282,25 @@ def campaign_assign(*, campaign: Campaign, user_ids=None, batch_size: int = 500)
             return created
         last_id = ids[-1]
         with transaction.atomic():
-            rows = Assignment.objects.bulk_create(
-                [Assignment(campaign=campaign, user_id=uid, due_at=due_at) for uid in ids],
-                ignore_conflicts=True,
+            # One assigner per campaign at a time: the rows inserted here are exactly the
+            # ones missing, so each assignment is counted once in the rollups.
+            Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
+            ids = list(
+                set(ids)
+                - set(
+                    Assignment.objects.filter(campaign=campaign, user_id__in=ids).values_list(
+                        "user_id", flat=True
+                    )
+                )
             )
+            rows = Assignment.objects.bulk_create(
+                [Assignment(campaign=campaign, user_id=uid, due_at=due_at) for uid in ids]
+            )
+            rollup_events(
+                {"user_id": row.user_id, "when": row.created_at, "measure": "enrolled",
+                 "campaign_id": campaign.pk}
+                for row in rows
+            )  # fmt: skip
             courses_bridge.enrol(campaign=campaign, user_ids=ids, due_at=due_at)
         created += len(rows)
 
@@ -305,9 +323,17 @@ def assignment_mark_completed(*, assignment: Assignment, completed_at: dt.dateti
         .filter(user_id=assignment.user_id)
         .first()
     )
-    assignment.completed_at = completed_at
-    assignment.completed_agency_id = membership.agency_id if membership else None
-    assignment.save(update_fields=["completed_at", "completed_agency", "updated_at"])
+    won = Assignment.objects.filter(pk=assignment.pk, completed_at__isnull=True).update(
+        completed_at=completed_at,
+        completed_agency_id=membership.agency_id if membership else None,
+        updated_at=timezone.now(),
+    )
+    assignment.refresh_from_db()
+    if won:
+        rollup_events(
+            [{"user_id": assignment.user_id, "when": completed_at, "measure": "completed",
+              "campaign_id": assignment.campaign_id}]
+        )  # fmt: skip
     return assignment
 
 

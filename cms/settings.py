@@ -305,6 +305,16 @@ CAMPAIGNS_IMPORT_DIR = Path(env_str("CAMPAIGNS_IMPORT_DIR", str(BASE_DIR / "var"
 CAMPAIGNS_IMPORT_BATCH = env_int("CAMPAIGNS_IMPORT_BATCH", 500)
 # A QR attendance link is accepted this long before a session starts (minutes).
 CAMPAIGNS_ATTENDANCE_EARLY_MINUTES = 30
+# Report periods: 1 = calendar months; N (2..28) = from day N of the previous month to day
+# N-1 (Decree 09/2019/ND-CP uses 15). Changing it needs `manage.py rollups_rebuild`.
+REPORT_CUTOFF_DAY = env_int("REPORT_CUTOFF_DAY", 1)
+if not 1 <= REPORT_CUTOFF_DAY <= 28:
+    raise ConfigError("REPORT_CUTOFF_DAY", "must be a day between 1 and 28")
+# Finished report files (exports) are kept here, outside MEDIA: they hold personal data and
+# are served only to the manager who asked for them.
+REPORTS_DIR = Path(env_str("REPORTS_DIR", str(BASE_DIR / "var" / "reports")))
+# Open data: counts below this are shown as "<N" (no one can be singled out).
+OPEN_DATA_MIN_COUNT = 5
 
 # --- Media (cms: infographics, video library) -------------------------------------------
 # Image uploads: raster formats only; SVG (which can carry scripts) is refused by Wagtail's

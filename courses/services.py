@@ -25,6 +25,7 @@ from courses.models import (
     LessonPage,
     LessonProgress,
 )
+from courses.signals import learning_event_send
 
 # A "watched 90%" claim must arrive at least this share of the video's duration after the
 # lesson was opened (the server's clock, not the browser's).
@@ -102,6 +103,9 @@ def enrolment_create(
             except IntegrityError:
                 # Another request enrolled the same user in the same course first.
                 return Enrolment.objects.active().get(user=user, course=course)
+            learning_event_send(
+                user_id=user.pk, course_id=course.pk, measure="enrolled", when=enrolment.enrolled_at
+            )
             return enrolment
         changed = []
         if _SOURCE_STRENGTH[source] > _SOURCE_STRENGTH[existing.source]:
@@ -118,10 +122,16 @@ def enrolment_create(
 def enrolment_cancel(*, enrolment: Enrolment) -> Enrolment:
     """Unenrol: the row stays (history) with `unenrolled_at` set. Idempotent."""
     with transaction.atomic():
-        Enrolment.objects.filter(pk=enrolment.pk, unenrolled_at__isnull=True).update(
+        won = Enrolment.objects.filter(pk=enrolment.pk, unenrolled_at__isnull=True).update(
             unenrolled_at=timezone.now(), updated_at=timezone.now()
         )
         enrolment.refresh_from_db()
+        if won and enrolment.completed_at is None:
+            # Reports count enrolments still open or completed: take it back from its day.
+            learning_event_send(
+                user_id=enrolment.user_id, course_id=enrolment.course_id, measure="enrolled",
+                when=enrolment.enrolled_at, delta=-1,
+            )  # fmt: skip
         return enrolment
 
 
@@ -362,7 +372,9 @@ def course_complete(*, enrolment: Enrolment) -> Enrolment:
             updated_at=now,
         )
         if won:
+            learning_event_send(
+                user_id=enrolment.user_id, course_id=course.pk, measure="completed", when=now
+            )
             certificate_issue(user=enrolment.user, course=course)  # renders after commit
-            pass
         enrolment.refresh_from_db()
         return enrolment

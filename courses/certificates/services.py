@@ -31,6 +31,7 @@ from courses.certificates.models import (
     builtin_render_assets,
 )
 from courses.certificates.signing import sign_pdf, signing_enabled
+from courses.signals import learning_event_send
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,10 @@ def certificate_issue(*, user, course) -> Certificate:
         try:
             with transaction.atomic():  # a savepoint: the caller's transaction survives
                 certificate.save(force_insert=True)
+                learning_event_send(
+                    user_id=certificate.user_id, course_id=certificate.course_id,
+                    measure="certified", when=certificate.issued_at,
+                )  # fmt: skip
         except IntegrityError:
             existing = Certificate.objects.filter(user=user, course=course).first()
             if existing is not None:
@@ -205,9 +210,14 @@ def certificate_revoke(*, certificate: Certificate, reason: str) -> Certificate:
     if not reason:
         raise ValidationError(_("Give the reason for revoking the certificate."))
     with transaction.atomic():
-        Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+        won = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoke_reason=reason[:300], updated_at=timezone.now()
         )
+        if won:  # reports count certificates still valid, on the day they were issued
+            learning_event_send(
+                user_id=certificate.user_id, course_id=certificate.course_id,
+                measure="certified", when=certificate.issued_at, delta=-1,
+            )  # fmt: skip
     certificate.refresh_from_db()
     return certificate
 
@@ -222,6 +232,11 @@ def certificate_reissue(*, certificate: Certificate) -> Certificate:
             .select_related("user", "course")
             .get(pk=certificate.pk)
         )
+        if locked.revoked_at is not None:  # valid again: counted again on its issue day
+            learning_event_send(
+                user_id=locked.user_id, course_id=locked.course_id, measure="certified",
+                when=locked.issued_at,
+            )  # fmt: skip
         locked.full_name = _printed_name(locked.user)
         locked.name_key = fold(locked.full_name)[:150]
         if locked.course is not None:

@@ -1,0 +1,329 @@
+"""Rollups: the counters every dashboard and report reads (never raw progress).
+
+Three tables hold the same deltas at three grains (see `RollupCounts` for what each
+counter means): `RollupDay` (any period, weekly trends), `RollupMonth` (report months with
+the configured cut-off day) and `RollupTotal` (all time). Each key is (campaign or course,
+agency, audience); subtree totals are summed at read time by agency path prefix, so moving
+an agency in the tree rewrites nothing.
+
+Who writes:
+- `rollup_events`: the live path, in the same transaction as the event. Course events
+  arrive through `courses.signals.learning_event` (enrolment, completion, certificate);
+  campaign events (assignment, campaign completion) are called by campaigns.services.
+- `rollups_rewrite(user_ids)`: a context manager around anything that rewrites people's
+  history (membership moves, merges, splits, audience changes). It takes the people's
+  contributions before and after and applies the difference.
+- `rollups_rebuild()`: recomputes everything from the raw rows (the nightly task, and the
+  repair after a bug or a change of cut-off day).
+
+Attribution: an event counts on its local day (settings.TIME_ZONE), under the agency of the
+learner's membership valid on that day, and under the learner's current audience (an
+audience change restates that person's history). Learners without a profile or without a
+membership on the day are not counted anywhere.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from campaigns.models import (
+    Assignment,
+    LearnerProfile,
+    Membership,
+    RollupDay,
+    RollupMonth,
+    RollupTotal,
+)
+
+MEASURES = ("registered", "enrolled", "completed", "certified")
+_INDEX = {m: i for i, m in enumerate(MEASURES)}
+# Users per batch when recomputing contributions: five queries per batch, memory bounded
+# by the batch's raw rows (a few thousand).
+BATCH_USERS = 2000
+# People whose history an enclosing `rollups_rewrite` is already restating.
+_rewriting: ContextVar[frozenset] = ContextVar("rollups_rewriting", default=frozenset())
+
+
+# --- Keys and days ----------------------------------------------------------------------
+
+
+def local_day(when) -> dt.date:
+    if isinstance(when, dt.datetime):
+        return timezone.localdate(when)
+    return when
+
+
+def month_bucket(day: dt.date, cutoff_day: int | None = None) -> dt.date:
+    """The report month `day` belongs to, as the first day of the calendar month it is named
+    after: with cut-off 15, 2026-11-15 belongs to December 2026 (2026-12-01)."""
+    cutoff = cutoff_day or settings.REPORT_CUTOFF_DAY
+    if cutoff > 1 and day.day >= cutoff:
+        return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return day.replace(day=1)
+
+
+# A change: {(day, agency_id, audience, course_id, campaign_id): [registered, enrolled,
+# completed, certified]} of deltas.
+def _changes():
+    return defaultdict(lambda: [0, 0, 0, 0])
+
+
+# --- Writing the three tables -----------------------------------------------------------
+
+
+def _upsert(model, key_fields: list[str], rows: list[tuple]) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE adding the deltas (PostgreSQL and SQLite >= 3.24):
+    concurrent writers of the same key add up instead of overwriting."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    columns = [model._meta.get_field(f).column for f in key_fields]
+    all_columns = columns + list(MEASURES)
+    placeholders = ", ".join(["%s"] * len(all_columns))
+    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(all_columns)}) VALUES ({placeholders}) "  # noqa: S608 -- our names, values as parameters
+        f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def rollup_apply(changes, *, tables=("day", "month", "total")) -> int:
+    """Add `changes` to the rollup tables. Returns how many day keys changed."""
+    day_rows, months, totals = [], _changes(), _changes()
+    for (day, agency_id, audience, course_id, campaign_id), deltas in changes.items():
+        if not any(deltas):
+            continue
+        key = (campaign_id, course_id, agency_id, audience)
+        day_rows.append((*key, day, *deltas))
+        for target in (months[(*key, month_bucket(day))], totals[key]):
+            for i, value in enumerate(deltas):
+                target[i] += value
+    if "day" in tables:
+        _upsert(RollupDay, ["campaign_id", "course_id", "agency", "audience", "day"], day_rows)
+    if "month" in tables:
+        _upsert(
+            RollupMonth,
+            ["campaign_id", "course_id", "agency", "audience", "month"],
+            [(*k, *v) for k, v in months.items() if any(v)],
+        )
+    if "total" in tables:
+        _upsert(
+            RollupTotal,
+            ["campaign_id", "course_id", "agency", "audience"],
+            [(*k, *v) for k, v in totals.items() if any(v)],
+        )
+    return len(day_rows)
+
+
+# --- The live path ----------------------------------------------------------------------
+
+
+def _audiences_and_memberships(user_ids, *, lock: bool):
+    profiles = LearnerProfile.objects.filter(user_id__in=user_ids)
+    if lock and connection.features.has_select_for_update:
+        # Serialises with `rollups_rewrite` of the same people (see its docstring).
+        profiles = profiles.select_for_update()
+    audiences = dict(profiles.values_list("user_id", "audience"))
+    periods = defaultdict(list)
+    for row in Membership.objects.filter(user_id__in=list(audiences)).values_list(
+        "user_id", "agency_id", "valid_from", "valid_to"
+    ):
+        periods[row[0]].append(row[1:])
+    return audiences, periods
+
+
+def _agency_on(periods, day):
+    for agency_id, start, end in periods:
+        if start <= day and (end is None or day <= end):
+            return agency_id
+    return None
+
+
+def rollup_events(events) -> int:
+    """Count `events`: dicts with user_id, when (datetime or date), measure, course_id=0,
+    campaign_id=0, delta=1. Two reads (profiles, memberships) and three upserts, however
+    many events: call it once per batch. Call inside the event's transaction."""
+    events = list(events)
+    if not events:
+        return 0
+    audiences, periods = _audiences_and_memberships({e["user_id"] for e in events}, lock=True)
+    changes = _changes()
+    for event in events:
+        audience = audiences.get(event["user_id"])
+        day = local_day(event["when"])
+        agency_id = _agency_on(periods[event["user_id"]], day)
+        if audience is None or agency_id is None:
+            continue
+        key = (day, agency_id, audience, event.get("course_id") or 0, event.get("campaign_id") or 0)
+        changes[key][_INDEX[event["measure"]]] += event.get("delta", 1)
+    return rollup_apply(changes)
+
+
+def learning_event_received(sender, *, user_id, course_id, measure, when, delta=1, **kwargs):
+    """Receiver of `courses.signals.learning_event` (connected in CampaignsConfig.ready)."""
+    rollup_events(
+        [{"user_id": user_id, "course_id": course_id, "measure": measure, "when": when,
+          "delta": delta}]
+    )  # fmt: skip
+
+
+# --- History rewrites -------------------------------------------------------------------
+
+
+def contributions(user_ids) -> dict:
+    """What `user_ids` contribute to the rollups according to the raw rows now: the
+    definition of every counter, in one place (rewrites and the rebuild use it).
+    Five queries for the batch."""
+    from courses.certificates.models import Certificate
+    from courses.models import Enrolment
+
+    user_ids = list(user_ids)
+    audiences, periods = _audiences_and_memberships(user_ids, lock=False)
+    changes = _changes()
+
+    def add(user_id, when, index, course_id=0, campaign_id=0, delta=1):
+        audience = audiences.get(user_id)
+        day = local_day(when)
+        agency_id = _agency_on(periods[user_id], day)
+        if audience is not None and agency_id is not None:
+            changes[(day, agency_id, audience, course_id, campaign_id)][index] += delta
+
+    for user_id, user_periods in periods.items():
+        if user_id not in audiences:
+            continue
+        for agency_id, start, end in user_periods:
+            changes[(start, agency_id, audiences[user_id], 0, 0)][0] += 1
+            if end is not None:
+                changes[(end + dt.timedelta(days=1), agency_id, audiences[user_id], 0, 0)][0] -= 1
+    enrolments = Enrolment.objects.filter(user_id__in=list(audiences)).values_list(
+        "user_id", "course_id", "enrolled_at", "unenrolled_at", "completed_at"
+    )
+    for user_id, course_id, enrolled_at, unenrolled_at, completed_at in enrolments:
+        if unenrolled_at is None or completed_at is not None:
+            add(user_id, enrolled_at, 1, course_id=course_id)
+        if completed_at is not None:
+            add(user_id, completed_at, 2, course_id=course_id)
+    certificates = Certificate.objects.filter(
+        user_id__in=list(audiences), revoked_at__isnull=True, course_id__isnull=False
+    ).values_list("user_id", "course_id", "issued_at")
+    for user_id, course_id, issued_at in certificates:
+        add(user_id, issued_at, 3, course_id=course_id)
+    assignments = Assignment.objects.filter(user_id__in=list(audiences)).values_list(
+        "user_id", "campaign_id", "created_at", "completed_at"
+    )
+    for user_id, campaign_id, created_at, completed_at in assignments:
+        add(user_id, created_at, 1, campaign_id=campaign_id)
+        if completed_at is not None:
+            add(user_id, completed_at, 2, campaign_id=campaign_id)
+    return changes
+
+
+@contextmanager
+def rollups_rewrite(user_ids):
+    """Wrap a change of people's memberships or audience: their contributions are taken
+    before and after, and the difference applied. Use inside the change's transaction.
+
+    The people's profile rows are locked first (PostgreSQL), and the live path locks the
+    same rows, so an event of one of them waits for the rewrite (or the rewrite for it) and
+    is counted exactly once. Nested rewrites of the same people are absorbed by the outer
+    one (applying both would count the inner change twice)."""
+    covered = _rewriting.get()
+    user_ids = sorted(set(user_ids) - covered)
+    if not user_ids:  # nothing new, or an outer rewrite already covers these people
+        yield
+        return
+    token = _rewriting.set(covered | set(user_ids))
+    try:
+        yield from _rewrite(user_ids)
+    finally:
+        _rewriting.reset(token)
+
+
+def _rewrite(user_ids):
+    for start in range(0, len(user_ids), BATCH_USERS):
+        _audiences_and_memberships(user_ids[start : start + BATCH_USERS], lock=True)
+    before = [
+        contributions(user_ids[s : s + BATCH_USERS]) for s in range(0, len(user_ids), BATCH_USERS)
+    ]
+    yield
+    diff = _changes()
+    for part in before:
+        for key, deltas in part.items():
+            for i, value in enumerate(deltas):
+                diff[key][i] -= value
+    for start in range(0, len(user_ids), BATCH_USERS):
+        for key, deltas in contributions(user_ids[start : start + BATCH_USERS]).items():
+            for i, value in enumerate(deltas):
+                diff[key][i] += value
+    rollup_apply(diff)
+
+
+# --- Rebuild ----------------------------------------------------------------------------
+
+
+def rollups_rebuild(*, batch_users: int = BATCH_USERS) -> dict:
+    """Recompute the three tables from the raw rows, in one transaction (readers see the
+    old numbers until it commits). On PostgreSQL the tables are locked against writers
+    first, so an event committed during the rebuild is neither lost nor counted twice.
+    Day rows come from `contributions` in batches of people; months and totals are then
+    summed from the day rows in SQL."""
+    tables = [m._meta.db_table for m in (RollupDay, RollupMonth, RollupTotal)]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+        for model in (RollupDay, RollupMonth, RollupTotal):
+            model.objects.all().delete()
+        user_ids = LearnerProfile.objects.order_by("user_id").values_list("user_id", flat=True)
+        last, people, day_keys = 0, 0, 0
+        while True:
+            batch = list(user_ids.filter(user_id__gt=last)[:batch_users])
+            if not batch:
+                break
+            last = batch[-1]
+            people += len(batch)
+            day_keys += rollup_apply(contributions(batch), tables=("day",))
+        _derive_months_and_totals()
+    return {"people": people, "day_rows": RollupDay.objects.count()}
+
+
+def _derive_months_and_totals() -> None:
+    day_table = RollupDay._meta.db_table
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    keys = "campaign_id, course_id, agency_id, audience"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {RollupTotal._meta.db_table} ({keys}, {', '.join(MEASURES)}) "  # noqa: S608 -- our names
+            f"SELECT {keys}, {sums} FROM {day_table} GROUP BY {keys}"
+        )
+        bounds = RollupDay.objects.aggregate(first=Min("day"), last=Max("day"))
+        if bounds["first"] is None:
+            return
+        month = month_bucket(bounds["first"])
+        while month <= month_bucket(bounds["last"]):
+            start, end = month_range(month)
+            cursor.execute(
+                f"INSERT INTO {RollupMonth._meta.db_table} ({keys}, month, {', '.join(MEASURES)}) "  # noqa: S608 -- our names
+                f"SELECT {keys}, %s, {sums} FROM {day_table} WHERE day >= %s AND day <= %s "
+                f"GROUP BY {keys}",
+                [month, start, end],
+            )
+            month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def month_range(month: dt.date, cutoff_day: int | None = None) -> tuple[dt.date, dt.date]:
+    """First and last day of the report month named by `month` (its first calendar day)."""
+    cutoff = cutoff_day or settings.REPORT_CUTOFF_DAY
+    following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    if cutoff == 1:
+        return month, following - dt.timedelta(days=1)
+    previous = dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    return previous.replace(day=cutoff), month.replace(day=cutoff - 1)
