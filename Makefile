@@ -33,6 +33,9 @@ assets: $(STAMP)
 	# H5P player (h5p-standalone): dist/ copied whole, its CSS finds fonts/ and images/ beside it.
 	@rm -rf build/static/vendor/h5p-standalone
 	@cp -R node_modules/h5p-standalone/dist build/static/vendor/h5p-standalone
+	# Dashboard charts (Chart.js, UMD build: one file, no bundler).
+	@rm -rf build/static/vendor/chart.js && mkdir -p build/static/vendor/chart.js
+	@cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md build/static/vendor/chart.js/
 
 demo: install
 	DEBUG=1 $(PY) manage.py migrate --noinput

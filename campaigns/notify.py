@@ -187,3 +187,27 @@ def manager_digests_send(*, today: dt.date | None = None) -> dict:
                      to=[manager.email]).send()  # fmt: skip
         sent += 1
     return {"digests": sent}
+
+
+def manual_reminders_send(*, assignments) -> int:
+    """A manager's "send reminder" on the overdue list: an in-app notice and an e-mail per
+    learner, at most once a day per assignment (a cache claim, so a double click or two
+    managers at once send one). Returns how many were sent."""
+    from django.core.cache import cache
+
+    today = timezone.localdate().isoformat()
+    path = _my_learning_path()
+    messages, sent = [], 0
+    for assignment in assignments:
+        if not cache.add(f"campaigns:manual-reminder:{assignment.pk}:{today}", 1, 26 * 3600):
+            continue
+        subject, text = _reminder_text(assignment, Reminder.Kind.OVERDUE)
+        notice_create(user_id=assignment.user_id, message=text, url=path)
+        if assignment.user.is_active and "@" in assignment.user.email:
+            messages.append(
+                EmailMessage(subject, text + "\n\n" + _absolute(path), to=[assignment.user.email])
+            )
+        sent += 1
+    if messages:
+        get_connection().send_messages(messages)
+    return sent

@@ -12,7 +12,6 @@ from django.http import Http404
 
 from campaigns.models import (
     Agency,
-    AgencyHeadcount,
     Assignment,
     Attendance,
     LearnerProfile,
@@ -103,70 +102,6 @@ def visible_session_or_404(user, session_id) -> Session:
 # --- Manager pages ----------------------------------------------------------------------
 
 
-def agency_rows(*, user, parent: Agency | None):
-    """Rows for the dashboard: the children of `parent` (or the manager's roots), each with
-    its subtree's headcount, learners, assigned and completed, all scoped to `user`.
-
-    Queries: 1 for the agencies, then 4 grouped queries over the whole subtree (headcount,
-    learners, assignments and session attendances by agency path), summed per row by path
-    prefix in Python."""
-    visible = agencies_visible_to(user)
-    if parent is None:
-        agencies = list(manager_root_agencies(user))
-    else:
-        agencies = list(visible.filter(path__startswith=parent.path, depth=parent.depth + 1))
-    agencies.sort(key=lambda a: fold(a.name))
-    if not agencies:
-        return []
-    subtree = visible.subtree_of(agencies)
-    heads = dict(
-        AgencyHeadcount.objects.filter(agency__in=subtree.values("pk"))
-        .values("agency__path")
-        .annotate(total=Sum("count"))
-        .values_list("agency__path", "total")
-    )
-    learners = dict(
-        LearnerProfile.objects.filter(agency__in=subtree.values("pk"))
-        .values("agency__path")
-        .annotate(n=Count("id"))
-        .values_list("agency__path", "n")
-    )
-    assigned = {
-        row["user__learner_profile__agency__path"]: row
-        for row in Assignment.objects.filter(
-            user__learner_profile__agency__in=subtree.values("pk"), campaign__is_active=True
-        )
-        .values("user__learner_profile__agency__path")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False)))
-    }
-    # In-person sessions count as participation: attendances at the subtree's sessions.
-    attended = dict(
-        Attendance.objects.filter(session__agency__in=subtree.values("pk"))
-        .values("session__agency__path")
-        .annotate(n=Count("id"))
-        .values_list("session__agency__path", "n")
-    )
-    rows = []
-    for agency in agencies:
-
-        def total(mapping, key=None, path=agency.path):
-            return sum(
-                (v[key] if key else v) or 0 for p, v in mapping.items() if p.startswith(path)
-            )
-
-        row = {
-            "agency": agency,
-            "headcount": total(heads),
-            "learners": total(learners),
-            "assigned": total(assigned, "n"),
-            "completed": total(assigned, "done"),
-            "attended": total(attended),
-        }
-        row["percent"] = round(100 * row["completed"] / row["assigned"]) if row["assigned"] else 0
-        rows.append(row)
-    return rows
-
-
 def completions_by_agency(*, campaign, start, end) -> dict[int, int]:
     """{agency id: completions between `start` and `end`} reported under the agency each
     learner belonged to on the day they completed (history-proof: merges change nothing)."""
@@ -197,53 +132,36 @@ def agency_search(query: str, *, limit: int = 20):
 
 
 def campaign_headline() -> dict:
-    """Aggregate counters for the public home page (no personal data).
+    """Aggregate counters for the public home page (no personal data), from the rollups.
 
-    learners: people with a learner profile; completions: campaign completions;
-    certificates: certificates issued (0 until the certificates app has them);
-    agencies_at_target: agencies whose completions reached their target share of the
-    headcount in an active campaign."""
-    from django.apps import apps
+    learners: people registered in an agency now; completions: campaign completions;
+    certificates: valid certificates issued; agencies_at_target: agencies whose own
+    completions reached their target share of their own headcount in an active campaign."""
 
-    learners = LearnerProfile.objects.count()
-    completions = Assignment.objects.filter(completed_at__isnull=False).count()
-    certificates = 0
-    try:
-        Certificate = apps.get_model("certificates", "Certificate")
-    except LookupError:
-        Certificate = None
-    if Certificate is not None:
-        certificates = Certificate.objects.count()
+    from campaigns.models import RollupTotal
+
+    sums = RollupTotal.objects.aggregate(
+        learners=Sum("registered", filter=Q(course_id=0, campaign_id=0)),
+        completions=Sum("completed", filter=Q(campaign_id__gt=0)),
+        certificates=Sum("certified", filter=Q(course_id__gt=0)),
+    )
     return {
-        "learners": learners,
-        "completions": completions,
-        "certificates": certificates,
+        "learners": sums["learners"] or 0,
+        "completions": sums["completions"] or 0,
+        "certificates": sums["certificates"] or 0,
         "agencies_at_target": agencies_at_target_count(),
     }
 
 
 def agencies_at_target_count() -> int:
+    from campaigns import reporting
     from campaigns.models import Campaign
 
     count = 0
-    for campaign in Campaign.objects.filter(is_active=True).prefetch_related("targets"):
-        targets = {t.agency_id: t.percent for t in campaign.targets.all()}
-        done = completions_by_agency(
-            campaign=campaign,
-            start=campaign_start(campaign),
-            end=campaign_end(campaign),
-        )
-        heads = dict(
-            AgencyHeadcount.objects.filter(agency_id__in=list(done))
-            .values("agency")
-            .annotate(total=Sum("count"))
-            .values_list("agency", "total")
-        )
-        for agency_id, n in done.items():
-            head = heads.get(agency_id) or 0
-            percent = targets.get(agency_id, campaign.target_percent)
-            if head and 100 * n >= percent * head:
-                count += 1
+    campaigns = Campaign.objects.filter(is_active=True).prefetch_related("courses", "audiences")
+    for campaign in campaigns:
+        tree = reporting.own_counts(subject=reporting.Subject.of(campaign), root=None)
+        count += sum(1 for c in tree.own.values() if c.headcount and c.completed >= c.target - 1e-9)
     return count
 
 
@@ -272,3 +190,83 @@ def campaign_headline_cached() -> dict:
         stats = campaign_headline()
         cache.set(HEADLINE_CACHE_KEY, stats, HEADLINE_TTL)
     return stats
+
+
+# --- Dashboard helpers (the counters themselves come from campaigns.reporting) ----------
+
+
+def visible_ancestors(user, agency: Agency) -> list[Agency]:
+    """The agency's ancestors the user may open (breadcrumbs never link to a 404)."""
+    visible = {a.path for a in manager_root_agencies(user)} if not user.is_superuser else None
+    out = []
+    for ancestor in agency.get_ancestors():
+        if visible is None or any(ancestor.path.startswith(p) for p in visible):
+            out.append(ancestor)
+    return out
+
+
+def attendance_by_agency(*, paths: list[str]) -> dict[str, int]:
+    """{path: attendances at sessions held in that subtree} (1 grouped query). Sessions
+    are few and attendance rows are not learning progress."""
+    if not paths:
+        return {}
+    q = Q()
+    for path in paths:
+        q |= Q(session__agency__path__startswith=path)
+    counts = dict.fromkeys(paths, 0)
+    rows = (
+        Attendance.objects.filter(q)
+        .values("session__agency__path")
+        .annotate(n=Count("id"))
+        .values_list("session__agency__path", "n")
+    )
+    for agency_path, n in rows:
+        for path in paths:
+            if agency_path.startswith(path):
+                counts[path] += n
+    return counts
+
+
+def overdue_assignments(*, user, agency: Agency):
+    """Assignments of active campaigns past due and not completed, for people whose
+    current agency is in `agency`'s subtree and visible to `user`."""
+    from django.utils import timezone
+
+    return Assignment.objects.filter(
+        campaign__is_active=True,
+        completed_at__isnull=True,
+        due_at__lt=timezone.now(),
+        user__learner_profile__agency__in=agencies_visible_to(user)
+        .filter(path__startswith=agency.path)
+        .values("pk"),
+    )
+
+
+def overdue_people(*, user, agency: Agency) -> list[dict]:
+    """Overdue assignments as light rows sorted the Vietnamese way: given name, then middle
+    names, then family name (`cms.text.person_sort_key`). One query of ids and names; the
+    page's details come from `overdue_details`."""
+    from cms.text import person_sort_key
+
+    rows = [
+        {"id": pk, "user_id": uid, "full_name": name}
+        for pk, uid, name in overdue_assignments(user=user, agency=agency).values_list(
+            "pk", "user_id", "user__full_name"
+        )
+    ]
+    rows.sort(key=lambda r: (person_sort_key(r["full_name"]), r["user_id"]))
+    return rows
+
+
+def overdue_details(rows) -> None:
+    """Fill one page of `overdue_people` rows with e-mail, agency, campaign and due date
+    (1 query for the page)."""
+    by_id = {r["id"]: r for r in rows}
+    details = Assignment.objects.filter(pk__in=list(by_id)).values(
+        "pk", "user__email", "user__learner_profile__agency__name", "campaign__name", "due_at"
+    )
+    for d in details:
+        by_id[d["pk"]].update(
+            email=d["user__email"], agency=d["user__learner_profile__agency__name"],
+            campaign=d["campaign__name"], due_at=d["due_at"],
+        )  # fmt: skip

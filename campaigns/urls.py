@@ -21,4 +21,11 @@ urlpatterns = [
     path("buoi-hoc/<int:session_id>/danh-sach/", views.session_roster, name="session_roster"),
     path("diem-danh/<str:token>/", views.attend, name="attend"),
     path("thong-bao/", views.notices, name="notices"),
+    # Dashboards, ranking and period reports (rollups only).
+    path("don-vi/<int:agency_id>/bao-cao/", views.report, name="report"),
+    path("don-vi/<int:agency_id>/qua-han/", views.overdue, name="overdue"),
+    path("don-vi/<int:agency_id>/qua-han/nhac/", views.overdue_remind, name="overdue_remind"),
+    path("thi-dua/", views.ranking, name="ranking"),
+    # Background exports and scheduled reports (views_exports).
+    # Public open data is in campaigns.urls_public, mounted at /so-lieu/.
 ]

@@ -16,12 +16,12 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns import imports, selectors, services, tasks
-from campaigns.models import Attendance, Audience, ImportJob, Notice, Session
+from campaigns import imports, periods, reporting, selectors, services, tasks
+from campaigns.models import Agency, Attendance, Audience, ImportJob, Notice, Session
 from cms.text import fold
 
 ATTEND_SALT = "campaigns.attendance"
@@ -42,15 +42,192 @@ def manager_required(view):
 # --- Dashboard and people ---------------------------------------------------------------
 
 
+def _subject(request):
+    """The campaign chosen with ?campaign= (default: the newest active one; "all": every
+    course). Returns (subject, campaigns for the picker, the raw choice)."""
+    campaigns = list(reporting.campaigns_for_dashboard().prefetch_related("courses", "audiences"))
+    choice = request.GET.get("campaign", "")
+    campaign = None
+    if choice != "all":
+        campaign = next((c for c in campaigns if str(c.pk) == choice), None)
+        if campaign is None and campaigns:
+            campaign = campaigns[0]
+    return reporting.Subject.of(campaign), campaigns, choice
+
+
+SORTS = {
+    "rate": lambda r: (-(r.counts.percent or -1), r.agency.name),
+    "name": lambda r: fold(r.agency.name),
+    "completed": lambda r: (-r.counts.completed, r.agency.name),
+}
+
+
 @manager_required
 def dashboard(request, agency_id=None):
-    parent = selectors.visible_agency_or_404(request.user, agency_id) if agency_id else None
-    rows = selectors.agency_rows(user=request.user, parent=parent)
+    """Headline, child agencies (sortable), courses, trend: rollups only, a constant number
+    of queries whatever the number of learners."""
+    user = request.user
+    parent = selectors.visible_agency_or_404(user, agency_id) if agency_id else None
+    roots = [] if parent else list(selectors.manager_root_agencies(user))
+    subject, campaigns, choice = _subject(request)
+    data = reporting.dashboard(parent=parent, roots=roots, subject=subject) if (
+        parent or roots) else {"headline": reporting.Counts(), "rows": []}  # fmt: skip
+    sort = request.GET.get("sort", "rate")
+    data["rows"].sort(key=SORTS.get(sort, SORTS["rate"]))
+    paths = [parent.path] if parent else [r.path for r in roots]
+    weekly = request.GET.get("trend") == "week"
+    attended = selectors.attendance_by_agency(paths=[r.agency.path for r in data["rows"]])
+    for row in data["rows"]:
+        row.attended = attended.get(row.agency.path, 0)
+    context = {
+        "parent": parent,
+        "ancestors": selectors.visible_ancestors(user, parent) if parent else [],
+        "subject": subject, "campaigns": campaigns, "choice": choice, "sort": sort,
+        "headline": data["headline"], "rows": data["rows"],
+        "courses": reporting.course_breakdown(parent_paths=paths, subject=subject) if paths else [],
+        "trend": reporting.trend(parent_paths=paths, subject=subject, weekly=weekly)
+        if paths else [],
+        "weekly": weekly,
+        "campaign_param": subject.campaign.pk if subject.campaign else "all",
+        "sorts": [("rate", _("Completion rate")), ("name", _("Name")),
+                  ("completed", _("Completed"))],
+        "chart_labels": {"enrolled": _("Assigned") if subject.campaign else _("Enrolled"),
+                         "completed": _("Completed")},
+    }  # fmt: skip
+    return render(request, "campaigns/dashboard.html", context)
+
+
+@manager_required
+def ranking(request):
+    """Emulation ranking (thi đua) among the manager's agencies of one kind."""
+    subject, campaigns, choice = _subject(request)
+    kind = request.GET.get("kind", Agency.Kind.COMMUNE_OR_WARD)
+    if kind not in Agency.Kind.values:
+        kind = Agency.Kind.COMMUNE_OR_WARD
+    roots = list(selectors.manager_root_agencies(request.user))
+    entries = []
+    for root in roots if not request.user.is_superuser else [None]:
+        entries += reporting.ranking(kind=kind, subject=subject, within=root)
+    if len(roots) > 1 and not request.user.is_superuser:
+        entries = reporting.rerank(entries)
     return render(
         request,
-        "campaigns/dashboard.html",
-        {"parent": parent, "rows": rows, "ancestors": parent.get_ancestors() if parent else []},
+        "campaigns/ranking.html",
+        {"entries": entries, "kind": kind, "kinds": Agency.Kind.choices, "subject": subject,
+         "campaigns": campaigns, "choice": choice, "public": False,
+         "campaign_param": subject.campaign.pk if subject.campaign else "all"},
+    )  # fmt: skip
+
+
+def _period_from_request(request):
+    """The report period from ?period=<slug> or ?start=&end= (custom); default: the last
+    whole month. Raises PeriodError with a message for the manager."""
+    if request.GET.get("start") or request.GET.get("end"):
+        try:
+            start = dt.date.fromisoformat(request.GET.get("start", ""))
+            end = dt.date.fromisoformat(request.GET.get("end", ""))
+        except ValueError:
+            raise periods.PeriodError(_("Give the dates as YYYY-MM-DD.")) from None
+        return periods.custom_period(start=start, end=end)
+    slug = request.GET.get("period", "")
+    if slug:
+        return periods.period_from_slug(slug)
+    today = timezone.localdate()
+    return periods.period_containing(today, kind="month").previous()
+
+
+REPORT_FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "pdf": ("application/pdf", "pdf"),
+}
+
+
+def report_table(*, agency, subject, period, depth=1):
+    from campaigns.report_files import ReportTable
+
+    return ReportTable(
+        title=_("Digital skills learning report"),
+        agency_name=agency.name, period_label=period.label, period_start=period.start,
+        period_end=period.end, generated_at=timezone.now(),
+        campaign_name=subject.campaign.name if subject.campaign else "",
+        lines=reporting.report_lines(subject=subject, root=agency, period=period, depth=depth),
+    )  # fmt: skip
+
+
+@manager_required
+def report(request, agency_id):
+    """The period report of an agency subtree: a table on the page, or the file
+    (?format=xlsx|csv|pdf). One level below the agency; depth=2 adds the next."""
+    from campaigns import report_files
+
+    agency = selectors.visible_agency_or_404(request.user, agency_id)
+    subject, campaigns, choice = _subject(request)
+    error, table = "", None
+    try:
+        period = _period_from_request(request)
+    except periods.PeriodError as exc:
+        error, period = str(exc), None
+    depth = 2 if request.GET.get("depth") == "2" else 1
+    if period is not None:
+        table = report_table(agency=agency, subject=subject, period=period, depth=depth)
+        fmt = request.GET.get("format", "")
+        if fmt in REPORT_FORMATS:
+            content_type, ext = REPORT_FORMATS[fmt]
+            name = f"bao-cao-{agency.code}-{period.slug}.{ext}"
+            if fmt == "csv":
+                response = StreamingHttpResponse(
+                    report_files.report_csv(table), content_type=content_type
+                )
+            else:
+                buffer = io.BytesIO()
+                (report_files.report_xlsx if fmt == "xlsx" else report_files.report_pdf)(
+                    table, buffer
+                )
+                response = HttpResponse(buffer.getvalue(), content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    today = timezone.localdate()
+    choices = [periods.period_containing(today, kind=k).previous() for k in periods.KINDS]
+    choices += [periods.period_containing(today, kind=k) for k in periods.KINDS]
+    return render(
+        request,
+        "campaigns/report.html",
+        {"agency": agency, "period": period, "table": table, "error": error,
+         "period_choices": choices, "subject": subject, "campaigns": campaigns,
+         "choice": choice, "depth": depth, "query": request.GET.urlencode(),
+         "campaign_param": subject.campaign.pk if subject.campaign else "all"},
+        status=400 if error else 200,
+    )  # fmt: skip
+
+
+@manager_required
+def overdue(request, agency_id):
+    """People of the subtree past their campaign deadline, sorted the Vietnamese way (given
+    name, middle, family), 50 a page, with a "send reminder" action."""
+    agency = selectors.visible_agency_or_404(request.user, agency_id)
+    rows = selectors.overdue_people(user=request.user, agency=agency)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    selectors.overdue_details(page.object_list)
+    return render(
+        request,
+        "campaigns/overdue.html",
+        {"agency": agency, "page": page, "sent": request.session.pop("reminders_sent", None)},
     )
+
+
+@manager_required
+@require_POST
+def overdue_remind(request, agency_id):
+    from campaigns.notify import manual_reminders_send
+
+    agency = selectors.visible_agency_or_404(request.user, agency_id)
+    ids = [int(i) for i in request.POST.getlist("assignment") if i.isdigit()][:500]
+    assignments = selectors.overdue_assignments(user=request.user, agency=agency).filter(pk__in=ids)
+    with translation.override(settings.LANGUAGE_CODE):
+        sent = manual_reminders_send(assignments=assignments.select_related("campaign", "user"))
+    request.session["reminders_sent"] = sent
+    return redirect("campaigns:overdue", agency_id=agency.pk)
 
 
 def _people(request, agency):

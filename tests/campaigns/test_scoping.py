@@ -101,7 +101,9 @@ def test_dashboard_query_count_is_constant(setup, client, django_assert_num_quer
         learner_in(setup["unit"], name=f"Người Thêm {i}")
     # 2: session and user; 1: the manager's role agencies (memoised on the user, so the
     # view's check, the scope, the first level and base.html's nav link share it);
-    # 4: grouped sums over the subtree (headcounts, learners, assignments, session
-    # attendances), however many people or agencies there are.
-    with django_assert_num_queries(7):
+    # 1: active campaigns (none here, so nothing prefetched: "all courses");
+    # 3: the subtree's agencies, rollup totals grouped by agency, headcounts;
+    # 1: session attendances; 1: per-course rollup totals (no course titles to read
+    # without courses); 1: the monthly trend. No raw progress row is read.
+    with django_assert_num_queries(10):
         client.get(reverse("campaigns:dashboard"))
