@@ -1,0 +1,272 @@
+"""The manager dashboard, ranking, period report and overdue list: figures from the rollups
+(checked against hand-counted numbers), scoping (a neighbour's numbers never shown, guessed
+ids 404), constant query counts, exports opened back cell by cell, bad input."""
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import uuid
+
+import openpyxl
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns import periods, rollups, services
+from campaigns.models import (
+    Agency,
+    AgencyTarget,
+    Assignment,
+    Campaign,
+    CampaignCourse,
+    Notice,
+    RollupDay,
+    RollupMonth,
+    RollupTotal,
+)
+from courses.models import CourseIndexPage, CoursePage, Enrolment
+from courses.services import course_complete
+
+
+@pytest.fixture
+def course(home_page):
+    index = CourseIndexPage(title="Khoá học", slug=f"khoa-hoc-{uuid.uuid4().hex[:4]}")
+    home_page.add_child(instance=index)
+    course = CoursePage(title="Kỹ năng số cơ bản", slug=uuid.uuid4().hex[:8], summary="Tóm tắt.",
+                        topic="public_services")  # fmt: skip
+    index.add_child(instance=course)
+    return course
+
+
+@pytest.fixture
+def world(tree, learner_in, manager_of, course):
+    """Sở Nội vụ: 10 civil servants on the books (5 in the department, 5 in its unit),
+    4 registered learners, 3 assigned... Sở Y tế: a neighbour with its own learners."""
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        name="Bình dân học vụ số 2026", starts_on=today - dt.timedelta(days=60),
+        ends_on=today + dt.timedelta(days=60), due_on=today + dt.timedelta(days=30),
+        target_percent=80,
+    )  # fmt: skip
+    CampaignCourse.objects.create(campaign=campaign, course=course)
+    for agency, n in ((tree["snv"], 5), (tree["unit"], 5), (tree["syt"], 8)):
+        services.headcount_set(agency=agency, audience="civil_servant", count=n)
+    AgencyTarget.objects.create(campaign=campaign, agency=tree["unit"], percent=40)
+    names = ["Trần Văn Bình", "Lê Thị An", "Nguyễn Văn An", "Phạm Thị Chi"]
+    snv_people = [learner_in(tree["snv"], name=names[0]), learner_in(tree["snv"], name=names[1])]
+    unit_people = [learner_in(tree["unit"], name=names[2]), learner_in(tree["unit"], name=names[3])]
+    neighbours = [learner_in(tree["syt"], name=f"Hàng Xóm Số {i}") for i in range(3)]
+    services.campaign_assign(campaign=campaign)
+    # Completed: one in the department, one in the unit, two neighbours.
+    for user in (snv_people[0], unit_people[0], neighbours[0], neighbours[1]):
+        course_complete(enrolment=Enrolment.objects.get(user=user, course=course))
+    services.assignments_refresh_completion(campaign=campaign)
+    return {
+        "campaign": campaign, "course": course, "manager": manager_of(tree["snv"]),
+        "snv_people": snv_people, "unit_people": unit_people, "neighbours": neighbours, **tree,
+    }  # fmt: skip
+
+
+def cells(html: str, code: str) -> list[str]:
+    """The text of the cells of the table row of agency `code`."""
+    row = html[html.index(f'data-agency="{code}"') :]
+    row = row[: row.index("</tr>")]
+    return [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+    ]
+
+
+def test_dashboard_headline_and_rows_are_the_hand_counted_numbers(world, client):
+    client.force_login(world["manager"])
+    html = client.get(reverse("campaigns:agency", args=[world["snv"].pk])).content.decode()
+    # Sở Nội vụ's subtree: headcount 10; target 80% of 5 + 40% of 5 (the unit's own
+    # target) = 6; 4 registered, 4 assigned, 2 completed (20% of headcount, 33.3% of the
+    # target), 2 certificates.
+    headline = html[html.index('class="stats"') : html.index("</dl>")]
+    figures = [
+        re.sub(r"<[^>]+>", "", d).strip()
+        for d in re.findall(r"<dd[^>]*>(.*?)</dd>", headline, re.S)
+    ]
+    assert figures[:5] == ["10", "6", "4", "4", "2"]
+    assert "20,0% số biên chế" in figures[5] and "33,3% chỉ tiêu" in figures[5]
+    assert figures[6] == "2"
+    # The unit: headcount 5, 2 registered, 2 assigned, 1 completed (20%), 50% of its target 2.
+    assert cells(html, "SNV-TC")[:7] == [
+        "Phòng Tổ chức biên chế",
+        "5",
+        "2",
+        "2",
+        "1 (20,0%)",
+        "50,0%",
+        "1",
+    ]
+    assert "Hàng Xóm" not in html and "Sở Y tế" not in html
+
+
+def test_dashboard_reads_rollups_not_raw_rows(world, client):
+    client.force_login(world["manager"])
+    url = reverse("campaigns:agency", args=[world["snv"].pk])
+    for model in (RollupDay, RollupMonth, RollupTotal):
+        model.objects.all().delete()
+    assert cells(client.get(url).content.decode(), "SNV-TC")[1:5] == ["5", "0", "0", "0 (0,0%)"]
+    rollups.rollups_rebuild()
+    assert cells(client.get(url).content.decode(), "SNV-TC")[1:5] == ["5", "2", "2", "1 (20,0%)"]
+
+
+def test_neighbours_pages_are_404(world, client):
+    client.force_login(world["manager"])
+    syt = world["syt"].pk
+    for name in ("agency", "report", "overdue", "people"):
+        assert client.get(reverse(f"campaigns:{name}", args=[syt])).status_code == 404, name
+    assert client.post(reverse("campaigns:overdue_remind", args=[syt])).status_code == 404
+    html = client.get(reverse("campaigns:ranking") + "?kind=department").content.decode()
+    assert "Sở Nội vụ" in html and "Sở Y tế" not in html
+
+
+def test_dashboard_query_count_does_not_grow_with_learners(
+    world, client, learner_in, django_assert_num_queries
+):
+    client.force_login(world["manager"])
+    url = reverse("campaigns:agency", args=[world["snv"].pk])
+    client.get(url)
+
+    def count():
+        # 2 session and user; 1 role agencies; 3 active campaigns with their courses and
+        # audiences (prefetch); 1 agencies of the subtree; 1 rollup totals grouped by
+        # agency; 1 headcounts; 1 the campaign's targets; 1 attendances; 2 per-course
+        # totals and the course titles; 1 monthly trend; 1 the breadcrumbs' ancestors.
+        with django_assert_num_queries(16):
+            client.get(url)
+
+    count()
+    for i in range(15):
+        learner_in(world["unit"], name=f"Người Mới {i}")
+    services.campaign_assign(campaign=world["campaign"])
+    count()
+
+
+def test_sorting_and_weekly_trend(world, client):
+    client.force_login(world["manager"])
+    html = client.get(reverse("campaigns:dashboard") + "?sort=name&trend=week").content.decode()
+    data = re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html, re.S)
+    points = json.loads(data.group(1))
+    assert len(points) == 26 and points[-1]["completed"] == 2 and points[-1]["enrolled"] == 4
+
+
+def test_ranking_ties_share_a_rank(world, client, user_factory, learner_in):
+    from campaigns.reporting import Subject, ranking
+
+    # Sở Nội vụ 2/10 = 20%, Sở Y tế 2/8 = 25%: Y tế first. Give Nội vụ 0.5 more...
+    entries = ranking(kind=Agency.Kind.DEPARTMENT, subject=Subject.of(world["campaign"]))
+    assert [(e["agency"].code, e["rank"], e["rate"]) for e in entries] == [
+        ("SYT", 1, 25.0),
+        ("SNV", 2, 20.0),
+    ]
+    services.headcount_set(agency=world["syt"], audience="civil_servant", count=10)
+    entries = ranking(kind=Agency.Kind.DEPARTMENT, subject=Subject.of(world["campaign"]))
+    assert [(e["agency"].code, e["rank"]) for e in entries] == [("SNV", 1), ("SYT", 1)]
+    # Agencies without a headcount are listed, unranked.
+    entries = ranking(kind=Agency.Kind.COMMUNE_OR_WARD, subject=Subject.of(world["campaign"]))
+    assert [(e["agency"].code, e["rank"]) for e in entries] == [("P-HB", None)]
+
+
+def month_slug():
+    return periods.period_containing(timezone.localdate(), kind="month").slug
+
+
+def test_report_page_and_files_cell_by_cell(world, client):
+    client.force_login(world["manager"])
+    url = reverse("campaigns:report", args=[world["snv"].pk])
+    query = f"?period={month_slug()}&campaign={world['campaign'].pk}"
+    html = client.get(url + query).content.decode()
+    assert cells(html, "SNV")[1:] == ["10", "4", "4", "2", "20,0", "2", "+2"]
+    assert cells(html, "SNV-TC")[1:] == ["5", "2", "2", "1", "20,0", "1", "+1"]
+    assert "Sở Y tế" not in html
+
+    response = client.get(url + query + "&format=xlsx")
+    assert response["Content-Disposition"].startswith('attachment; filename="bao-cao-SNV-')
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[2] in ("SNV", "SNV-TC")]
+    assert [r[1:] for r in rows] == [
+        ("Sở Nội vụ", "SNV", 10, 4, 4, 2, pytest.approx(0.2), 2, 2),
+        ("Phòng Tổ chức biên chế", "SNV-TC", 5, 2, 2, 1, pytest.approx(0.2), 1, 1),
+    ]
+    response = client.get(url + query + "&format=csv")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    parsed = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert parsed[1][1:] == ["Sở Nội vụ", "SNV", "10", "4", "4", "2", "20.0", "2", "2"]
+    assert len(parsed) == 3
+    response = client.get(url + query + "&format=pdf")
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+
+
+def test_report_change_since_the_previous_period(world, client):
+    """Completions of the previous month are not this month's change."""
+    previous = periods.period_containing(timezone.localdate(), kind="month").previous()
+    when = timezone.make_aware(dt.datetime.combine(previous.end, dt.time(12)))
+    late = world["unit_people"][1]
+    Enrolment.objects.filter(user=late).update(enrolled_at=when)
+    enrolment = Enrolment.objects.get(user=late)
+    course_complete(enrolment=enrolment)
+    Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=when)
+    rollups.rollups_rebuild()
+    client.force_login(world["manager"])
+    url = reverse("campaigns:report", args=[world["unit"].pk])
+    html = client.get(url + f"?campaign=all&period={month_slug()}").content.decode()
+    # All courses: 2 completions in the unit; one of them last month, so +1 this month.
+    assert cells(html, "SNV-TC")[4] == "2" and cells(html, "SNV-TC")[-1] == "+1"
+    html = client.get(url + f"?campaign=all&period={previous.slug}").content.decode()
+    assert cells(html, "SNV-TC")[4] == "1" and cells(html, "SNV-TC")[-1] == "+1"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?start=2026-05-01&end=2026-04-01", "Kỳ báo cáo kết thúc trước khi bắt đầu."),
+        ("?start=2000-01-01&end=2026-04-01", "Một kỳ báo cáo không được dài quá năm năm."),
+        ("?start=hôm-qua&end=2026-04-01", "YYYY-MM-DD"),
+        ("?period=2026-m13", "Tháng phải từ 1 đến 12."),
+        ("?period=tuan-truoc", "không phải là mã kỳ báo cáo hợp lệ"),
+    ],
+)
+def test_bad_periods_get_a_clear_message(world, client, query, message):
+    client.force_login(world["manager"])
+    response = client.get(reverse("campaigns:report", args=[world["snv"].pk]) + query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_custom_period_reads_day_rows(world, client):
+    client.force_login(world["manager"])
+    today = timezone.localdate()
+    query = f"?campaign={world['campaign'].pk}&start={today - dt.timedelta(days=3)}&end={today}"
+    html = client.get(reverse("campaigns:report", args=[world["snv"].pk]) + query).content.decode()
+    assert cells(html, "SNV")[1:5] == ["10", "4", "4", "2"]
+
+
+def test_overdue_list_sorted_the_vietnamese_way_and_reminders(world, client):
+    Assignment.objects.update(due_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(world["manager"])
+    url = reverse("campaigns:overdue", args=[world["snv"].pk])
+    html = client.get(url).content.decode()
+    # Not completed: Lê Thị An, Phạm Thị Chi (unit). By given name: An, then Chi.
+    order = [
+        n for n in ("Lê Thị An", "Phạm Thị Chi", "Trần Văn Bình", "Nguyễn Văn An") if n in html
+    ]
+    assert order == ["Lê Thị An", "Phạm Thị Chi"]
+    assert html.index("Lê Thị An") < html.index("Phạm Thị Chi")
+    assert "Hàng Xóm" not in html
+    ids = list(Assignment.objects.filter(completed_at__isnull=True).values_list("pk", flat=True))
+    client.post(reverse("campaigns:overdue_remind", args=[world["snv"].pk]), {"assignment": ids})
+    # The neighbours' overdue assignment ids were posted too: only the two in scope got one.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        u.email for u in (world["snv_people"][1], world["unit_people"][1])
+    )
+    assert Notice.objects.count() == 2
+    client.post(reverse("campaigns:overdue_remind", args=[world["snv"].pk]), {"assignment": ids})
+    assert len(mail.outbox) == 2  # once a day
