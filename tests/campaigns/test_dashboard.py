@@ -270,3 +270,34 @@ def test_overdue_list_sorted_the_vietnamese_way_and_reminders(world, client):
     assert Notice.objects.count() == 2
     client.post(reverse("campaigns:overdue_remind", args=[world["snv"].pk]), {"assignment": ids})
     assert len(mail.outbox) == 2  # once a day
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_on_a_phone(live_server, world, user_factory, phone_page, axe):
+    """390 px wide: no sideways scrolling, the chart drawn by the locally served Chart.js,
+    figures readable, no serious accessibility violation; drill down to the unit."""
+    manager = user_factory(email="ql-dash@example.vn", password="Mat-khau-2026!")
+    services.manager_role_grant(user=manager, agency=world["snv"], granted_by=None)
+    page = phone_page
+    page.goto(live_server.url + "/tai-khoan/login/")
+    page.get_by_label("Email", exact=False).fill("ql-dash@example.vn")
+    page.get_by_label("Mật khẩu").fill("Mat-khau-2026!")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + reverse("campaigns:dashboard"))
+    page.wait_for_selector("#trend-chart[data-drawn='true']")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe(page) == []
+    page.get_by_role("link", name="Sở Nội vụ").first.click()
+    page.wait_for_selector("#trend-chart[data-drawn='true']")
+    row = page.locator('tr[data-agency="SNV-TC"]')
+    assert "1 (20,0%)" in row.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe(page) == []
+    page.get_by_role("link", name="Báo cáo định kỳ").click()
+    page.locator("#period-pick").select_option(month_slug())  # default: last month
+    page.get_by_role("button", name="Xem").first.click()
+    assert page.locator('tr[data-agency="SNV"]').inner_text().split()[-1] == "+2"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe(page) == []
