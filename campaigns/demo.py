@@ -198,6 +198,7 @@ def load(stdout) -> None:
                 campaign=campaign, course_id=course.pk, defaults={"sort_order": order}
             )
     assigned = services.campaign_assign(campaign=campaign)
+    completed = _demo_history(campaign)
 
     # An in-person training class in Phường Hòa Bình (dated in the campaign, fixed).
     ward = communes[0]  # Phường Hòa Bình
@@ -215,5 +216,54 @@ def load(stdout) -> None:
     stdout.write(
         f"campaigns: {Agency.objects.count()} agencies, {created} new learners "
         f"({LearnerProfile.objects.count()} in all), {ManagerRole.objects.count()} manager roles, "
-        f"{assigned} new assignments; manager@hocso.local manages Sở Nội vụ"
+        f"{assigned} new assignments, {completed} completed in the demo history; "
+        "manager@hocso.local manages Sở Nội vụ"
     )
+
+
+def _demo_history(campaign) -> int:
+    """A year of learning for the dashboards' trends: assignments dated in March, and about
+    45% of the assigned people completing the required courses between April and November
+    (fixed seed). Dates are set on the raw rows, then the rollups are rebuilt from them.
+    Runs once: nothing happens when the campaign already has completions."""
+    from campaigns.models import Assignment
+    from campaigns.rollups import rollups_rebuild
+    from courses.models import Enrolment
+    from courses.services import course_complete
+
+    if Assignment.objects.filter(campaign=campaign, completed_at__isnull=False).exists():
+        return 0
+    rng = random.Random(2026)
+    march = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
+    assignments = list(Assignment.objects.filter(campaign=campaign).order_by("user_id"))
+    Assignment.objects.filter(campaign=campaign).update(created_at=march)
+    course_ids = list(campaign.courses.values_list("course_id", flat=True))
+    Enrolment.objects.filter(
+        user_id__in=[a.user_id for a in assignments], course_id__in=course_ids
+    ).update(enrolled_at=march)
+    done = 0
+    for assignment in assignments:
+        if rng.random() > 0.45:
+            continue
+        when = march + dt.timedelta(days=rng.randint(35, 265), hours=rng.randint(0, 8))
+        for enrolment in Enrolment.objects.filter(
+            user_id=assignment.user_id, course_id__in=course_ids, unenrolled_at__isnull=True
+        ).select_related("course"):
+            course_complete(enrolment=enrolment)
+            Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=when)
+        done += 1
+    from courses.certificates.models import Certificate
+
+    for certificate in Certificate.objects.filter(
+        user_id__in=[a.user_id for a in assignments], course_id__in=course_ids
+    ):
+        completed_at = (
+            Enrolment.objects.filter(user_id=certificate.user_id, course_id=certificate.course_id)
+            .values_list("completed_at", flat=True)
+            .first()
+        )
+        if completed_at:
+            Certificate.objects.filter(pk=certificate.pk).update(issued_at=completed_at)
+    services.assignments_refresh_completion(campaign=campaign)
+    rollups_rebuild()
+    return done
