@@ -86,7 +86,7 @@ def test_dashboard_headline_and_rows_are_the_hand_counted_numbers(world, client)
     # Sở Nội vụ's subtree: headcount 10; target 80% of 5 + 40% of 5 (the unit's own
     # target) = 6; 4 registered, 4 assigned, 2 completed (20% of headcount, 33.3% of the
     # target), 2 certificates.
-    headline = html[html.index('class="stats"') : html.index("</dl>")]
+    headline = html[html.index('class="stats camp-stats"') : html.index("</dl>")]
     figures = [
         re.sub(r"<[^>]+>", "", d).strip()
         for d in re.findall(r"<dd[^>]*>(.*?)</dd>", headline, re.S)
