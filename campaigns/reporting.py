@@ -302,11 +302,14 @@ def ranking(*, kind: str, subject: Subject, within: Agency | None = None) -> lis
 # --- Period reports -------------------------------------------------------------------------
 
 
-def period_counts(*, subject: Subject, root: Agency, period) -> tuple[Tree, Tree, Tree]:
+def period_counts(
+    *, subject: Subject, root: Agency, period, during: bool = True
+) -> tuple[Tree, Tree, Tree | None]:
     """Three trees for a period report: counters cumulated to the period's end, to the
     previous period's end, and the period's own flows. Months of the configured cut-off
     are read from RollupMonth (at most 12 rows a key for a year); other periods from
-    RollupDay. Returns (at_end, at_previous_end, during)."""
+    RollupDay. Returns (at_end, at_previous_end, during); `during=False` skips the third
+    (None)."""
     from django.conf import settings
 
     previous = period.previous()
@@ -333,12 +336,14 @@ def period_counts(*, subject: Subject, root: Agency, period) -> tuple[Tree, Tree
         subject=subject, root=root,
         rows=model.objects.filter(**{f"{field_name}__lte": prev_end_key}),
     )  # fmt: skip
-    during = own_counts(
+    if not during:
+        return at_end, at_prev, None
+    during_tree = own_counts(
         subject=subject, root=root,
         rows=model.objects.filter(**{f"{field_name}__gte": start_key,
                                      f"{field_name}__lte": end_key}),
     )  # fmt: skip
-    return at_end, at_prev, during
+    return at_end, at_prev, during_tree
 
 
 def report_lines(*, subject: Subject, root: Agency, period, depth: int = 1):
@@ -348,7 +353,7 @@ def report_lines(*, subject: Subject, root: Agency, period, depth: int = 1):
     period's end."""
     from campaigns.report_files import ReportLine
 
-    at_end, at_prev, _during = period_counts(subject=subject, root=root, period=period)
+    at_end, at_prev, _none = period_counts(subject=subject, root=root, period=period, during=False)
     agencies = sorted(
         (a for a in at_end.agencies.values() if a.depth <= root.depth + depth),
         key=lambda a: a.path,

@@ -301,3 +301,30 @@ def test_dashboard_on_a_phone(live_server, world, user_factory, phone_page, axe)
     assert page.locator('tr[data-agency="SNV"]').inner_text().split()[-1] == "+2"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert axe(page) == []
+
+
+def test_report_and_ranking_query_counts_do_not_grow(
+    world, client, learner_in, django_assert_num_queries
+):
+    client.force_login(world["manager"])
+    report = reverse("campaigns:report", args=[world["snv"].pk]) + f"?period={month_slug()}"
+    ranking = reverse("campaigns:ranking") + "?kind=unit"
+    client.get(report)
+    client.get(ranking)
+
+    def count():
+        # Report: 2 session and user; 1 role agencies; 1 the agency (scope); 3 campaigns
+        # with courses and audiences; then 2 trees (at the end of the period and at the end
+        # of the previous one) of 4 queries each (agencies, month rows, headcounts, targets).
+        with django_assert_num_queries(15):
+            client.get(report)
+        # Ranking: 2 session and user; 1 role agencies; 3 campaigns; one tree per managed
+        # root (4 queries: agencies, rollup totals, headcounts, targets).
+        with django_assert_num_queries(10):
+            client.get(ranking)
+
+    count()
+    for i in range(12):
+        learner_in(world["unit"], name=f"Người Mới {i}")
+    services.campaign_assign(campaign=world["campaign"])
+    count()
