@@ -617,3 +617,101 @@ class RollupTotal(RollupCounts):
                 name="rollup_total_key",
             )
         ]
+
+
+# --- Background exports and scheduled reports ---------------------------------------------
+
+
+class ReportExport(TimestampedModel):
+    """A file a manager asked for, built in the background (queue "reports") into
+    settings.REPORTS_DIR and served only to its owner (campaigns.exports).
+
+    `params` (version 1): {"version": 1, "period": a period slug ("2026-m10", "2026-q3",
+    "20260101-20260315" for custom dates), "campaign": a campaign id or None (all courses),
+    "depth": 1 or 2 (report levels below the agency)}. `file_name` is relative to
+    REPORTS_DIR and set only once the file is complete."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Period report")
+        DETAIL = "detail", _("Learners and courses")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+        PDF = "pdf", "PDF"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_exports"
+    )
+    # CASCADE: an export is a disposable file; it never outlives its agency.
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    fmt = models.CharField(max_length=8, choices=Format.choices)
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    file_name = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="detail", fmt="pdf"), name="report_export_detail_no_pdf"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="report_export_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}.{self.fmt} {self.status}"
+
+
+class ReportSubscription(TimestampedModel):
+    """A manager receives an agency's month or quarter report by e-mail once the period has
+    ended. `last_sent_period` (a period slug) is the idempotency key: the daily beat run
+    claims it with a conditional UPDATE before sending."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("Monthly")
+        QUARTER = "quarter", _("Quarterly")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        PDF = "pdf", "PDF"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    fmt = models.CharField(max_length=8, choices=Format.choices, default=Format.XLSX)
+    last_sent_period = models.CharField(max_length=32, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "campaign", "kind"], name="report_subscription_unique"
+            ),
+            # NULLs are distinct in a unique index: "all courses" needs its own.
+            models.UniqueConstraint(
+                fields=["user", "agency", "kind"],
+                condition=Q(campaign__isnull=True),
+                name="report_subscription_unique_all",
+            ),
+        ]
+        indexes = [models.Index(fields=["active"], name="report_subscription_active_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.agency_id} {self.kind}"

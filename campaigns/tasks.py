@@ -75,3 +75,38 @@ def manager_digests_send() -> dict:
 
     with translation.override(settings.LANGUAGE_CODE):
         return send()
+
+
+# --- Background exports and scheduled reports (campaigns.exports) -------------------------
+
+
+@shared_task(name="campaigns.report_export_build", queue="reports", **RETRY)
+def report_export_build(export_id: int) -> dict:
+    """Build one export's file. Idempotent: a done export is not built again; a failed one
+    is built again only by a retry of a connection or timeout error."""
+    from campaigns.exports import export_build
+
+    with translation.override(settings.LANGUAGE_CODE):
+        export = export_build(export_id=export_id)
+    if export is None:
+        return {"export": None}
+    return {"export": export.pk, "status": export.status, "rows": export.rows}
+
+
+@shared_task(name="campaigns.report_export_mail", queue="mail", **RETRY)
+def report_export_mail(export_id: int) -> dict:
+    """E-mail the download link of a done export to its owner."""
+    from campaigns.exports import export_mail_send
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return {"sent": export_mail_send(export_id=export_id)}
+
+
+@shared_task(name="campaigns.report_subscriptions_send", queue="reports", **RETRY)
+def report_subscriptions_send() -> dict:
+    """Daily: e-mail scheduled reports of the latest ended month or quarter, once each."""
+    from campaigns.exports import report_subscriptions_send as send
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return send()
+

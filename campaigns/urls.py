@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns import views, views_exports
 
 app_name = "campaigns"
 urlpatterns = [
@@ -27,5 +27,21 @@ urlpatterns = [
     path("don-vi/<int:agency_id>/qua-han/nhac/", views.overdue_remind, name="overdue_remind"),
     path("thi-dua/", views.ranking, name="ranking"),
     # Background exports and scheduled reports (views_exports).
+    path("xuat-file/", views_exports.export_list, name="exports"),
+    path("don-vi/<int:agency_id>/xuat-file/", views_exports.export_create, name="export_create"),
+    path(
+        "xuat-file/<int:export_id>/tai-ve/", views_exports.export_download, name="export_download"
+    ),
+    path("bao-cao-dinh-ky/", views_exports.subscriptions, name="subscriptions"),
+    path(
+        "don-vi/<int:agency_id>/bao-cao-dinh-ky/",
+        views_exports.subscriptions,
+        name="agency_subscriptions",
+    ),
+    path(
+        "bao-cao-dinh-ky/<int:subscription_id>/huy/",
+        views_exports.subscription_cancel,
+        name="subscription_cancel",
+    ),
     # Public open data is in campaigns.urls_public, mounted at /so-lieu/.
 ]

@@ -33,4 +33,10 @@ app.conf.beat_schedule = {
         "task": "campaigns.manager_digests_send",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    # Campaigns: scheduled reports of the month or quarter just ended, e-mailed once each
+    # (daily, so a missed day catches up; last_sent_period keeps it to one per period).
+    "campaigns-report-subscriptions": {
+        "task": "campaigns.report_subscriptions_send",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
