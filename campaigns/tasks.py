@@ -110,3 +110,11 @@ def report_subscriptions_send() -> dict:
     with translation.override(settings.LANGUAGE_CODE):
         return send()
 
+
+@shared_task(name="campaigns.rollups_rebuild", queue="reports", **RETRY)
+def rollups_rebuild() -> dict:
+    """Nightly: recompute the rollups from the raw rows (repairs any drift; needed after a
+    change of REPORT_CUTOFF_DAY). Idempotent: the result depends only on the raw rows."""
+    from campaigns.rollups import rollups_rebuild as rebuild
+
+    return rebuild()

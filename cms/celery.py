@@ -23,6 +23,12 @@ app.conf.beat_schedule = {
         "task": "campaigns.assignments_sync",
         "schedule": crontab(minute=15),
     },
+    # Campaigns: rebuild the dashboards' rollups from the raw rows (nightly repair; the
+    # services keep them current during the day).
+    "campaigns-rollups-rebuild": {
+        "task": "campaigns.rollups_rebuild",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Campaigns: learner reminders 7 days / 1 day before the due date and when overdue.
     "campaigns-reminders": {
         "task": "campaigns.reminders_send",
