@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns import imports, periods, reporting, selectors, services, tasks
+from campaigns import exports, imports, periods, reporting, selectors, services, tasks
 from campaigns.models import Agency, Attendance, Audience, ImportJob, Notice, Session
 from cms.text import fold
 
@@ -143,18 +143,6 @@ REPORT_FORMATS = {
 }
 
 
-def report_table(*, agency, subject, period, depth=1):
-    from campaigns.report_files import ReportTable
-
-    return ReportTable(
-        title=_("Digital skills learning report"),
-        agency_name=agency.name, period_label=period.label, period_start=period.start,
-        period_end=period.end, generated_at=timezone.now(),
-        campaign_name=subject.campaign.name if subject.campaign else "",
-        lines=reporting.report_lines(subject=subject, root=agency, period=period, depth=depth),
-    )  # fmt: skip
-
-
 @manager_required
 def report(request, agency_id):
     """The period report of an agency subtree: a table on the page, or the file
@@ -170,7 +158,7 @@ def report(request, agency_id):
         error, period = str(exc), None
     depth = 2 if request.GET.get("depth") == "2" else 1
     if period is not None:
-        table = report_table(agency=agency, subject=subject, period=period, depth=depth)
+        table = exports.report_table(agency=agency, subject=subject, period=period, depth=depth)
         fmt = request.GET.get("format", "")
         if fmt in REPORT_FORMATS:
             content_type, ext = REPORT_FORMATS[fmt]
