@@ -18,6 +18,7 @@ urlpatterns = [
     path("kiem-tra/", include("assessments.urls")),
     path("h5p/", include("assessments.h5p.urls")),
     path("quan-ly/", include("campaigns.urls")),
+    path("so-lieu/", include("campaigns.urls_public")),
     path("", include("cms.site_urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
