@@ -303,13 +303,18 @@ def ranking(*, kind: str, subject: Subject, within: Agency | None = None) -> lis
 
 
 def period_counts(
-    *, subject: Subject, root: Agency, period, during: bool = True
-) -> tuple[Tree, Tree, Tree | None]:
+    *,
+    subject: Subject,
+    root: Agency | None,
+    period,
+    during: bool = True,
+    previous_end: bool = True,
+) -> tuple[Tree, Tree | None, Tree | None]:
     """Three trees for a period report: counters cumulated to the period's end, to the
     previous period's end, and the period's own flows. Months of the configured cut-off
     are read from RollupMonth (at most 12 rows a key for a year); other periods from
-    RollupDay. Returns (at_end, at_previous_end, during); `during=False` skips the third
-    (None)."""
+    RollupDay. Returns (at_end, at_previous_end, during); `previous_end=False` and
+    `during=False` skip those trees (None): each tree costs four queries."""
     from django.conf import settings
 
     previous = period.previous()
@@ -332,10 +337,12 @@ def period_counts(
         subject=subject, root=root,
         rows=model.objects.filter(**{f"{field_name}__lte": end_key}),
     )  # fmt: skip
-    at_prev = own_counts(
-        subject=subject, root=root,
-        rows=model.objects.filter(**{f"{field_name}__lte": prev_end_key}),
-    )  # fmt: skip
+    at_prev = None
+    if previous_end:
+        at_prev = own_counts(
+            subject=subject, root=root,
+            rows=model.objects.filter(**{f"{field_name}__lte": prev_end_key}),
+        )  # fmt: skip
     if not during:
         return at_end, at_prev, None
     during_tree = own_counts(

@@ -164,10 +164,9 @@ def _table(query: Query) -> dict:
         return data
     subject, picker = _subject(query.campaign)
     # The whole tree (root None): a province has about a thousand agencies, read once.
-    # Only the first tree is shown; the other two (previous period, flows) are the price of
-    # keeping the month/day choice of rollup table in one place, reporting.period_counts.
+    # Only the tree at the period's end is shown (the previous end and the flows skipped).
     at_end, _previous, _during = reporting.period_counts(
-        subject=subject, root=None, period=query.period
+        subject=subject, root=None, period=query.period, during=False, previous_end=False
     )
     agencies = at_end.agencies
     rows = []
