@@ -99,16 +99,25 @@ def _move_members(*, user_ids, to_agency: Agency, on: dt.date) -> int:
     return len(user_ids)
 
 
+def _memberships_end(*, user_ids, on: dt.date) -> None:
+    """End the people's memberships the day before `on`: whatever they had from `on` on is
+    replaced (one agency at a time, also when `on` is before an earlier move). Periods that
+    start on or after `on` go (no empty period), the one running on `on` ends the day
+    before. Two queries."""
+    rows = Membership.objects.filter(user_id__in=user_ids)
+    rows.filter(valid_from__gte=on).delete()
+    rows.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).update(
+        valid_to=on - dt.timedelta(days=1)
+    )
+
+
 def memberships_move(*, moves: dict[int, int], on: dt.date) -> None:
-    """{user id: agency id}: close each user's open membership the day before `on` and open
-    one in the new agency from `on`. Three queries however many people move (the import
-    calls it once per batch). The caller updates the profiles."""
+    """{user id: agency id}: end each user's membership the day before `on` (see
+    `_memberships_end`) and open one in the new agency from `on`. Three queries however many
+    people move (the import calls it once per batch). The caller updates the profiles."""
     if not moves:
         return
-    open_rows = Membership.objects.filter(user_id__in=list(moves), valid_to__isnull=True)
-    # A membership that started on `on` itself is simply replaced (no empty period).
-    open_rows.filter(valid_from__gte=on).delete()
-    open_rows.filter(valid_from__lt=on).update(valid_to=on - dt.timedelta(days=1))
+    _memberships_end(user_ids=list(moves), on=on)
     Membership.objects.bulk_create(
         [Membership(user_id=uid, agency_id=aid, valid_from=on) for uid, aid in moves.items()]
     )
@@ -132,8 +141,10 @@ def agency_merge(*, source: Agency, target: Agency, on: dt.date | None = None) -
         raise ValidationError(_("Only active agencies can be merged."))
     member_ids = LearnerProfile.objects.filter(agency=source).values_list("user_id", flat=True)
     _move_members(user_ids=member_ids, to_agency=target, on=on)
-    for child in list(source.get_children()):
-        child.move(target, pos="sorted-child")
+    # Fetch each unit just before its move: a sorted move shifts the paths of the target's
+    # other children, which may include the source and so its remaining units.
+    for child_id in list(source.get_children().values_list("pk", flat=True)):
+        Agency.objects.get(pk=child_id).move(target, pos="sorted-child")
     for hc in AgencyHeadcount.objects.filter(agency=source):
         existing = AgencyHeadcount.objects.filter(agency=target, audience=hc.audience).first()
         headcount_set(
@@ -218,9 +229,7 @@ def learner_profile_set(
         if agency is not None and agency.pk != old_agency_id:
             _move_members(user_ids=[user.pk], to_agency=agency, on=on)
         elif agency is None and old_agency_id is not None:
-            Membership.objects.filter(user=user, valid_to__isnull=True).update(
-                valid_to=on - dt.timedelta(days=1)
-            )
+            _memberships_end(user_ids=[user.pk], on=on)
     return profile
 
 
