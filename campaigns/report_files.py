@@ -15,15 +15,12 @@ never run as a formula in a manager's Excel.
 from __future__ import annotations
 
 import csv
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,10 +33,10 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cms.text import nfc
+from courses.certificates import render
 
 
 @dataclass
@@ -274,30 +271,19 @@ def report_xlsx(table: ReportTable, fileobj: BinaryIO) -> None:
 
 # PDF fonts: the certificates' TTF files (settings CERTIFICATE_FONT_PATH / _BOLD_PATH,
 # DejaVu Sans by default: full Vietnamese coverage), registered with ReportLab once.
-PDF_FONT = "HocSoReportSans"
-PDF_FONT_BOLD = "HocSoReportSans-Bold"
-_font_lock = threading.Lock()
-_fonts_ready: tuple[str, str] | None = None
+# The certificates' fonts (DejaVu by default, full Vietnamese coverage), registered once per
+# process by the certificates renderer: registering the same TTF file a second time under
+# other names would share ReportLab's font face and break the certificates' subset cache.
+PDF_FONT = render.FONT
+PDF_FONT_BOLD = render.FONT_BOLD
 
 
 def _ensure_pdf_fonts() -> None:
-    global _fonts_ready
-    paths = (settings.CERTIFICATE_FONT_PATH, settings.CERTIFICATE_FONT_BOLD_PATH)
-    if _fonts_ready == paths:
-        return
-    with _font_lock:
-        if _fonts_ready == paths:
-            return
-        for name, path in zip((PDF_FONT, PDF_FONT_BOLD), paths, strict=True):
-            if not path or not Path(path).is_file():
-                raise ImproperlyConfigured(
-                    f"Report font not found at {path!r} (settings CERTIFICATE_FONT_PATH / "
-                    "CERTIFICATE_FONT_BOLD_PATH): install fonts-dejavu-core or point them "
-                    "at a TTF font with Vietnamese coverage."
-                )
-            pdfmetrics.registerFont(TTFont(name, path))
-        pdfmetrics.registerFontFamily(PDF_FONT, normal=PDF_FONT, bold=PDF_FONT_BOLD)
-        _fonts_ready = paths
+    try:
+        render.ensure_fonts()
+    except render.CertificateFontMissing as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
+    pdfmetrics.registerFontFamily(PDF_FONT, normal=PDF_FONT, bold=PDF_FONT_BOLD)
 
 
 def _pdf_number(value: int | None, *, signed: bool = False) -> str:

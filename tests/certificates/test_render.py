@@ -216,6 +216,7 @@ def test_signed_pdf_signature_verifies(assets, signing_pkcs12):
 def test_font_subsets_are_made_once_and_shared(assets):
     from reportlab.pdfbase import pdfmetrics
 
+    render.ensure_fonts()  # the test may run first in its worker
     bold = pdfmetrics.getFont(FONT_BOLD)
     render_certificate_pdf(content("Đặng Văn Lâm"), assets)
     cached = dict(bold._subset_cache)
