@@ -24,7 +24,8 @@ install: $(STAMP) translations assets
 translations: $(STAMP)
 	@find . -path ./.venv -prune -o -path ./node_modules -prune -o \
 		-path '*/locale*/LC_MESSAGES/django.po' -print | while read -r po; do \
-		$(VENV)/bin/pybabel compile -i "$$po" -o "$${po%.po}.mo" >/dev/null 2>&1 || exit 1; \
+		$(VENV)/bin/pybabel compile -i "$$po" -o "$${po%.po}.mo" >/dev/null 2>&1 \
+			|| { $(VENV)/bin/pybabel compile -i "$$po" -o /dev/null; exit 1; }; \
 	done
 
 # Front-end packages copied from node_modules into build/static (served locally).

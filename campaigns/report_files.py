@@ -91,7 +91,7 @@ REPORT_COLUMNS = (
     _("Registered"),
     _("Enrolled"),
     _("Completed"),
-    _("% completed"),
+    _("Completed (%)"),
     _("Certified"),
     _("Change since last period"),
 )

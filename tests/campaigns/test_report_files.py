@@ -29,7 +29,7 @@ REPORT_HEADERS = [
     "Registered",
     "Enrolled",
     "Completed",
-    "% completed",
+    "Completed (%)",
     "Certified",
     "Change since last period",
 ]
