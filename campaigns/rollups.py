@@ -269,12 +269,17 @@ def _rewrite(user_ids):
 # --- Rebuild ----------------------------------------------------------------------------
 
 
-def rollups_rebuild(*, batch_users: int = BATCH_USERS) -> dict:
+def rollups_rebuild(*, batch_users: int = BATCH_USERS, method: str = "auto") -> dict:
     """Recompute the three tables from the raw rows, in one transaction (readers see the
     old numbers until it commits). On PostgreSQL the tables are locked against writers
     first, so an event committed during the rebuild is neither lost nor counted twice.
-    Day rows come from `contributions` in batches of people; months and totals are then
-    summed from the day rows in SQL."""
+
+    method "python": day rows from `contributions` in batches of people (any database);
+    "sql": one set-based statement per table (PostgreSQL; 6.6 times faster at a million
+    people, bench/dashboard.py); "auto": sql on PostgreSQL, python elsewhere. Both give the
+    same rows (tests/campaigns/test_rollups.py checks each against a naive recount)."""
+    if method == "auto":
+        method = "sql" if connection.vendor == "postgresql" else "python"
     tables = [m._meta.db_table for m in (RollupDay, RollupMonth, RollupTotal)]
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -282,17 +287,70 @@ def rollups_rebuild(*, batch_users: int = BATCH_USERS) -> dict:
                 cursor.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
         for model in (RollupDay, RollupMonth, RollupTotal):
             model.objects.all().delete()
-        user_ids = LearnerProfile.objects.order_by("user_id").values_list("user_id", flat=True)
-        last, people, day_keys = 0, 0, 0
-        while True:
-            batch = list(user_ids.filter(user_id__gt=last)[:batch_users])
-            if not batch:
-                break
-            last = batch[-1]
-            people += len(batch)
-            day_keys += rollup_apply(contributions(batch), tables=("day",))
+        if method == "sql":
+            _rebuild_days_sql()
+            people = LearnerProfile.objects.count()
+        else:
+            user_ids = LearnerProfile.objects.order_by("user_id").values_list("user_id", flat=True)
+            last, people = 0, 0
+            while True:
+                batch = list(user_ids.filter(user_id__gt=last)[:batch_users])
+                if not batch:
+                    break
+                last = batch[-1]
+                people += len(batch)
+                rollup_apply(contributions(batch), tables=("day",))
         _derive_months_and_totals()
-    return {"people": people, "day_rows": RollupDay.objects.count()}
+    return {"people": people, "day_rows": RollupDay.objects.count(), "method": method}
+
+
+# The definition of every counter (see `contributions`, its Python twin) as one PostgreSQL
+# query: events under the membership valid on their local day, registrations +1 on a
+# membership's first day and -1 the day after it ends, the learner's current audience.
+_DELTAS_SQL = """
+    SELECT m.agency_id, p.audience, ev.course_id, ev.campaign_id, ev.day,
+           ev.registered, ev.enrolled, ev.completed, ev.certified
+    FROM (
+        SELECT user_id, (enrolled_at AT TIME ZONE %(tz)s)::date AS day, course_id,
+               0 AS campaign_id, 0 AS registered, 1 AS enrolled, 0 AS completed,
+               0 AS certified
+        FROM courses_enrolment WHERE unenrolled_at IS NULL OR completed_at IS NOT NULL
+        UNION ALL
+        SELECT user_id, (completed_at AT TIME ZONE %(tz)s)::date, course_id, 0, 0, 0, 1, 0
+        FROM courses_enrolment WHERE completed_at IS NOT NULL
+        UNION ALL
+        SELECT user_id, (issued_at AT TIME ZONE %(tz)s)::date, course_id, 0, 0, 0, 0, 1
+        FROM certificates_certificate WHERE revoked_at IS NULL AND course_id IS NOT NULL
+        UNION ALL
+        SELECT user_id, (created_at AT TIME ZONE %(tz)s)::date, 0, campaign_id, 0, 1, 0, 0
+        FROM campaigns_assignment
+        UNION ALL
+        SELECT user_id, (completed_at AT TIME ZONE %(tz)s)::date, 0, campaign_id, 0, 0, 1, 0
+        FROM campaigns_assignment WHERE completed_at IS NOT NULL
+    ) ev
+    JOIN campaigns_learnerprofile p ON p.user_id = ev.user_id
+    JOIN campaigns_membership m ON m.user_id = ev.user_id AND m.valid_from <= ev.day
+         AND (m.valid_to IS NULL OR m.valid_to >= ev.day)
+    UNION ALL
+    SELECT m.agency_id, p.audience, 0, 0, m.valid_from, 1, 0, 0, 0
+    FROM campaigns_membership m JOIN campaigns_learnerprofile p ON p.user_id = m.user_id
+    UNION ALL
+    SELECT m.agency_id, p.audience, 0, 0, m.valid_to + 1, -1, 0, 0, 0
+    FROM campaigns_membership m JOIN campaigns_learnerprofile p ON p.user_id = m.user_id
+    WHERE m.valid_to IS NOT NULL"""
+
+
+def _rebuild_days_sql() -> None:
+    keys = "campaign_id, course_id, agency_id, audience"
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    nonzero = " OR ".join(f"SUM({m}) <> 0" for m in MEASURES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {RollupDay._meta.db_table} ({keys}, day, {', '.join(MEASURES)}) "  # noqa: S608 -- our names
+            f"SELECT {keys}, day, {sums} FROM ({_DELTAS_SQL}) d GROUP BY {keys}, day "
+            f"HAVING {nonzero}",
+            {"tz": settings.TIME_ZONE},
+        )
 
 
 def _derive_months_and_totals() -> None:
