@@ -685,6 +685,77 @@ def print_sizes() -> None:
           f"assignments completed: {assigned:.1%}")  # fmt: skip
 
 
+def time_exports(args) -> None:
+    """The exports a manager asks for, at the root (every learner): the detail export (one
+    line per learner and course) streamed to CSV and to XLSX, and the year report in XLSX,
+    CSV and PDF. Rows per second from a plain run; peak Python memory (tracemalloc) from a
+    second run, since tracing slows Python down."""
+    import tempfile
+    import tracemalloc
+
+    from accounts.models import User
+    from campaigns import exports, periods, report_files, reporting
+    from campaigns.models import Agency, Campaign
+
+    root = Agency.objects.get(depth=1)
+    admin = User.objects.filter(is_superuser=True).first()
+    subject = reporting.Subject.of(Campaign.objects.get())
+    period = periods.period_for(kind="year", year=YEAR)
+
+    def detail_csv(path):
+        with open(path, "w", encoding="utf-8") as out:
+            lines = exports.detail_lines(user=admin, agency=root, subject=subject)
+            for chunk in report_files.detail_csv(lines):
+                out.write(chunk)
+
+    def detail_xlsx(path):
+        with open(path, "wb") as out:
+            lines = exports.detail_lines(user=admin, agency=root, subject=subject)
+            report_files.detail_xlsx(lines, out, title="bench")
+
+    def year_report(fmt):
+        def write(path):
+            table = exports.report_table(agency=root, subject=subject, period=period, depth=2)
+            if fmt == "csv":
+                with open(path, "w", encoding="utf-8") as out:
+                    out.writelines(report_files.report_csv(table))
+            else:
+                with open(path, "wb") as out:
+                    (report_files.report_xlsx if fmt == "xlsx" else report_files.report_pdf)(
+                        table, out
+                    )
+
+        return write
+
+    rows = sql(
+        "SELECT count(*) FROM courses_enrolment e JOIN campaigns_assignment a "
+        "ON a.user_id = e.user_id WHERE e.unenrolled_at IS NULL OR e.completed_at IS NOT NULL"
+    )[0][0]
+    lines = Agency.objects.filter(depth__lte=3).count()
+    print(f"\nexports at the root, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("| export | rows | seconds | rows/s | peak MiB (tracemalloc) | file MiB |")
+    print("|---|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, fn, count in (
+            ("detail CSV (streamed)", detail_csv, rows),
+            ("detail XLSX (write-only, streamed)", detail_xlsx, rows),
+            ("year report XLSX (two levels)", year_report("xlsx"), lines),
+            ("year report CSV (two levels)", year_report("csv"), lines),
+            ("year report PDF (two levels)", year_report("pdf"), lines),
+        ):
+            path = Path(tmp) / "out"
+            started = time.perf_counter()
+            fn(path)
+            seconds = time.perf_counter() - started
+            size = path.stat().st_size / 2**20
+            tracemalloc.start()
+            fn(path)
+            peak = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            print(f"| {label} | {count:,} | {seconds:.1f} | {count / seconds:,.0f} | "
+                  f"{peak:.1f} | {size:.1f} |", flush=True)  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=1_000_000)
@@ -730,6 +801,7 @@ def main():
         print(f"rollups filled by: {used}")
         print_sizes()
         time_pages(args)
+        time_exports(args)
     finally:
         if not args.keep:
             drop_database(admin_url, args.database)
