@@ -2,8 +2,8 @@
 
 Use `nfc` before storing or comparing any Vietnamese text, `fold` to build search keys
 (diacritics removed and đ/Đ mapped to d/D, which Unicode decomposition alone does not do),
-`person_sort_key` to sort people the Vietnamese way, and `sanitize_html` for every piece of
-user- or package-made HTML that reaches a page.
+`person_sort_key` (built on `vietnamese_collation_key`) to sort people the Vietnamese way,
+and `sanitize_html` for every piece of user- or package-made HTML that reaches a page.
 """
 
 import unicodedata
@@ -24,14 +24,38 @@ def fold(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
-def person_sort_key(full_name: str) -> tuple[str, str, str]:
-    """Sort by given name (last word), then middle names, then family name (first word)."""
-    parts = fold(full_name).split()
+# Vietnamese alphabetical order: ă and â after a, đ after d, ê after e, ô and ơ after o,
+# ư after u (the letters with a breve, circumflex or horn are letters of their own); tones
+# only break ties, in dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER = {letter: i for i, letter in enumerate(_ALPHABET)}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vietnamese_collation_key(text: str) -> tuple[tuple, tuple]:
+    """Sort key for Vietnamese words: letters first (in the Vietnamese alphabet), tones
+    second. Characters outside the alphabet (digits, other scripts) sort after it by code."""
+    letters, tones = [], []
+    for char in nfc(text).casefold():
+        decomposed = unicodedata.normalize("NFD", char)
+        base = "".join(c for c in decomposed if c not in _TONES)
+        base = unicodedata.normalize("NFC", base)
+        letters.append(_LETTER.get(base, len(_ALPHABET) + ord(base[0]) if base else 0))
+        tones.append(next((_TONES[c] for c in decomposed if c in _TONES), 0))
+    return tuple(letters), tuple(tones)
+
+
+def person_sort_key(full_name: str) -> tuple:
+    """Sort by given name (last word), then middle names, then family name (first word),
+    each in Vietnamese alphabetical order (`vietnamese_collation_key`)."""
+    parts = nfc(full_name).split()
     if not parts:
-        return ("", "", "")
-    if len(parts) == 1:
-        return (parts[0], "", "")
-    return (parts[-1], " ".join(parts[1:-1]), parts[0])
+        given, middle, family = "", "", ""
+    elif len(parts) == 1:
+        given, middle, family = parts[0], "", ""
+    else:
+        given, middle, family = parts[-1], " ".join(parts[1:-1]), parts[0]
+    return tuple(vietnamese_collation_key(p) for p in (given, middle, family))
 
 
 ALLOWED_TAGS = {

@@ -27,6 +27,19 @@ def test_people_sort_by_given_then_middle_then_family_name():
     ]  # fmt: skip
 
 
+def test_people_sort_in_the_vietnamese_alphabet_then_by_tone():
+    # Đ after D, Ă and Â after A, Ư after U, Ơ after Ô after O; tones break ties only
+    # (none, huyền, hỏi, ngã, sắc, nặng).
+    names = ["Lê Đức", "Lê Dũng", "Trần Âu", "Trần Ăn", "Trần Anh", "Vũ Ưng", "Vũ Uyên",
+             "Hà Ơn", "Hà Ôn", "Hà On", "Lê Hạnh", "Lê Hà", "Lê Hải", "Lê Ha"]  # fmt: skip
+    assert sorted(names, key=person_sort_key) == [
+        "Trần Anh", "Trần Ăn", "Trần Âu", "Lê Dũng", "Lê Đức", "Lê Ha", "Lê Hà", "Lê Hải",
+        "Lê Hạnh", "Hà On", "Hà Ôn", "Hà Ơn", "Vũ Uyên", "Vũ Ưng",
+    ]  # fmt: skip
+    decomposed = unicodedata.normalize("NFD", "Lê Đức")
+    assert person_sort_key(decomposed) == person_sort_key("Lê Đức")
+
+
 def test_sanitize_html_drops_scripts_handlers_and_javascript_links():
     dirty = (
         '<p onclick="steal()">Xin chào<script>alert(1)</script></p>'
