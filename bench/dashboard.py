@@ -781,6 +781,9 @@ def main():
         help="use the existing bench database as it is (no generation)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
+    parser.add_argument(
+        "--no-exports", action="store_true", help="skip the export timings (long at full scale)"
+    )
     args = parser.parse_args()  # fmt: skip
     learners = max(100, round(args.learners * args.scale))
     agencies = max(4, round(args.agencies * args.scale))
@@ -801,7 +804,8 @@ def main():
         print(f"rollups filled by: {used}")
         print_sizes()
         time_pages(args)
-        time_exports(args)
+        if not args.no_exports:
+            time_exports(args)
     finally:
         if not args.keep:
             drop_database(admin_url, args.database)
