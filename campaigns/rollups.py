@@ -48,6 +48,8 @@ _INDEX = {m: i for i, m in enumerate(MEASURES)}
 BATCH_USERS = 2000
 # People whose history an enclosing `rollups_rewrite` is already restating.
 _rewriting: ContextVar[frozenset] = ContextVar("rollups_rewriting", default=frozenset())
+# Events held by an enclosing `rollups_batched` block, counted once at its end.
+_held: ContextVar[list | None] = ContextVar("rollups_held", default=None)
 
 
 # --- Keys and days ----------------------------------------------------------------------
@@ -152,6 +154,10 @@ def rollup_events(events) -> int:
     campaign_id=0, delta=1. Two reads (profiles, memberships) and three upserts, however
     many events: call it once per batch. Call inside the event's transaction."""
     events = list(events)
+    held = _held.get()
+    if held is not None:  # inside rollups_batched: counted once at the block's end
+        held.extend(events)
+        return 0
     if not events:
         return 0
     audiences, periods = _audiences_and_memberships({e["user_id"] for e in events}, lock=True)
@@ -165,6 +171,24 @@ def rollup_events(events) -> int:
         key = (day, agency_id, audience, event.get("course_id") or 0, event.get("campaign_id") or 0)
         changes[key][_INDEX[event["measure"]]] += event.get("delta", 1)
     return rollup_apply(changes)
+
+
+@contextmanager
+def rollups_batched():
+    """Hold the live events of the block (signals from the courses floor included) and
+    count them together when it ends, in the same transaction: two reads and three upserts
+    for the whole block instead of per event. Use around bulk paths (a campaign assigning
+    500 people to three courses). Nothing is counted if the block raises."""
+    if _held.get() is not None:  # an enclosing block will count them
+        yield
+        return
+    events: list = []
+    token = _held.set(events)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    rollup_events(events)
 
 
 def learning_event_received(sender, *, user_id, course_id, measure, when, delta=1, **kwargs):

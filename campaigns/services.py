@@ -26,7 +26,7 @@ from campaigns.models import (
     Notice,
     Session,
 )
-from campaigns.rollups import rollup_events, rollups_rewrite
+from campaigns.rollups import rollup_events, rollups_batched, rollups_rewrite
 from cms.text import fold, nfc
 
 
@@ -305,12 +305,13 @@ def campaign_assign(*, campaign: Campaign, user_ids=None, batch_size: int = 500)
             rows = Assignment.objects.bulk_create(
                 [Assignment(campaign=campaign, user_id=uid, due_at=due_at) for uid in ids]
             )
-            rollup_events(
-                {"user_id": row.user_id, "when": row.created_at, "measure": "enrolled",
-                 "campaign_id": campaign.pk}
-                for row in rows
-            )  # fmt: skip
-            courses_bridge.enrol(campaign=campaign, user_ids=ids, due_at=due_at)
+            with rollups_batched():  # the batch's assignments and enrolments, counted at once
+                rollup_events(
+                    {"user_id": row.user_id, "when": row.created_at, "measure": "enrolled",
+                     "campaign_id": campaign.pk}
+                    for row in rows
+                )  # fmt: skip
+                courses_bridge.enrol(campaign=campaign, user_ids=ids, due_at=due_at)
         created += len(rows)
 
 

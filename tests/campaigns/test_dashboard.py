@@ -328,3 +328,26 @@ def test_report_and_ranking_query_counts_do_not_grow(
         learner_in(world["unit"], name=f"Người Mới {i}")
     services.campaign_assign(campaign=world["campaign"])
     count()
+
+
+def test_bulk_assignment_counts_its_events_in_one_go(tree, learner_in, course):
+    """A campaign batch's assignments and enrolments reach the rollups in three upserts
+    (day, month, total), not three per event, and are all counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        name="Chiến dịch thử", starts_on=today, ends_on=today + dt.timedelta(days=30),
+        due_on=today + dt.timedelta(days=30),
+    )  # fmt: skip
+    CampaignCourse.objects.create(campaign=campaign, course=course)
+    for i in range(20):
+        learner_in(tree["unit"], name=f"Người Học {i}")
+    with CaptureQueriesContext(connection) as queries:
+        assert services.campaign_assign(campaign=campaign) == 20
+    upserts = [q["sql"] for q in queries if "INSERT INTO" in q["sql"] and "rollup" in q["sql"]]
+    assert len(upserts) == 3
+    totals = RollupTotal.objects.filter(agency=tree["unit"])
+    assert sum(totals.filter(campaign_id=campaign.pk).values_list("enrolled", flat=True)) == 20
+    assert sum(totals.filter(course_id=course.pk).values_list("enrolled", flat=True)) == 20
