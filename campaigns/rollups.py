@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from campaigns import periods
 from campaigns.models import (
     Assignment,
     LearnerProfile,
@@ -62,12 +63,11 @@ def local_day(when) -> dt.date:
 
 
 def month_bucket(day: dt.date, cutoff_day: int | None = None) -> dt.date:
-    """The report month `day` belongs to, as the first day of the calendar month it is named
-    after: with cut-off 15, 2026-11-15 belongs to December 2026 (2026-12-01)."""
-    cutoff = cutoff_day or settings.REPORT_CUTOFF_DAY
-    if cutoff > 1 and day.day >= cutoff:
-        return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return day.replace(day=1)
+    """The report month `day` belongs to (`campaigns.periods`), as the first day of the
+    calendar month it is named after: with cut-off 15, 2026-11-15 belongs to December 2026
+    (2026-12-01)."""
+    period = periods.period_containing(day, kind="month", cutoff_day=cutoff_day)
+    return dt.date(period.year, period.index, 1)
 
 
 # A change: {(day, agency_id, audience, course_id, campaign_id): [registered, enrolled,
@@ -134,16 +134,16 @@ def _audiences_and_memberships(user_ids, *, lock: bool):
         # Serialises with `rollups_rewrite` of the same people (see its docstring).
         profiles = profiles.select_for_update()
     audiences = dict(profiles.values_list("user_id", "audience"))
-    periods = defaultdict(list)
+    memberships = defaultdict(list)
     for row in Membership.objects.filter(user_id__in=list(audiences)).values_list(
         "user_id", "agency_id", "valid_from", "valid_to"
     ):
-        periods[row[0]].append(row[1:])
-    return audiences, periods
+        memberships[row[0]].append(row[1:])
+    return audiences, memberships
 
 
-def _agency_on(periods, day):
-    for agency_id, start, end in periods:
+def _agency_on(memberships, day):
+    for agency_id, start, end in memberships:
         if start <= day and (end is None or day <= end):
             return agency_id
     return None
@@ -160,12 +160,12 @@ def rollup_events(events) -> int:
         return 0
     if not events:
         return 0
-    audiences, periods = _audiences_and_memberships({e["user_id"] for e in events}, lock=True)
+    audiences, memberships = _audiences_and_memberships({e["user_id"] for e in events}, lock=True)
     changes = _changes()
     for event in events:
         audience = audiences.get(event["user_id"])
         day = local_day(event["when"])
-        agency_id = _agency_on(periods[event["user_id"]], day)
+        agency_id = _agency_on(memberships[event["user_id"]], day)
         if audience is None or agency_id is None:
             continue
         key = (day, agency_id, audience, event.get("course_id") or 0, event.get("campaign_id") or 0)
@@ -202,7 +202,7 @@ def learning_event_received(sender, *, user_id, course_id, measure, when, delta=
 # --- History rewrites -------------------------------------------------------------------
 
 
-def contributions(user_ids) -> dict:
+def contributions(user_ids, *, lock: bool = False) -> dict:
     """What `user_ids` contribute to the rollups according to the raw rows now: the
     definition of every counter, in one place (rewrites and the rebuild use it).
     Five queries for the batch."""
@@ -210,17 +210,17 @@ def contributions(user_ids) -> dict:
     from courses.models import Enrolment
 
     user_ids = list(user_ids)
-    audiences, periods = _audiences_and_memberships(user_ids, lock=False)
+    audiences, memberships = _audiences_and_memberships(user_ids, lock=lock)
     changes = _changes()
 
     def add(user_id, when, index, course_id=0, campaign_id=0, delta=1):
         audience = audiences.get(user_id)
         day = local_day(when)
-        agency_id = _agency_on(periods[user_id], day)
+        agency_id = _agency_on(memberships[user_id], day)
         if audience is not None and agency_id is not None:
             changes[(day, agency_id, audience, course_id, campaign_id)][index] += delta
 
-    for user_id, user_periods in periods.items():
+    for user_id, user_periods in memberships.items():
         if user_id not in audiences:
             continue
         for agency_id, start, end in user_periods:
@@ -272,10 +272,9 @@ def rollups_rewrite(user_ids):
 
 
 def _rewrite(user_ids):
-    for start in range(0, len(user_ids), BATCH_USERS):
-        _audiences_and_memberships(user_ids[start : start + BATCH_USERS], lock=True)
-    before = [
-        contributions(user_ids[s : s + BATCH_USERS]) for s in range(0, len(user_ids), BATCH_USERS)
+    before = [  # read with the profile rows locked (see rollups_rewrite)
+        contributions(user_ids[s : s + BATCH_USERS], lock=True)
+        for s in range(0, len(user_ids), BATCH_USERS)
     ]
     yield
     diff = _changes()
@@ -402,10 +401,7 @@ def _derive_months_and_totals() -> None:
 
 
 def month_range(month: dt.date, cutoff_day: int | None = None) -> tuple[dt.date, dt.date]:
-    """First and last day of the report month named by `month` (its first calendar day)."""
-    cutoff = cutoff_day or settings.REPORT_CUTOFF_DAY
-    following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    if cutoff == 1:
-        return month, following - dt.timedelta(days=1)
-    previous = dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-    return previous.replace(day=cutoff), month.replace(day=cutoff - 1)
+    """First and last day of the report month named by `month` (its first calendar day,
+    which always falls inside it: the cut-off day is 2 or later)."""
+    period = periods.period_containing(month, kind="month", cutoff_day=cutoff_day)
+    return period.start, period.end
