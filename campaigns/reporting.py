@@ -284,14 +284,18 @@ def trend(*, parent_paths: list[str], subject: Subject, weekly: bool = False) ->
 # --- Emulation ranking (thi đua) ------------------------------------------------------------
 
 
-def ranking(*, kind: str, subject: Subject, within: Agency | None = None) -> list[dict]:
-    """Agencies of one kind ranked by completion rate (completed / headcount), best first.
-    Ties share a rank ("1, 2, 2, 4"); agencies without a headcount are listed last, unranked.
-    Inactive (merged) agencies are left out."""
-    tree = own_counts(subject=subject, root=within)
+def ranking(*, kind: str, subject: Subject, within: list[Agency] | None = None) -> list[dict]:
+    """Agencies of one kind ranked by completion rate (completed / headcount), best first,
+    in the subtrees of `within` (a manager's roots; None: the whole province). Ties share a
+    rank ("1, 2, 2, 4"); agencies without a headcount are listed last, unranked. Inactive
+    (merged) agencies are left out. One tree (four queries) however many roots."""
+    paths = [root.path for root in within] if within is not None else None
+    tree = own_counts(subject=subject, root=within[0] if paths and len(paths) == 1 else None)
     entries = []
     for agency in tree.agencies.values():
         if agency.kind != kind or not agency.is_active:
+            continue
+        if paths is not None and not any(agency.path.startswith(p) for p in paths):
             continue
         counts = tree.total(agency.path)
         entries.append({"agency": agency, "counts": counts, "rate": counts.percent})

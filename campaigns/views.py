@@ -104,12 +104,8 @@ def ranking(request):
     kind = request.GET.get("kind", Agency.Kind.COMMUNE_OR_WARD)
     if kind not in Agency.Kind.values:
         kind = Agency.Kind.COMMUNE_OR_WARD
-    roots = list(selectors.manager_root_agencies(request.user))
-    entries = []
-    for root in roots if not request.user.is_superuser else [None]:
-        entries += reporting.ranking(kind=kind, subject=subject, within=root)
-    if len(roots) > 1 and not request.user.is_superuser:
-        entries = reporting.rerank(entries)
+    roots = None if request.user.is_superuser else selectors.manager_root_agencies(request.user)
+    entries = reporting.ranking(kind=kind, subject=subject, within=roots)
     return render(
         request,
         "campaigns/ranking.html",

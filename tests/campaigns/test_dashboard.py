@@ -157,6 +157,17 @@ def test_sorting_and_weekly_trend(world, client):
     assert len(points) == 26 and points[-1]["completed"] == 2 and points[-1]["enrolled"] == 4
 
 
+def test_ranking_of_a_manager_of_two_subtrees_is_one_ranking(world, client, manager_of):
+    manager = manager_of(world["snv"])
+    services.manager_role_grant(user=manager, agency=world["syt"], granted_by=None)
+    client.force_login(manager)
+    html = client.get(reverse("campaigns:ranking") + "?kind=department").content.decode()
+    # Sở Y tế 2/8 = 25% first, Sở Nội vụ 2/10 = 20% second; the ward (not managed) absent.
+    assert cells(html, "SYT")[:2] == ["1", "Sở Y tế"]
+    assert cells(html, "SNV")[:2] == ["2", "Sở Nội vụ"]
+    assert "P-HB" not in html
+
+
 def test_ranking_ties_share_a_rank(world, client, user_factory, learner_in):
     from campaigns.reporting import Subject, ranking
 
@@ -318,8 +329,8 @@ def test_report_and_ranking_query_counts_do_not_grow(
         # of the previous one) of 4 queries each (agencies, month rows, headcounts, targets).
         with django_assert_num_queries(15):
             client.get(report)
-        # Ranking: 2 session and user; 1 role agencies; 3 campaigns; one tree per managed
-        # root (4 queries: agencies, rollup totals, headcounts, targets).
+        # Ranking: 2 session and user; 1 role agencies; 3 campaigns; one tree for all the
+        # manager's roots (4 queries: agencies, rollup totals, headcounts, targets).
         with django_assert_num_queries(10):
             client.get(ranking)
 
