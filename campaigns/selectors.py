@@ -102,17 +102,6 @@ def visible_session_or_404(user, session_id) -> Session:
 # --- Manager pages ----------------------------------------------------------------------
 
 
-def completions_by_agency(*, campaign, start, end) -> dict[int, int]:
-    """{agency id: completions between `start` and `end`} reported under the agency each
-    learner belonged to on the day they completed (history-proof: merges change nothing)."""
-    rows = (
-        Assignment.objects.filter(campaign=campaign, completed_at__gte=start, completed_at__lt=end)
-        .values("completed_agency")
-        .annotate(n=Count("id"))
-    )
-    return {row["completed_agency"]: row["n"] for row in rows}
-
-
 # --- Agency search (sign-up) ------------------------------------------------------------
 
 
@@ -163,24 +152,6 @@ def agencies_at_target_count() -> int:
         tree = reporting.own_counts(subject=reporting.Subject.of(campaign), root=None)
         count += sum(1 for c in tree.own.values() if c.headcount and c.completed >= c.target - 1e-9)
     return count
-
-
-def campaign_start(campaign):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    return timezone.make_aware(dt.datetime.combine(campaign.starts_on, dt.time.min))
-
-
-def campaign_end(campaign):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    return timezone.make_aware(
-        dt.datetime.combine(campaign.ends_on + dt.timedelta(days=1), dt.time.min)
-    )
 
 
 def campaign_headline_cached() -> dict:
