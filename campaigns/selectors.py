@@ -9,15 +9,19 @@ going through one of these.
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.http import Http404
+from django.utils import timezone
 
+from campaigns import reporting
 from campaigns.models import (
     Agency,
     Assignment,
     Attendance,
+    Campaign,
     LearnerProfile,
+    RollupTotal,
     Session,
 )
-from cms.text import fold
+from cms.text import fold, person_sort_key
 
 HEADLINE_CACHE_KEY = "campaigns:headline:v1"
 HEADLINE_TTL = 5 * 60
@@ -126,9 +130,6 @@ def campaign_headline() -> dict:
     learners: people registered in an agency now; completions: campaign completions;
     certificates: valid certificates issued; agencies_at_target: agencies whose own
     completions reached their target share of their own headcount in an active campaign."""
-
-    from campaigns.models import RollupTotal
-
     sums = RollupTotal.objects.aggregate(
         learners=Sum("registered", filter=Q(course_id=0, campaign_id=0)),
         completions=Sum("completed", filter=Q(campaign_id__gt=0)),
@@ -143,9 +144,6 @@ def campaign_headline() -> dict:
 
 
 def agencies_at_target_count() -> int:
-    from campaigns import reporting
-    from campaigns.models import Campaign
-
     count = 0
     campaigns = Campaign.objects.filter(is_active=True).prefetch_related("courses", "audiences")
     for campaign in campaigns:
@@ -201,8 +199,6 @@ def attendance_by_agency(*, paths: list[str]) -> dict[str, int]:
 def overdue_assignments(*, user, agency: Agency):
     """Assignments of active campaigns past due and not completed, for people whose
     current agency is in `agency`'s subtree and visible to `user`."""
-    from django.utils import timezone
-
     return Assignment.objects.filter(
         campaign__is_active=True,
         completed_at__isnull=True,
@@ -217,8 +213,6 @@ def overdue_people(*, user, agency: Agency) -> list[dict]:
     """Overdue assignments as light rows sorted the Vietnamese way: given name, then middle
     names, then family name (`cms.text.person_sort_key`). One query of ids and names; the
     page's details come from `overdue_details`."""
-    from cms.text import person_sort_key
-
     rows = [
         {"id": pk, "user_id": uid, "full_name": name}
         for pk, uid, name in overdue_assignments(user=user, agency=agency).values_list(
