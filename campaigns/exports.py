@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from campaigns import periods, report_files, reporting, selectors, services, tasks
 from campaigns.models import Audience, Campaign, ReportExport, ReportSubscription
+from campaigns.notify import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +71,6 @@ STATUS_CERTIFIED = gettext_lazy("Certified")
 
 class ExportRefused(Exception):
     """A build that must not go ahead; `str(error)` is translated, shown to the manager."""
-
-
-def _absolute(path: str) -> str:
-    return settings.APP_ORIGIN.rstrip("/") + path
 
 
 def _agency_visible(user, agency_id: int) -> bool:
@@ -308,7 +305,7 @@ def export_mail_send(*, export_id: int) -> int:
     )
     if export is None or not export.user.is_active or "@" not in export.user.email:
         return 0
-    link = _absolute(reverse("campaigns:export_download", kwargs={"export_id": export.pk}))
+    link = absolute_url(reverse("campaigns:export_download", kwargs={"export_id": export.pk}))
     body = _(
         "Hello %(name)s,\n\nThe file you asked for is ready: %(what)s.\n\nDownload it here "
         "(sign in with this account first):\n%(link)s"
@@ -456,7 +453,7 @@ def _subscription_message(subscription: ReportSubscription, period) -> EmailMess
         "start": f"{period.start:%d/%m/%Y}",
         "end": f"{period.end:%d/%m/%Y}",
         "campaign": subscription.campaign.name if subscription.campaign else _("All courses"),
-        "link": _absolute(reverse("campaigns:subscriptions")),
+        "link": absolute_url(reverse("campaigns:subscriptions")),
     }
     text = _(
         "Attached is the report of %(agency)s for %(period)s (%(start)s – %(end)s), "

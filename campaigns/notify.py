@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
@@ -23,7 +24,8 @@ from campaigns.services import notice_create
 BATCH = 500  # assignments per reminder query; bounded memory per run
 
 
-def _absolute(path: str) -> str:
+def absolute_url(path: str) -> str:
+    """A link for an e-mail: the app's origin (settings.APP_ORIGIN) and `path`."""
     return settings.APP_ORIGIN.rstrip("/") + path
 
 
@@ -44,7 +46,7 @@ def invitation_messages(*, user_ids) -> list[EmailMessage]:
 
     messages = []
     for user in User.objects.filter(pk__in=list(user_ids)).exclude(email__endswith=NO_EMAIL_DOMAIN):
-        link = _absolute(
+        link = absolute_url(
             reverse(
                 "account_reset_password_from_key",
                 kwargs={
@@ -99,6 +101,16 @@ def _reminder_text(assignment: Assignment, kind: str) -> tuple[str, str]:
     return subject, text
 
 
+def _remind(assignment: Assignment, kind: str, path: str) -> list[EmailMessage]:
+    """The in-app notice of one reminder (written now) and its e-mail (to send), if the
+    learner can receive one."""
+    subject, text = _reminder_text(assignment, kind)
+    notice_create(user_id=assignment.user_id, message=text, url=path)
+    if not assignment.user.is_active or "@" not in assignment.user.email:
+        return []
+    return [EmailMessage(subject, text + "\n\n" + absolute_url(path), to=[assignment.user.email])]
+
+
 def reminders_send(*, now: dt.datetime | None = None) -> dict:
     """Remind learners 7 days and 1 day before their due date and once when overdue."""
     now = now or timezone.now()
@@ -131,13 +143,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> dict:
             for assignment in batch:
                 if not _claim_reminder(assignment, kind):
                     continue
-                subject, text = _reminder_text(assignment, kind)
-                notice_create(user_id=assignment.user_id, message=text, url=path)
-                if assignment.user.is_active and "@" in assignment.user.email:
-                    messages.append(
-                        EmailMessage(subject, text + "\n\n" + _absolute(path),
-                                     to=[assignment.user.email])
-                    )  # fmt: skip
+                messages += _remind(assignment, kind, path)
                 count += 1
             if messages:
                 connection.send_messages(messages)
@@ -182,7 +188,7 @@ def manager_digests_send(*, today: dt.date | None = None) -> dict:
         if count > len(lines):
             body += "\n…"
         with contextlib.suppress(NoReverseMatch):
-            body += "\n\n" + _absolute(reverse("campaigns:dashboard"))
+            body += "\n\n" + absolute_url(reverse("campaigns:dashboard"))
         EmailMessage(_("Weekly digest: people past their deadline"), body,
                      to=[manager.email]).send()  # fmt: skip
         sent += 1
@@ -193,20 +199,13 @@ def manual_reminders_send(*, assignments) -> int:
     """A manager's "send reminder" on the overdue list: an in-app notice and an e-mail per
     learner, at most once a day per assignment (a cache claim, so a double click or two
     managers at once send one). Returns how many were sent."""
-    from django.core.cache import cache
-
     today = timezone.localdate().isoformat()
     path = _my_learning_path()
     messages, sent = [], 0
     for assignment in assignments:
         if not cache.add(f"campaigns:manual-reminder:{assignment.pk}:{today}", 1, 26 * 3600):
             continue
-        subject, text = _reminder_text(assignment, Reminder.Kind.OVERDUE)
-        notice_create(user_id=assignment.user_id, message=text, url=path)
-        if assignment.user.is_active and "@" in assignment.user.email:
-            messages.append(
-                EmailMessage(subject, text + "\n\n" + _absolute(path), to=[assignment.user.email])
-            )
+        messages += _remind(assignment, Reminder.Kind.OVERDUE, path)
         sent += 1
     if messages:
         get_connection().send_messages(messages)

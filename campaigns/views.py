@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns import exports, imports, periods, reporting, selectors, services, tasks
-from campaigns.models import Agency, Attendance, Audience, ImportJob, Notice, Session
+from campaigns.models import (
+    Agency,
+    Attendance,
+    Audience,
+    ImportJob,
+    Notice,
+    ReportExport,
+    Session,
+)
 from cms.text import fold
 
 ATTEND_SALT = "campaigns.attendance"
@@ -132,13 +140,6 @@ def _period_from_request(request):
     return periods.period_containing(today, kind="month").previous()
 
 
-REPORT_FORMATS = {
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "pdf": ("application/pdf", "pdf"),
-}
-
-
 @manager_required
 def report(request, agency_id):
     """The period report of an agency subtree: a table on the page, or the file
@@ -156,9 +157,9 @@ def report(request, agency_id):
     if period is not None:
         table = exports.report_table(agency=agency, subject=subject, period=period, depth=depth)
         fmt = request.GET.get("format", "")
-        if fmt in REPORT_FORMATS:
-            content_type, ext = REPORT_FORMATS[fmt]
-            name = f"bao-cao-{agency.code}-{period.slug}.{ext}"
+        if fmt in exports.FORMATS[ReportExport.Kind.REPORT]:
+            content_type = exports.CONTENT_TYPES[fmt]
+            name = f"bao-cao-{agency.code}-{period.slug}.{fmt}"
             if fmt == "csv":
                 response = StreamingHttpResponse(
                     report_files.report_csv(table), content_type=content_type
