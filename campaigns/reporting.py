@@ -200,7 +200,8 @@ def dashboard(*, parent: Agency | None, roots: list[Agency], subject: Subject) -
         children = [a for a in tree.agencies.values() if a.depth == parent.depth + 1]
     else:
         tree = own_counts(subject=subject, root=roots[0] if len(roots) == 1 else None)
-        children = [a for a in tree.agencies.values() if a.pk in {r.pk for r in roots}]
+        root_ids = {r.pk for r in roots}
+        children = [a for a in tree.agencies.values() if a.pk in root_ids]
         headline = Counts()
         for root in children:
             headline.add(tree.total(root.path))
@@ -208,14 +209,19 @@ def dashboard(*, parent: Agency | None, roots: list[Agency], subject: Subject) -
     return {"headline": headline, "rows": rows}
 
 
+def _under(paths: list[str]) -> Q:
+    """Rollup rows of the agencies in the subtrees of `paths`."""
+    q = Q()
+    for path in paths:
+        q |= Q(agency__path__startswith=path)
+    return q
+
+
 def course_breakdown(*, parent_paths: list[str], subject: Subject) -> list[dict]:
     """Per course: enrolled, completed, certified in the subtrees (1 query + titles 1)."""
     from courses.models import CoursePage
 
-    q = Q()
-    for path in parent_paths:
-        q |= Q(agency__path__startswith=path)
-    rows = RollupTotal.objects.filter(q, course_id__gt=0)
+    rows = RollupTotal.objects.filter(_under(parent_paths), course_id__gt=0)
     if subject.campaign is not None:
         rows = rows.filter(course_id__in=subject.course_ids)
     sums = {
@@ -236,9 +242,7 @@ def course_breakdown(*, parent_paths: list[str], subject: Subject) -> list[dict]
 def trend(*, parent_paths: list[str], subject: Subject, weekly: bool = False) -> list[dict]:
     """Cumulative enrolled and completed at the end of each report month (or each of the
     last 26 weeks), for the chart. One grouped query."""
-    q = Q()
-    for path in parent_paths:
-        q |= Q(agency__path__startswith=path)
+    q = _under(parent_paths)
     if subject.campaign is not None:
         q &= Q(campaign_id=subject.campaign.pk)
     else:
