@@ -21,9 +21,11 @@ install: $(STAMP) translations assets
 
 # Compiled catalogues are built, never committed (Babel: no GNU gettext needed).
 # locale/ holds cms and accounts; each other app keeps its own <app>/locale/.
+# djangojs.po too: the Wagtail admin's JavaScript catalogue (locale_thirdparty/wagtail).
 translations: $(STAMP)
 	@find . -path ./.venv -prune -o -path ./node_modules -prune -o \
-		-path '*/locale*/LC_MESSAGES/django.po' -print | while read -r po; do \
+		\( -path '*/locale*/LC_MESSAGES/django.po' -o -path '*/locale*/LC_MESSAGES/djangojs.po' \) \
+		-print | while read -r po; do \
 		$(VENV)/bin/pybabel compile -i "$$po" -o "$${po%.po}.mo" >/dev/null 2>&1 \
 			|| { $(VENV)/bin/pybabel compile -i "$$po" -o /dev/null; exit 1; }; \
 	done
@@ -36,7 +38,16 @@ assets: $(STAMP)
 	@cp -R node_modules/h5p-standalone/dist build/static/vendor/h5p-standalone
 	# Dashboard charts (Chart.js, UMD build: one file, no bundler).
 	@rm -rf build/static/vendor/chart.js && mkdir -p build/static/vendor/chart.js
-	@cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md build/static/vendor/chart.js/
+	# Its source map too: the bundle's sourceMappingURL names it, and collectstatic's manifest
+	# storage (DEBUG=0) stops on a reference to a missing file.
+	@cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+		node_modules/chart.js/LICENSE.md build/static/vendor/chart.js/
+	# Service worker runtime (Workbox, one prod build per module; courses/offline/sw.js loads them).
+	@rm -rf build/static/vendor/workbox && mkdir -p build/static/vendor/workbox
+	@for m in core routing strategies range-requests; do \
+		cp node_modules/workbox-$$m/build/workbox-$$m.prod.js node_modules/workbox-$$m/build/workbox-$$m.prod.js.map \
+			build/static/vendor/workbox/; done
+	@cp node_modules/workbox-core/LICENSE build/static/vendor/workbox/LICENSE
 
 demo: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -44,25 +55,38 @@ demo: install
 	@echo "HọcSố: http://127.0.0.1:8000/  (Ctrl+C to stop)"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# tests/production/ (marked production) need a running deploy/run-local.sh topology: .ci/run
+# runs them after starting it.
 test: install
-	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 -m "not production" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# The import contracts in pyproject.toml (floors, models without views or services).
+	$(VENV)/bin/lint-imports --no-cache
+	# Template indentation (STYLE.md; `$(VENV)/bin/djhtml <dir>` reindents).
+	$(VENV)/bin/djhtml --check cms accounts assessments courses campaigns
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml cms accounts assessments courses campaigns
 
-# bench/dashboard.py needs PostgreSQL (DATABASE_URL); here at 5% of the province (50,000
-# learners, about 5 minutes); the full province: .venv/bin/python bench/dashboard.py.
+# bench/_hocso.py is the benches' shared set-up, not a bench. hot_paths, quiz_spike and
+# side_by_side need PostgreSQL on 127.0.0.1 (their own databases), redis-server, wrk and
+# valgrind (Debian packages); side_by_side builds the wagtail-lms peer in /tmp (pip).
+# bench/dashboard.py needs PostgreSQL (DATABASE_URL names the server only, default the local
+# one; it makes a database of its own); here at 5% of the province (50,000 learners, about
+# 5 minutes); the full province: .venv/bin/python bench/dashboard.py.
+BENCH_DASHBOARD_SERVER ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: install
 	@for script in bench/*.py; do \
 		case $$script in \
-		bench/dashboard.py) if [ -n "$$DATABASE_URL" ]; then echo "== $$script --scale 0.05"; $(PY) $$script --scale 0.05 || exit 1; \
-			else echo "== $$script skipped: needs DATABASE_URL=postgres://..."; fi ;; \
+		bench/_*.py) ;; \
+		bench/dashboard.py) echo "== $$script --scale 0.05"; \
+			DATABASE_URL="$${DATABASE_URL:-$(BENCH_DASHBOARD_SERVER)}" $(PY) $$script --scale 0.05 || exit 1 ;; \
 		*) echo "== $$script"; $(PY) $$script || exit 1 ;; \
 		esac; \
 	done

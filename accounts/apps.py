@@ -7,6 +7,28 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
     default = True
 
+    def ready(self):
+        from allauth.mfa.signals import authenticator_added
+
+        from accounts.mfa import mfa_enrolment_record
+
+        def enrolled(sender, request, authenticator, **kwargs):
+            # Enrolment asked for a valid code: the session has proved the factor.
+            mfa_enrolment_record(request=request, authenticator=authenticator)
+
+        authenticator_added.connect(
+            enrolled, weak=False, dispatch_uid="accounts.mfa_enrolment_record"
+        )
+        # Second-factor changes go to the personal-data audit log (accounts.privacy).
+        from allauth.mfa import signals
+
+        from accounts.privacy import mfa_change_audited
+
+        for change in ("added", "removed", "reset"):
+            getattr(signals, f"authenticator_{change}").connect(
+                mfa_change_audited(change), weak=False, dispatch_uid=f"accounts.audit.{change}"
+            )
+
 
 class HocSoUsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user admin, with forms for our e-mail-keyed user (full name, phone)."""

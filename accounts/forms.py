@@ -6,13 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
 from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 
-from accounts.models import User, phone_validator
+from accounts.models import User
 from accounts.services import consent_record
+from cms.net import client_ip
 from cms.text import nfc
 
 
-class SignupForm(forms.Form):
-    """Extra sign-up fields for allauth: full name, optional phone, and explicit consent."""
+class PersonForm(forms.Form):
+    """A person's full name, as typed: the one definition of this field and its cleaning
+    (sign-up and the profile page). The phone is allauth's field (adapter.phone_form_field,
+    accounts.phones.PhoneField): set at sign-up, changed on allauth's change-phone page,
+    both proved by an SMS code."""
 
     full_name = forms.CharField(
         label=_("Full name"),
@@ -20,12 +24,21 @@ class SignupForm(forms.Form):
         help_text=_("As it should appear on your certificates, e.g. Nguyễn Thị Hồng Nhung."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.CharField(
-        label=_("Phone number (optional)"),
-        max_length=16,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+
+    def clean_full_name(self):
+        name = nfc(self.cleaned_data["full_name"]).strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter your full name."))
+        return name
+
+
+class SignupForm(PersonForm):
+    """Extra sign-up fields for allauth: full name and explicit consent; allauth adds the
+    e-mail and phone fields (ACCOUNT_SIGNUP_FIELDS; accounts.signup: at least one). A taken
+    e-mail or phone gets no "already used" error: it would tell anyone who is registered
+    (issue 13); allauth then sends that address or number an "account exists" notice and
+    the page reads as for a new account."""
+
     consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree to the processing of my personal data."),
         required=True,
@@ -47,27 +60,12 @@ class SignupForm(forms.Form):
             ),
         )
 
-    def clean_full_name(self):
-        name = nfc(self.cleaned_data["full_name"]).strip()
-        if not name:
-            raise forms.ValidationError(_("Please enter your full name."))
-        return name
-
-    def clean_phone(self):
-        phone = "".join((self.cleaned_data.get("phone") or "").replace(".", "").split())
-        if phone:
-            phone_validator(phone)  # after removing the spaces and dots people type
-        if phone and User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError(_("This phone number is already used by another account."))
-        return phone or None
-
     def signup(self, request, user):
         user.full_name = self.cleaned_data["full_name"]
-        user.phone = self.cleaned_data.get("phone")
-        user.save(update_fields=["full_name", "phone"])
+        user.save(update_fields=["full_name"])
         consent_record(
             user=user,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
 

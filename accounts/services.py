@@ -1,4 +1,4 @@
-"""Account writes: consent records."""
+"""Account writes: consent records, the profile."""
 
 from django.conf import settings
 from django.db import transaction
@@ -22,3 +22,15 @@ def consent_record(
     record.full_clean()
     record.save()
     return record
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, full_name: str) -> User:
+    """The person's own name (NFC, as typed) from the profile page. The phone changes on
+    allauth's change-phone page, proved by an SMS code. Validates the row before writing."""
+    from cms.text import nfc
+
+    user.full_name = nfc(full_name).strip()
+    user.full_clean(exclude=["password", "email", "phone"])
+    user.save(update_fields=["full_name"])
+    return user

@@ -1,9 +1,11 @@
-"""Wagtail admin views: bank import (dry run, then all or nothing), export, the XLSX
+"""Wagtail admin views: bank import (a dry run listing each question ready or refused,
+then "import the ready ones", or all or nothing when asked), export, the XLSX
 template, and item statistics. Thin: parsing in assessments.interchange, writes in
 assessments.services, reads in assessments.selectors."""
 
 import base64
 import binascii
+from dataclasses import replace
 
 from django import forms
 from django.contrib import messages
@@ -12,18 +14,22 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments import selectors, services
-from assessments.interchange import MAX_FILE_BYTES, PARSERS, export_gift, export_xlsx
+from assessments import question_types, selectors, services
+from assessments.bank_formats import DOWNLOADS, EXPORTERS, PARSERS, format_for_name
 from assessments.interchange import example_questions as template_questions
+from assessments.interchange import export_xlsx, max_file_bytes
 from assessments.models import Attempt, QuestionCategory, Quiz
+from cms import spreadsheets
+from cms.admin_pages import admin_heading
+from cms.text import ascii_slug
 
 SIGNING_SALT = "assessments.bank_import"
 FORMATS = [("auto", gettext_lazy("From the file name")), ("gift", "GIFT (Moodle)"),
-           ("aiken", "Aiken"), ("xlsx", gettext_lazy("HọcSố XLSX template"))]  # fmt: skip
+           ("moodlexml", "Moodle XML"), ("aiken", "Aiken"),
+           ("xlsx", gettext_lazy("HọcSố XLSX template"))]  # fmt: skip
 
 
 def _require(request, perm):
@@ -40,19 +46,25 @@ class ImportForm(forms.Form):
         max_length=255,
         help_text=gettext_lazy("GIFT's $CATEGORY and the XLSX “Nhóm” column take precedence."),
     )
+    all_or_nothing = forms.BooleanField(
+        label=gettext_lazy("All or nothing"),
+        required=False,
+        help_text=gettext_lazy("Import nothing while any question is refused."),
+    )
     payload = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
         data = super().clean()
         upload = data.get("file")
         if upload:
-            if upload.size > MAX_FILE_BYTES:
-                raise forms.ValidationError(_("The file is larger than 2 MB."))
+            try:  # before reading it: settings.QUESTION_IMPORT_MAX_BYTES
+                spreadsheets.size_check(upload.size, max_bytes=max_file_bytes())
+            except spreadsheets.SpreadsheetError as exc:
+                raise forms.ValidationError(str(exc)) from None
             raw = upload.read()
             fmt = data.get("format")
             if fmt == "auto":
-                name = upload.name.lower()
-                fmt = "xlsx" if name.endswith(".xlsx") else "aiken" if "aiken" in name else "gift"
+                fmt = format_for_name(upload.name)
             data["raw"], data["fmt"] = raw, fmt
         elif data.get("payload"):
             try:
@@ -60,6 +72,7 @@ class ImportForm(forms.Form):
                 data["raw"] = base64.b64decode(payload["data"])
                 data["fmt"] = payload["fmt"]
                 data["default_category"] = payload["category"]
+                data["all_or_nothing"] = payload.get("all", False)
             except (signing.BadSignature, binascii.Error, KeyError):
                 raise forms.ValidationError(_("Upload the file again.")) from None
         else:
@@ -70,28 +83,39 @@ class ImportForm(forms.Form):
 def bank_import_view(request):
     _require(request, "assessments.add_question")
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "header_title": _("Import questions"), "header_icon": "download"}
+    context = {"form": form, **admin_heading(_("Import questions"), "download")}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fmt, category = data["fmt"], data.get("default_category", "")
+        everything = bool(data.get("all_or_nothing"))
         result = PARSERS[fmt](data["raw"], default_category=category)
-        context.update({"result": result, "fmt": fmt})
-        if request.POST.get("action") == "import" and result.ok:
+        to_import = (result.questions if result.ok else []) if everything else result.ready
+        context.update({"result": result, "fmt": fmt, "to_import": to_import,
+                        "all_or_nothing": everything})  # fmt: skip
+        if request.POST.get("action") == "import" and to_import:
             try:
-                created = services.bank_import(
-                    questions=result.questions, default_category=category
+                created = services.bank_import_checked(
+                    result=result, default_category=category, all_or_nothing=everything
                 )
+            except services.AlreadyImported as done:
+                messages.warning(request, done.message)
+                return redirect("assessments_bank:import")
             except services.ImportRefused as refused:
                 context["result"].problems.extend(refused.problems)
             else:
-                messages.success(request, _("%(n)d questions imported.") % {"n": len(created)})
+                messages.success(
+                    request,
+                    _("%(n)d questions imported, %(m)d refused.")
+                    % {"n": len(created), "m": len(result.items) - len(created)},
+                )
                 return redirect("assessments_bank:import")
-        elif result.ok:
+        elif to_import:
             context["payload"] = signing.dumps(
-                {"data": base64.b64encode(data["raw"]).decode(), "fmt": fmt, "category": category},
+                {"data": base64.b64encode(data["raw"]).decode(), "fmt": fmt, "category": category,
+                 "all": everything},
                 salt=SIGNING_SALT,
                 compress=True,
-            )
+            )  # fmt: skip
     context["categories"] = QuestionCategory.objects.order_by("name")
     return TemplateResponse(request, "assessments/admin/import.html", context)
 
@@ -100,20 +124,16 @@ def bank_export_view(request):
     _require(request, "assessments.view_question")
     ids = [int(i) for i in request.GET.getlist("category") if i.isdigit()]
     fmt = request.GET.get("format", "gift")
-    questions = selectors.bank_for_export(category_ids=ids or None)
+    if fmt not in EXPORTERS:
+        fmt = "gift"
+    questions = selectors.bank_for_export(category_ids=ids or None, with_files=fmt == "moodlexml")
     name = "ngan-hang-cau-hoi"
     if len(ids) == 1:
         category = QuestionCategory.objects.filter(pk=ids[0]).first()
-        name = slugify(category.name.replace("/", "-")) if category else name
-    if fmt == "xlsx":
-        response = HttpResponse(
-            export_xlsx(questions),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    response = HttpResponse(export_gift(questions), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.gift.txt"'
+        name = ascii_slug(category.name.replace("/", "-")) if category else name
+    content_type, suffix = DOWNLOADS[fmt]
+    response = HttpResponse(EXPORTERS[fmt](questions), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}{suffix}"'
     return response
 
 
@@ -133,7 +153,7 @@ def statistics_index_view(request):
     return TemplateResponse(
         request,
         "assessments/admin/statistics_index.html",
-        {"quizzes": quizzes, "header_title": _("Quiz statistics"), "header_icon": "table"},
+        {"quizzes": quizzes, **admin_heading(_("Quiz statistics"), "table")},
     )
 
 
@@ -149,8 +169,33 @@ def statistics_view(request, quiz_id):
             "quiz": quiz,
             "stats": stats,
             "bars": [(label, n, round(100 * n / peak)) for label, n in stats.distribution],
-            "header_title": _("Statistics: %(quiz)s") % {"quiz": quiz.title},
-            "header_icon": "table",
+            **admin_heading(_("Statistics: %(quiz)s") % {"quiz": quiz.title}, "table"),
             "open_attempts": Attempt.objects.filter(quiz=quiz, state="in_progress").count(),
+        },
+    )
+
+
+def _described(q):
+    """A served question with its answers as editors read them ("2,25 ± 0,01", not GIFT's)."""
+    kind = question_types.get(q.type)
+    q.choices = [replace(c, text=kind.describe_choice(c.text)) for c in q.choices]
+    return q
+
+
+def quiz_preview_view(request, quiz_id: int):
+    """Editors see a quiz as a learner would be served it (one random draw, shuffled as
+    configured). Records nothing: learners take quizzes only inside a lesson."""
+    _require(request, "assessments.change_quiz")
+    quiz = get_object_or_404(Quiz, pk=quiz_id)
+    preview = services.quiz_preview(quiz=quiz)
+    return TemplateResponse(
+        request,
+        "assessments/admin/preview.html",
+        {
+            "quiz": quiz,
+            "questions": [
+                (_described(q), q.type_label) for q in selectors.attempt_questions(preview)
+            ],
+            **admin_heading(_("Preview: %(title)s") % {"title": quiz.title}),
         },
     )

@@ -305,7 +305,7 @@ def load(stdout) -> None:
             max_attempts=3,
             pass_mark_percent=70,
             grading_method="highest",
-            review_policy="after_each",
+            review_policy="pass_or_last",
         )
         QuizSlot.objects.create(quiz=quiz, category=category, draw_count=10, sort_order=0)
         stdout.write(f"  quiz {slug}: {category.questions.count()} questions")

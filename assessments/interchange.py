@@ -1,16 +1,21 @@
-"""Question bank import and export: GIFT (Moodle), Aiken, and the project's XLSX template.
+"""Question bank import and export: GIFT (Moodle), Aiken, and the project's XLSX template
+(Moodle XML: assessments.moodlexml; the formats by name: assessments.bank_formats).
 
-Parsers never touch the database: they return `ParseResult(questions, problems)`, each
-problem with its line (GIFT, Aiken) or row (XLSX) number and a Vietnamese message, so a dry
-run can list everything at once. `assessments.services.bank_import` writes the questions
-in one transaction, and only when there is no problem at all.
+Parsers never touch the database: they return a `ParseResult`, one `ImportItem` per question
+(ready, or refused with its line or row and Vietnamese reasons), so a dry run lists
+everything at once; "import the ready ones" is the default, all or nothing an option
+(`assessments.services.bank_import_checked`, one transaction).
 
-GIFT as Moodle reads it: `::title::`, `$CATEGORY:`, `//` comments, `=`/`~` answers, `%50%`
-weights, `#feedback`, `####general feedback`, `{T}`/`{F}` (`{T#if wrong#if right}`),
-matching `=a -> b`, short answer `{=x =y}`, escapes `\\= \\~ \\# \\{ \\} \\: \\\\ \\n`.
+GIFT as Moodle documents it: `::title::`, `$CATEGORY:`, `//` comments, format markers
+`[html]` `[moodle]` `[plain]` `[markdown]` on every part (assessments.formats), `=`/`~`
+answers, `%50%` weights, `#feedback`, `####general feedback`, `{T}`/`{F}`
+(`{T#if wrong#if right}`), matching `=a -> b`, short answer `{=x =y}` with the `*` wildcard,
+numerical `{#…}`, missing word (answers inside the sentence), description (no braces), essay
+`{}` (refused while no essay type is installed), escapes `\\= \\~ \\# \\{ \\} \\: \\\\ \\n`.
 Moodle's comment tags `// [tag:name]` become tags. What GIFT cannot say is kept in comment
 pragmas that Moodle ignores: `// [hocso:ordering]` (the `=` items are in their right order),
-`// [hocso:partial]`, `// [hocso:ignore-diacritics]`, `// [hocso:points=N]`.
+`[hocso:partial]`, `[hocso:all-or-nothing]` (matching), `[hocso:ignore-diacritics]`,
+`[hocso:points=N]`, `[hocso:no-shuffle]`, `[hocso:penalty=0.5000000]`.
 """
 
 from __future__ import annotations
@@ -18,76 +23,153 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from assessments import formats, question_types
+from assessments.formats import split_marker
+from assessments.question_types import single
+from assessments.question_types.base import (
+    DEFAULT_PENALTY,
+    GiftAnswers,
+    GiftError,
+    ParsedChoice,
+    ParsedQuestion,
+    gift_escape,
+    gift_protect,
+    gift_restore,
+    penalty_text,
+)
+from cms import spreadsheets
 from cms.text import nfc
 
-TYPES = ("single", "multiple", "true_false", "short_answer", "ordering", "matching")
-TRUE_TEXT, FALSE_TEXT = "Đúng", "Sai"
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_QUESTIONS = 2000
+__all__ = [
+    "ImportItem", "ParseResult", "ParsedChoice", "ParsedQuestion",
+    "Problem", "check_question", "example_questions", "export_gift", "export_xlsx",
+    "max_file_bytes", "parse_aiken", "parse_gift", "parse_xlsx",
+    "xlsx_all_headers",
+]  # fmt: skip
 
 
-@dataclass
-class ParsedChoice:
-    text: str
-    weight: int = 0
-    match_text: str = ""
-    feedback: str = ""
+def max_file_bytes() -> int:
+    """Largest bank file (settings.QUESTION_IMPORT_MAX_BYTES, from the environment)."""
+    return settings.QUESTION_IMPORT_MAX_BYTES
 
 
-@dataclass
-class ParsedQuestion:
-    line: int
-    qtype: str
-    text: str
-    category: str = ""
-    title: str = ""
-    general_feedback: str = ""
-    points: int = 1
-    partial_credit: bool = False
-    ignore_diacritics: bool = False
-    tags: list[str] = field(default_factory=list)
-    choices: list[ParsedChoice] = field(default_factory=list)
+def max_questions() -> int:
+    """Most questions (XLSX rows) per file (settings.QUESTION_IMPORT_MAX_ROWS)."""
+    return settings.QUESTION_IMPORT_MAX_ROWS
 
-    def signature(self) -> tuple:
-        """What makes two questions the same (tests compare export→import by this)."""
-        return (
-            self.category, self.qtype, self.title, self.text, self.general_feedback,
-            self.points, self.partial_credit, self.ignore_diacritics, tuple(sorted(self.tags)),
-            tuple((c.text, c.weight, c.match_text, c.feedback) for c in self.choices),
-        )  # fmt: skip
+
+def _size_problem(size: int) -> Problem | None:
+    try:
+        spreadsheets.size_check(size, max_bytes=max_file_bytes())
+    except spreadsheets.SpreadsheetError as exc:
+        return Problem(1, str(exc), whole_file=True)
+    return None
 
 
 @dataclass
 class Problem:
     line: int
     message: str
+    whole_file: bool = False  # the file itself is refused (size, encoding, header, count)
 
     def __str__(self):
         return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass
+class ImportItem:
+    """One question of a file as the dry run lists it: ready, or refused with its reasons
+    (a question that could not be read has no `question`, but its type when it is known)."""
+
+    line: int
+    qtype: str
+    name: str
+    question: ParsedQuestion | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return self.question is not None and not self.reasons
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [Problem(self.line, reason) for reason in self.reasons]
+
+    def summary(self, *, imported: bool = False) -> str:
+        """`ready|imported|refused <type> <name or first words> [line N: reason]`."""
+        status = "refused" if not self.ready else "imported" if imported else "ready"
+        text = f"{status} {self.qtype or '?'} {self.name}"
+        if self.reasons:
+            where = _("line %(line)d") % {"line": self.line}
+            text += f" [{where}: {'; '.join(self.reasons)}]"
+        return text
+
+
+def first_words(text: str, words: int = 8) -> str:
+    """A question's name for a listing: its title, or the first words of its text."""
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+@dataclass
 class ParseResult:
+    """`questions`: every question read (`ready`: those that pass every check); `problems`:
+    every problem, of the file and of each question; `items`: a line per question."""
+
     questions: list[ParsedQuestion]
     problems: list[Problem]
+    items: list[ImportItem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """Nothing refused: "all or nothing" may import."""
         return not self.problems and bool(self.questions)
+
+    @property
+    def ready(self) -> list[ParsedQuestion]:
+        """The questions "import the ready ones" creates (none when the file itself is
+        refused: too big, not UTF-8, too many questions)."""
+        if self.file_problems:
+            return []
+        return [item.question for item in self.items if item.ready]
+
+    @property
+    def refused(self) -> list[ImportItem]:
+        return [item for item in self.items if not item.ready]
+
+    @property
+    def file_problems(self) -> list[Problem]:
+        return [p for p in self.problems if p.whole_file]
+
+    def summary(self) -> str:
+        """`N ready, M refused` (the command line's last line: English, for scripts)."""
+        return f"{len(self.ready)} ready, {len(self.items) - len(self.ready)} refused"
+
+    def summary_text(self) -> str:
+        """The same for a page, in the reader's language."""
+        return _("%(ready)d ready, %(refused)d refused") % {
+            "ready": len(self.ready), "refused": len(self.items) - len(self.ready),
+        }  # fmt: skip
 
 
 def check_question(q: ParsedQuestion) -> list[str]:
-    """Rules every imported question must meet, whatever its format."""
+    """Rules every imported question must meet, whatever its format: these, then its
+    type's own (`QuestionKind.check`)."""
     errors = []
-    if q.qtype not in TYPES:
+    if not question_types.is_registered(q.qtype):
         return [_("unknown question type “%(type)s”.") % {"type": q.qtype}]
     if not q.text.strip():
         errors.append(_("the question has no text."))
     if not 1 <= q.points <= 100:
         errors.append(_("points must be between 1 and 100."))
+    if not 0 <= Decimal(q.penalty) <= 1:
+        errors.append(_("the penalty must be between 0 and 1."))
     for c in q.choices:
         if not -100 <= c.weight <= 100:
             errors.append(_("a weight must be between -100 and 100 (%%)."))
@@ -95,76 +177,53 @@ def check_question(q: ParsedQuestion) -> list[str]:
         if len(c.match_text) > 255:
             errors.append(_("a matching item is longer than 255 characters."))
             break
-    positive = [c for c in q.choices if c.weight > 0]
-    if q.qtype == "single":
-        if len(q.choices) < 2:
-            errors.append(_("a single-choice question needs at least two answers."))
-        elif max(c.weight for c in q.choices) != 100:
-            errors.append(_("a single-choice question needs one answer worth 100%."))
-    elif q.qtype == "multiple":
-        if len(q.choices) < 2 or not positive:
-            errors.append(_("a multiple-choice question needs answers, at least one right."))
-        elif q.partial_credit and abs(sum(c.weight for c in positive) - 100) > 1:
-            errors.append(_("the right answers' weights must add up to 100%."))
-    elif q.qtype == "true_false":
-        if len(q.choices) != 2 or sorted(c.weight for c in q.choices) != [0, 100]:
-            errors.append(_("a true/false question needs exactly one right answer."))
-    elif q.qtype == "short_answer":
-        if not positive or any(not c.text.strip() for c in q.choices):
-            errors.append(_("a short-answer question needs at least one accepted answer."))
-    elif q.qtype == "ordering":
-        if len(q.choices) < 2 or any(not c.text.strip() for c in q.choices):
-            errors.append(_("an ordering question needs at least two items."))
-    elif q.qtype == "matching":
-        pairs = [c for c in q.choices if c.text.strip()]
-        if len(pairs) < 2 or any(not c.match_text.strip() for c in q.choices):
-            errors.append(_("a matching question needs at least two pairs “item -> match”."))
-    return errors
+    return errors + question_types.get(q.qtype).check(q)
 
 
-def _finish(questions: list[ParsedQuestion], problems: list[Problem]) -> ParseResult:
+def finish_result(
+    questions: list[ParsedQuestion], problems: list[Problem], refused: list[ImportItem] = ()
+) -> ParseResult:
+    """The result: each question checked, one item per question (and per refused block
+    `refused`, or per line of `problems` naming no question), in the file's order."""
+    items = list(refused)
     for q in questions:
-        for message in check_question(q):
-            problems.append(Problem(q.line, message))
+        reasons = check_question(q)
+        problems.extend(Problem(q.line, message) for message in reasons)
+        items.append(ImportItem(q.line, q.qtype, q.title or first_words(q.text), q, reasons))
     if not questions and not problems:
-        problems.append(Problem(1, _("the file contains no question.")))
-    if len(questions) > MAX_QUESTIONS:
-        problems.append(Problem(1, _("at most %(n)d questions per file.") % {"n": MAX_QUESTIONS}))
+        problems.append(Problem(1, _("the file contains no question."), whole_file=True))
+    if len(questions) > max_questions():
+        message = _("at most %(n)d questions per file.") % {"n": max_questions()}
+        problems.append(Problem(1, message, whole_file=True))
+    known = {item.line for item in items}
+    for problem in problems:  # a row or block that gave no question (Aiken, XLSX)
+        if problem.line not in known and not problem.whole_file:
+            items.append(ImportItem(problem.line, "", "", None, [problem.message]))
+            known.add(problem.line)
+    for problem in problems:  # a second reason for a refused row
+        item = next(i for i in items if i.line == problem.line) if problem.line in known else None
+        if item and item.question is None and problem.message not in item.reasons:
+            item.reasons.append(problem.message)
     problems.sort(key=lambda p: p.line)
-    return ParseResult(questions, problems)
+    items.sort(key=lambda i: i.line)
+    return ParseResult(questions, problems, items)
 
 
 def decode_text(data: bytes) -> tuple[str | None, Problem | None]:
-    if len(data) > MAX_FILE_BYTES:
-        return None, Problem(1, _("the file is larger than 2 MB."))
+    too_big = _size_problem(len(data))
+    if too_big:
+        return None, too_big
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None, Problem(1, _("the file is not UTF-8 text. Save it as UTF-8 and try again."))
+        message = _("the file is not UTF-8 text. Save it as UTF-8 and try again.")
+        return None, Problem(1, message, whole_file=True)
     return nfc(text).replace("\r\n", "\n").replace("\r", "\n"), None
 
 
 # --- GIFT -------------------------------------------------------------------------------
 
-# Escaped characters are swapped for private-use code points while parsing.
-_ESCAPES = {"\\\\": "\ue000", "\\=": "\ue001", "\\~": "\ue002", "\\#": "\ue003",
-            "\\{": "\ue004", "\\}": "\ue005", "\\:": "\ue006", "\\n": "\ue007"}  # fmt: skip
-_RESTORE = {"\ue000": "\\", "\ue001": "=", "\ue002": "~", "\ue003": "#", "\ue004": "{",
-            "\ue005": "}", "\ue006": ":", "\ue007": "\n"}  # fmt: skip
-_WEIGHT = re.compile(r"^%(-?\d+(?:[.,]\d+)?)%")
 _PRAGMA = re.compile(r"\[(tag|hocso):([^\]]+)\]")
-
-
-def _protect(text: str) -> str:
-    for escaped, mark in _ESCAPES.items():
-        text = text.replace(escaped, mark)
-    return text
-
-
-def _restore(text: str) -> str:
-    for mark, char in _RESTORE.items():
-        text = text.replace(mark, char)
-    return text.strip()
 
 
 def _blocks(text: str):
@@ -192,7 +251,7 @@ def _blocks(text: str):
         yield start, comments, block
 
 
-def _category_name(raw: str) -> str:
+def category_name(raw: str) -> str:
     name = raw.split(":", 1)[1].strip()
     for prefix in ("$course$/", "$system$/", "$module$/", "$cat1$/"):
         if name.startswith(prefix):
@@ -208,34 +267,44 @@ def parse_gift(data: bytes, *, default_category: str = "") -> ParseResult:
         return ParseResult([], [problem])
     questions: list[ParsedQuestion] = []
     problems: list[Problem] = []
+    refused: list[ImportItem] = []
     category = default_category
     for start, comments, lines in _blocks(text):
         first = lines[0][1].strip()
         if first.startswith("$CATEGORY:"):
-            category = _category_name(first)
+            category = category_name(first)
             if not category:
                 problems.append(Problem(start, _("the $CATEGORY line has no name.")))
             continue
         try:
             question = _parse_gift_question(start, lines, comments)
-        except _GiftError as exc:
+        except GiftError as exc:
             problems.append(Problem(exc.line, exc.message))
+            refused.append(ImportItem(exc.line, exc.qtype, _gift_name(lines), None, [exc.message]))
         else:
-            if question is not None:
-                question.category = category
-                questions.append(question)
-    return _finish(questions, problems)
+            question.category = category
+            questions.append(question)
+    return finish_result(questions, problems, refused)
 
 
-class _GiftError(Exception):
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
+def _gift_name(lines) -> str:
+    """A refused block's name: its title, or the first words of its text."""
+    source = gift_protect(" ".join(line for _n, line in lines)).split("{")[0].strip()
+    if source.startswith("::") and source.find("::", 2) != -1:
+        return gift_restore(source[2 : source.find("::", 2)])
+    return first_words(split_marker(gift_restore(source))[1])
 
 
-def _parse_gift_question(start, lines, comments) -> ParsedQuestion | None:
-    source = _protect("\n".join(line for _n, line in lines))
+# An answer part's type by its syntax alone, for a question whose type is not installed.
+_GIFT_SYNTAX_TYPES = (
+    ("essay", lambda body: not body, _lazy("essay questions (empty braces {}) are not supported.")),
+    ("numerical", lambda body: body[:1] == "#",
+     _lazy("numerical questions ({#…}) are not supported.")),
+)  # fmt: skip
+
+
+def _parse_gift_question(start, lines, comments) -> ParsedQuestion:
+    source = gift_protect("\n".join(line for _n, line in lines))
     tags, pragmas = [], {}
     for comment in comments:
         for kind, value in _PRAGMA.findall(comment):
@@ -249,128 +318,101 @@ def _parse_gift_question(start, lines, comments) -> ParsedQuestion | None:
     if stripped.startswith("::"):
         end = stripped.find("::", 2)
         if end == -1:
-            raise _GiftError(start, _("the title is not closed with “::”."))
-        title = _restore(stripped[2:end])
+            raise GiftError(start, _("the title is not closed with “::”."))
+        title = gift_restore(stripped[2:end])
         source = stripped[end + 2 :]
+    q = ParsedQuestion(
+        line=start, qtype="", text="", title=title, tags=tags,
+        partial_credit="partial" in pragmas, ignore_diacritics="ignore-diacritics" in pragmas,
+        shuffle_choices="no-shuffle" not in pragmas,
+    )  # fmt: skip
+    if "penalty" in pragmas:
+        try:
+            q.penalty = penalty_text(pragmas["penalty"])
+        except (ArithmeticError, ValueError):
+            raise GiftError(start, _("[hocso:penalty=N] needs a number from 0 to 1.")) from None
+    if "points" in pragmas:
+        try:
+            q.points = int(pragmas["points"])
+        except ValueError:
+            raise GiftError(start, _("[hocso:points=N] needs a whole number.")) from None
     open_at = source.find("{")
     if open_at == -1:
-        raise _GiftError(
-            start, _("the question has no answer part in braces { … }. Escape a literal { as \\{.")
-        )
+        # No answer part: Moodle's description item (text shown between questions).
+        if "}" in source:
+            raise GiftError(start, _("a } without its { must be escaped as \\}."))
+        text_format, text = split_marker(gift_restore(source))
+        return _gift_described(q, text_format, text, start)
     close_at = source.find("}", open_at)
     if close_at == -1:
         line = start + source[:open_at].count("\n")
-        raise _GiftError(line, _("the answer part opened with { is not closed with }."))
+        raise GiftError(line, _("the answer part opened with { is not closed with }."))
     if source.find("{", open_at + 1, close_at) != -1:
         line = start + source[:open_at].count("\n")
-        raise _GiftError(line, _("a { inside the answers must be escaped as \\{."))
+        raise GiftError(line, _("a { inside the answers must be escaped as \\{."))
     before, answers, after = (
         source[:open_at],
         source[open_at + 1 : close_at],
         source[close_at + 1 :],
     )
     if "{" in after or "}" in after:
-        raise _GiftError(start, _("a question may have only one answer part { … }."))
-    for marker in ("[html]", "[moodle]", "[plain]", "[markdown]"):
-        before = before.replace(marker, "", 1) if before.lstrip().startswith(marker) else before
-    question_text = _restore(before)
-    if _restore(after):
-        question_text = f"{question_text} _____ {_restore(after)}".strip()
+        raise GiftError(start, _("a question may have only one answer part { … }."))
+    text_format, question_text = split_marker(gift_restore(before))
+    if gift_restore(after):
+        # Missing word: the answers stand where the blank is.
+        question_text = f"{question_text} {MISSING_WORD} {gift_restore(after)}".strip()
     answer_line = start + source[:open_at].count("\n")
-    general_feedback = ""
+    feedback_format, general_feedback = None, ""
     if "####" in answers:
         answers, general_feedback = answers.split("####", 1)
-        general_feedback = _restore(general_feedback)
-    q = ParsedQuestion(
-        line=start, qtype="single", text=question_text, title=title,
-        general_feedback=general_feedback, tags=tags,
-        partial_credit="partial" in pragmas, ignore_diacritics="ignore-diacritics" in pragmas,
-    )  # fmt: skip
-    if "points" in pragmas:
-        try:
-            q.points = int(pragmas["points"])
-        except ValueError:
-            raise _GiftError(start, _("[hocso:points=N] needs a whole number.")) from None
-    body = answers.strip()
-    if not body:
-        raise _GiftError(answer_line, _("essay questions (empty braces {}) are not supported."))
-    if body.startswith("#"):
-        raise _GiftError(answer_line, _("numerical questions ({#…}) are not supported."))
-    tf = re.fullmatch(r"(T|F|TRUE|FALSE)((?:#[^#]*){0,2})", body, flags=re.IGNORECASE)
-    if tf:
-        is_true = tf.group(1).upper().startswith("T")
-        parts = tf.group(2).split("#")[1:] if tf.group(2) else []
-        wrong_fb = _restore(parts[0]) if parts else ""
-        right_fb = _restore(parts[1]) if len(parts) > 1 else ""
-        q.qtype = "true_false"
-        q.choices = [
-            ParsedChoice(TRUE_TEXT, 100 if is_true else 0, "", right_fb if is_true else wrong_fb),
-            ParsedChoice(FALSE_TEXT, 0 if is_true else 100, "", wrong_fb if is_true else right_fb),
-        ]
-        return q
-    items = _answer_items(body, answer_line)
-    if "ordering" in pragmas:
-        q.qtype = "ordering"
-        q.choices = [ParsedChoice(text, 0, "", fb) for _sign, _w, text, fb in items]
-        return q
-    if any("->" in text for _sign, _w, text, _fb in items):
-        q.qtype = "matching"
-        for sign, _w, text, fb in items:
-            if sign != "=" or "->" not in text:
-                raise _GiftError(answer_line, _("every matching item is written “=item -> match”."))
-            left, right = text.split("->", 1)
-            q.choices.append(ParsedChoice(left.strip(), 0, right.strip(), fb))
-        return q
-    signs = {sign for sign, *_rest in items}
-    if signs == {"="}:
-        q.qtype = "short_answer"
-        q.choices = [ParsedChoice(t, 100 if w is None else w, "", fb) for _s, w, t, fb in items]
-        return q
-    equals = [i for i in items if i[0] == "="]
-    for sign, weight, text, fb in items:
-        default = 100 if sign == "=" else 0
-        q.choices.append(ParsedChoice(text, default if weight is None else weight, "", fb))
-    if len(equals) == 1:
-        q.qtype = "single"
-    elif len(equals) > 1:
-        q.qtype = "multiple"  # several "=" answers: choose them all (all or nothing)
-    else:
-        q.qtype = "multiple"
-        q.partial_credit = True  # "~%50%" weights: Moodle's multiple-answer question
+        feedback_format, general_feedback = split_marker(gift_restore(general_feedback))
+    q.text, q.general_feedback = question_text, general_feedback
+    body = GiftAnswers(answers.strip(), pragmas, answer_line)
+    for code, matches, message in _GIFT_SYNTAX_TYPES:
+        if matches(body.body) and not question_types.is_registered(code):
+            raise GiftError(answer_line, str(message), qtype=code)
+    for kind in sorted(question_types.kinds(), key=lambda k: k.gift_priority):
+        if kind.from_gift(body, q):
+            unify_formats(q, text_format, feedback_format)
+            return q
+    raise GiftError(answer_line, _("each answer starts with = (right) or ~ (wrong)."))
+
+
+def _gift_described(q: ParsedQuestion, text_format, text: str, line: int) -> ParsedQuestion:
+    if not question_types.is_registered("description"):
+        raise GiftError(
+            line, _("the question has no answer part in braces { … }. Escape a literal { as \\{.")
+        )
+    q.qtype, q.text = "description", text
+    unify_formats(q, text_format, None)
     return q
 
 
-def _answer_items(body: str, line: int) -> list[tuple[str, int | None, str, str]]:
-    """[(sign, weight or None, text, feedback)] from the inside of { }."""
-    parts = re.split(r"([=~])", body)
-    if parts[0].strip():
-        raise _GiftError(line, _("each answer starts with = (right) or ~ (wrong)."))
-    items = []
-    for sign, chunk in zip(parts[1::2], parts[2::2], strict=True):
-        chunk = chunk.strip()
-        weight = None
-        match = _WEIGHT.match(chunk)
-        if match:
-            try:
-                weight = round(float(match.group(1).replace(",", ".")))
-            except ValueError:
-                raise _GiftError(line, _("a weight is written like %%50%%.")) from None
-            chunk = chunk[match.end() :]
-        text, _sep, feedback = chunk.partition("#")
-        text = _restore(text)
-        if not text and sign == "~":
-            raise _GiftError(line, _("an answer is empty."))
-        items.append((sign, weight, text, _restore(feedback)))
-    if not items:
-        raise _GiftError(line, _("each answer starts with = (right) or ~ (wrong)."))
-    return items
+def unify_formats(q: ParsedQuestion, text_format, feedback_format) -> None:
+    """One format for the whole question (formats.unify), GIFT's and Moodle XML's: the
+    question text's, or Moodle's default [moodle]; each part in another format becomes HTML."""
+    rich = question_types.get(q.qtype).rich_choices
+    parts = [(text_format, q.text)]
+    if q.general_feedback:
+        parts.append((feedback_format, q.general_feedback))
+    for c in q.choices:
+        if rich:
+            parts.append((c.text_format, c.text))
+        if c.feedback:
+            parts.append((c.feedback_format, c.feedback))
+    q.text_format, texts = formats.unify(parts, text_format or formats.TextFormat.MOODLE)
+    texts = iter(texts)
+    q.text = next(texts)
+    if q.general_feedback:
+        q.general_feedback = next(texts)
+    for c in q.choices:
+        if rich:
+            c.text = next(texts)
+        if c.feedback:
+            c.feedback = next(texts)
 
 
-def _esc(text: str) -> str:
-    out = text.replace("\\", "\\\\")
-    for char in "=~#{}:":
-        out = out.replace(char, "\\" + char)
-    return out.replace("\n", "\\n")
+MISSING_WORD = "_____"
 
 
 def export_gift(questions: list[ParsedQuestion]) -> str:
@@ -378,64 +420,34 @@ def export_gift(questions: list[ParsedQuestion]) -> str:
     lines = ["// HọcSố question bank export (GIFT, UTF-8)", ""]
     current = None
     for q in questions:
-        if q.category != current:
+        if q.category != current and q.category:  # (a file read without one has none)
             current = q.category
             lines += [f"$CATEGORY: {current}", ""]
-        pragmas = [f"[tag:{t}]" for t in q.tags]
-        if q.qtype == "ordering":
-            pragmas.append("[hocso:ordering]")
-        if q.partial_credit and q.qtype in ("multiple", "ordering", "matching"):
-            pragmas.append("[hocso:partial]")
+        kind = question_types.get(q.qtype)
+        pragmas = [f"[tag:{t}]" for t in q.tags] + kind.gift_pragmas(q)
         if q.ignore_diacritics:
             pragmas.append("[hocso:ignore-diacritics]")
         if q.points != 1:
             pragmas.append(f"[hocso:points={q.points}]")
+        if not q.shuffle_choices:
+            pragmas.append("[hocso:no-shuffle]")
+        if q.penalty != DEFAULT_PENALTY:
+            pragmas.append(f"[hocso:penalty={q.penalty}]")
         if pragmas:
             lines.append("// " + " ".join(pragmas))
-        head = f"::{_esc(q.title)}::" if q.title else ""
-        lines.append(f"{head}{_esc(q.text)} {{")
-        lines += [f"\t{item}" for item in _gift_items(q)]
+        head = f"::{gift_escape(q.title)}::" if q.title else ""
+        if q.text_format != formats.TextFormat.MOODLE:  # GIFT's default needs no marker
+            head += f"[{q.text_format}]"
+        if not kind.graded:
+            lines += [f"{head}{gift_escape(q.text)}", ""]
+            continue
+        before, blank, after = q.text.partition(f" {MISSING_WORD} ")
+        lines.append(f"{head}{gift_escape(before)} {{")
+        lines += [f"\t{item}" for item in kind.to_gift(q)]
         if q.general_feedback:
-            lines.append(f"\t####{_esc(q.general_feedback)}")
-        lines += ["}", ""]
+            lines.append(f"\t####{gift_escape(q.general_feedback)}")
+        lines += [f"}} {gift_escape(after)}" if blank else "}", ""]
     return "\n".join(lines)
-
-
-def _fb(feedback: str) -> str:
-    return f"#{_esc(feedback)}" if feedback else ""
-
-
-def _gift_items(q: ParsedQuestion) -> list[str]:
-    if q.qtype == "true_false":
-        right = next(c for c in q.choices if c.weight == 100)
-        wrong = next(c for c in q.choices if c.weight != 100)
-        is_true = right.text == TRUE_TEXT or right is q.choices[0]
-        token = "TRUE" if is_true else "FALSE"
-        if right.feedback or wrong.feedback:
-            return [f"{token}#{_esc(wrong.feedback)}#{_esc(right.feedback)}"]
-        return [token]
-    if q.qtype == "ordering":
-        return [f"={_esc(c.text)}{_fb(c.feedback)}" for c in q.choices]
-    if q.qtype == "matching":
-        return [f"={_esc(c.text)} -> {_esc(c.match_text)}{_fb(c.feedback)}" for c in q.choices]
-    if q.qtype == "short_answer":
-        return [
-            f"={'' if c.weight == 100 else f'%{c.weight}%'}{_esc(c.text)}{_fb(c.feedback)}"
-            for c in q.choices
-        ]
-    if q.qtype == "multiple" and not q.partial_credit:
-        return [f"{'=' if c.weight > 0 else '~'}{_esc(c.text)}{_fb(c.feedback)}" for c in q.choices]
-    if q.qtype == "multiple":
-        return [f"~%{c.weight}%{_esc(c.text)}{_fb(c.feedback)}" for c in q.choices]
-    items = []
-    for c in q.choices:  # single
-        if c.weight == 100:
-            items.append(f"={_esc(c.text)}{_fb(c.feedback)}")
-        elif c.weight:
-            items.append(f"~%{c.weight}%{_esc(c.text)}{_fb(c.feedback)}")
-        else:
-            items.append(f"~{_esc(c.text)}{_fb(c.feedback)}")
-    return items
 
 
 # --- Aiken ------------------------------------------------------------------------------
@@ -462,7 +474,7 @@ def parse_aiken(data: bytes, *, default_category: str = "") -> ParseResult:
             if answer or option:
                 problems.append(Problem(number, _("an answer line comes before its question.")))
                 continue
-            current = ParsedQuestion(line=number, qtype="single", text=line,
+            current = ParsedQuestion(line=number, qtype=single.CODE, text=line,
                                      category=default_category)  # fmt: skip
             letters = []
         elif answer:
@@ -486,7 +498,7 @@ def parse_aiken(data: bytes, *, default_category: str = "") -> ParseResult:
             )
     if current is not None:
         problems.append(Problem(current.line, _("the question has no “ANSWER:” line.")))
-    return _finish(questions, problems)
+    return finish_result(questions, problems)
 
 
 # --- XLSX -------------------------------------------------------------------------------
@@ -494,10 +506,6 @@ def parse_aiken(data: bytes, *, default_category: str = "") -> ParseResult:
 MAX_CHOICES = 8
 XLSX_HEADERS = ["Nhóm", "Loại", "Tiêu đề", "Câu hỏi", "Điểm", "Tính điểm từng phần",
                 "Bỏ qua dấu", "Nhận xét chung", "Thẻ"]  # fmt: skip
-TYPE_LABELS = {"single": "Một lựa chọn", "multiple": "Nhiều lựa chọn",
-               "true_false": "Đúng/Sai", "short_answer": "Trả lời ngắn",
-               "ordering": "Sắp xếp", "matching": "Ghép đôi"}  # fmt: skip
-_LABEL_TYPES = {nfc(label).casefold(): code for code, label in TYPE_LABELS.items()}
 _YES = {"có", "co", "x", "1", "yes", "true", "đúng"}
 
 
@@ -505,87 +513,95 @@ def _choice_headers(i: int) -> list[str]:
     return [f"Đáp án {i}", f"Trọng số {i}", f"Ghép với {i}", f"Nhận xét {i}"]
 
 
+# After the answer columns, so a workbook of the older template (without it) still reads.
+FORMAT_HEADER = "Định dạng"
+
+
 def xlsx_all_headers() -> list[str]:
     headers = list(XLSX_HEADERS)
     for i in range(1, MAX_CHOICES + 1):
         headers += _choice_headers(i)
-    return headers
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return nfc(str(value)).strip()
+    return [*headers, FORMAT_HEADER]
 
 
 def parse_xlsx(data: bytes, *, default_category: str = "") -> ParseResult:
     """The project's template: one question per row from row 2, columns as XLSX_HEADERS,
-    then up to 8 groups (answer, weight %, matches, feedback)."""
-    import defusedxml  # noqa: F401 - openpyxl uses it, when installed, against XML bombs
-    from openpyxl import load_workbook
-
-    if len(data) > MAX_FILE_BYTES:
-        return ParseResult([], [Problem(1, _("the file is larger than 2 MB."))])
+    then up to 8 groups (answer, weight %, matches, feedback). Read by cms.spreadsheets:
+    the size, the zip's directory (unpacked size, compression ratio) and the number of rows
+    are checked before openpyxl opens anything."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a file that is not XLSX
-        return ParseResult([], [Problem(1, _("the file is not an Excel (.xlsx) workbook."))])
-    sheet = workbook.worksheets[0]
+        spreadsheets.upload_check(
+            io.BytesIO(data), kind="xlsx", size=len(data), max_bytes=max_file_bytes(),
+            max_rows=max_questions(),
+        )  # fmt: skip
+    except spreadsheets.SpreadsheetError as exc:
+        return ParseResult([], [Problem(1, str(exc), whole_file=True)])
+    rows = spreadsheets.read_rows(data, kind="xlsx", max_rows=max_questions())
+    return _parse_rows(rows, default_category=default_category)
+
+
+def _parse_rows(rows, *, default_category: str) -> ParseResult:
+    """The template's rows (lists of text cells, the header first) as questions."""
     questions, problems = [], []
-    rows = sheet.iter_rows(values_only=True)
-    header = [_cell(v) for v in next(rows, [])]
-    if header[: len(XLSX_HEADERS)] != XLSX_HEADERS:
-        workbook.close()
-        return ParseResult([], [Problem(1, _("row 1 must be the template's header row."))])
-    for number, row in enumerate(rows, start=2):
-        cells = [_cell(v) for v in row] + [""] * len(xlsx_all_headers())
-        if not any(cells):
-            continue
-        if number > MAX_QUESTIONS + 1:
-            problems.append(
-                Problem(number, _("at most %(n)d questions per file.") % {"n": MAX_QUESTIONS})
-            )
-            break
-        category, type_label, title, text, points, partial, ignore, general, tags = cells[:9]
-        qtype = _LABEL_TYPES.get(type_label.casefold(), type_label if type_label in TYPES else "")
-        if not qtype:
-            problems.append(
-                Problem(number, _("unknown question type “%(type)s”.") % {"type": type_label})
-            )
+    labels = {nfc(k.xlsx_label).casefold(): k.code for k in question_types.kinds()}
+    number = 1
+    try:
+        header = next(rows, [])
+        if header[: len(XLSX_HEADERS)] != XLSX_HEADERS:
+            message = _("row 1 must be the template's header row.")
+            return ParseResult([], [Problem(1, message, whole_file=True)])
+        for number, row in enumerate(rows, start=2):
+            question = _parse_row(number, row, labels, default_category, problems)
+            if question is not None:
+                questions.append(question)
+    except spreadsheets.SpreadsheetError as exc:
+        problems.append(Problem(number, str(exc), whole_file=True))
+    finally:
+        rows.close()
+    return finish_result(questions, problems)
+
+
+def _parse_row(number, row, labels, default_category, problems) -> ParsedQuestion | None:
+    cells = row + [""] * len(xlsx_all_headers())
+    if not any(cells):
+        return None
+    category, type_label, title, text, points, partial, ignore, general, tags = cells[:9]
+    qtype = labels.get(
+        type_label.casefold(), type_label if question_types.is_registered(type_label) else ""
+    )
+    if not qtype:
+        problems.append(
+            Problem(number, _("unknown question type “%(type)s”.") % {"type": type_label})
+        )
+        return None
+    try:
+        points_value = int(points) if points else 1
+    except ValueError:
+        problems.append(Problem(number, _("points must be a whole number.")))
+        return None
+    q = ParsedQuestion(
+        line=number, qtype=qtype, text=text, category=category or default_category,
+        title=title, general_feedback=general, points=points_value,
+        partial_credit=partial.casefold() in _YES, ignore_diacritics=ignore.casefold() in _YES,
+        tags=[t.strip() for t in tags.split(",") if t.strip()],
+    )  # fmt: skip
+    text_format = cells[9 + 4 * MAX_CHOICES].strip().casefold()
+    if text_format and text_format not in formats.TextFormat.values:
+        problems.append(Problem(number, _("the format must be plain, moodle, html or markdown.")))
+        return None
+    q.text_format = text_format or formats.TextFormat.PLAIN
+    default = question_types.get(qtype).xlsx_default_weight
+    for i in range(MAX_CHOICES):
+        answer, weight, match, feedback = cells[9 + 4 * i : 13 + 4 * i]
+        if not (answer or match):
             continue
         try:
-            points_value = int(points) if points else 1
+            weight_value = round(float(weight.replace(",", ".").rstrip("%"))) if weight else default
         except ValueError:
-            problems.append(Problem(number, _("points must be a whole number.")))
-            continue
-        q = ParsedQuestion(
-            line=number, qtype=qtype, text=text, category=category or default_category,
-            title=title, general_feedback=general, points=points_value,
-            partial_credit=partial.casefold() in _YES, ignore_diacritics=ignore.casefold() in _YES,
-            tags=[t.strip() for t in tags.split(",") if t.strip()],
-        )  # fmt: skip
-        bad_weight = False
-        for i in range(MAX_CHOICES):
-            answer, weight, match, feedback = cells[9 + 4 * i : 13 + 4 * i]
-            if not (answer or match):
-                continue
-            default = 100 if qtype == "short_answer" else 0
-            try:
-                weight_value = (
-                    round(float(weight.replace(",", ".").rstrip("%"))) if weight else default
-                )
-            except ValueError:
-                bad_weight = True
-                weight_value = 0
-            q.choices.append(ParsedChoice(answer, weight_value, match, feedback))
-        if bad_weight:
             problems.append(Problem(number, _("a weight must be a number such as 100 or 50.")))
-            continue
-        questions.append(q)
-    workbook.close()
-    return _finish(questions, problems)
+            return None
+        q.choices.append(ParsedChoice(answer, weight_value, match, feedback))
+    return q
 
 
 def export_xlsx(questions: list[ParsedQuestion], *, example: bool = False) -> bytes:
@@ -597,67 +613,48 @@ def export_xlsx(questions: list[ParsedQuestion], *, example: bool = False) -> by
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Câu hỏi"
-    sheet.append(xlsx_all_headers())
+    # Every cell through cms.spreadsheets: a question starting with "=" stays text.
+    spreadsheets.xlsx_append(sheet, xlsx_all_headers())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for q in questions:
-        row = [q.category, TYPE_LABELS[q.qtype], q.title, q.text, q.points,
+        row = [q.category, question_types.get(q.qtype).xlsx_label, q.title, q.text, q.points,
                "Có" if q.partial_credit else "", "Có" if q.ignore_diacritics else "",
                q.general_feedback, ", ".join(q.tags)]  # fmt: skip
         for c in q.choices[:MAX_CHOICES]:
             row += [c.text, c.weight, c.match_text, c.feedback]
-        sheet.append(row)
+        row += [""] * (len(XLSX_HEADERS) + 4 * MAX_CHOICES - len(row))
+        spreadsheets.xlsx_append(sheet, [*row, q.text_format])
     sheet.freeze_panes = "A2"
     if example:
         guide = workbook.create_sheet("Hướng dẫn")
-        for line in XLSX_GUIDE:
-            guide.append([line])
+        for line in xlsx_guide():
+            spreadsheets.xlsx_append(guide, [line])
         guide.column_dimensions["A"].width = 110
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-XLSX_GUIDE = [
-    "Mẫu nhập câu hỏi HọcSố: mỗi dòng của trang “Câu hỏi” là một câu hỏi, bắt đầu từ dòng 2.",
-    "Nhóm: tên nhóm câu hỏi (ví dụ “Kỹ năng số/Lừa đảo”); để trống thì dùng nhóm chọn khi nhập.",
-    "Loại: Một lựa chọn, Nhiều lựa chọn, Đúng/Sai, Trả lời ngắn, Sắp xếp, Ghép đôi.",
-    "Điểm: số nguyên từ 1 đến 100 (mặc định 1).",
-    "Tính điểm từng phần, Bỏ qua dấu: ghi “Có” để bật.",
-    "Đáp án 1..8: nội dung đáp án. Trọng số: 100 là đúng, 0 là sai; từng phần như 50 khi tính "
-    "điểm từng phần (tổng các đáp án đúng là 100).",
-    "Đúng/Sai: Đáp án 1 là “Đúng”, Đáp án 2 là “Sai”; ghi trọng số 100 cho đáp án đúng.",
-    "Trả lời ngắn: mỗi đáp án được chấp nhận một cột, trọng số 100.",
-    "Sắp xếp: ghi các mục theo đúng thứ tự; khi làm bài, thứ tự sẽ được xáo trộn.",
-    "Ghép đôi: Đáp án là mục bên trái, “Ghép với” là mục bên phải tương ứng.",
-    "Nhận xét: hiện cho người học khi xem lại bài (nếu bài kiểm tra cho phép).",
-]
+def xlsx_guide() -> list[str]:
+    """The template's guide sheet: the columns, then what each type's rows hold."""
+    labels = ", ".join(k.xlsx_label for k in question_types.kinds())
+    return [
+        "Mẫu nhập câu hỏi HọcSố: mỗi dòng của trang “Câu hỏi” là một câu hỏi, bắt đầu từ dòng 2.",
+        "Nhóm: tên nhóm câu hỏi (ví dụ “Kỹ năng số/Lừa đảo”); để trống thì dùng nhóm chọn khi "
+        "nhập.",
+        f"Loại: {labels}.",
+        "Điểm: số nguyên từ 1 đến 100 (mặc định 1).",
+        "Tính điểm từng phần, Bỏ qua dấu: ghi “Có” để bật.",
+        "Đáp án 1..8: nội dung đáp án. Trọng số: 100 là đúng, 0 là sai; từng phần như 50 khi "
+        "tính điểm từng phần (tổng các đáp án đúng là 100).",
+        *(line for k in question_types.kinds() for line in k.xlsx_guide),
+        "Nhận xét: hiện cho người học khi xem lại bài (nếu bài kiểm tra cho phép).",
+        "Định dạng: plain (văn bản thường, mặc định), moodle, html hoặc markdown; HTML luôn được "
+        "làm sạch trước khi hiển thị.",
+    ]
 
 
 def example_questions() -> list[ParsedQuestion]:
     """The rows of the downloadable template: one question of each type."""
-    cat = "Mẫu/Kỹ năng số"
-    return [
-        ParsedQuestion(0, "single", "Số điện thoại khẩn cấp gọi cấp cứu là số nào?", cat,
-                       choices=[ParsedChoice("115", 100, "", "Đúng."), ParsedChoice("113", 0),
-                                ParsedChoice("114", 0)]),
-        ParsedQuestion(0, "multiple", "Thông tin nào không được cho người lạ biết?", cat,
-                       partial_credit=True,
-                       choices=[ParsedChoice("Mã OTP", 50), ParsedChoice("Mật khẩu", 50),
-                                ParsedChoice("Tên tỉnh đang sống", -100)]),
-        ParsedQuestion(0, "true_false", "Ngân hàng không bao giờ gọi điện xin mã OTP.", cat,
-                       choices=[ParsedChoice(TRUE_TEXT, 100), ParsedChoice(FALSE_TEXT, 0)]),
-        ParsedQuestion(0, "short_answer", "Ứng dụng định danh điện tử quốc gia tên là gì?", cat,
-                       ignore_diacritics=True, choices=[ParsedChoice("VNeID", 100)]),
-        ParsedQuestion(0, "ordering", "Sắp xếp các bước chuyển khoản an toàn.", cat,
-                       choices=[ParsedChoice("Mở ứng dụng ngân hàng"),
-                                ParsedChoice("Kiểm tra tên người nhận"),
-                                ParsedChoice("Xác nhận bằng mã PIN")]),
-        ParsedQuestion(0, "matching", "Ghép số điện thoại với dịch vụ.", cat,
-                       choices=[ParsedChoice("113", 0, "Công an"),
-                                ParsedChoice("114", 0, "Cứu hỏa"),
-                                ParsedChoice("115", 0, "Cấp cứu")]),
-    ]  # fmt: skip
-
-
-PARSERS = {"gift": parse_gift, "aiken": parse_aiken, "xlsx": parse_xlsx}
+    return [kind.example("Mẫu/Kỹ năng số") for kind in question_types.kinds() if kind.graded]

@@ -9,7 +9,7 @@ JSON shapes (each carries "version"):
 Attempt.frozen (written once by attempt_start, never changed)::
 
     {"version": 1,
-     "questions": [{"id": <question pk>, "type": "<QuestionType>", "points": <int>,
+     "questions": [{"id": <question pk>, "type": "<question type code>", "points": <int>,
                     "choices": ["<choice key>", ...],        # served order
                     "options": ["<choice key>", ...]}]}      # matching: right-hand options
 
@@ -18,7 +18,7 @@ Attempt.answers (attempt_save / attempt_submit; keys are question pks as strings
     {"version": 1,
      "responses": {"<qid>": {"choice": "<key>"}             # single, true/false
                           | {"choices": ["<key>", ...]}     # multiple
-                          | {"text": "..."}                 # short answer
+                          | {"text": "..."}                 # short answer, numerical
                           | {"order": ["<key>", ...]}       # ordering
                           | {"pairs": {"<left key>": "<option key>"}}}}  # matching
 
@@ -28,6 +28,7 @@ Choice keys are random per choice, so the served HTML never reveals the creation
 """
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,11 +40,19 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    TitleFieldPanel,
+)
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from accounts.models import TimestampedModel
+from assessments import question_types
+from assessments.formats import TextFormat
+from cms.models import TimestampedModel
 
 ANSWERS_VERSION = 1
 FROZEN_VERSION = 1
@@ -71,15 +80,6 @@ class QuestionCategory(TimestampedModel):
         return self.name
 
 
-class QuestionType(models.TextChoices):
-    SINGLE = "single", _("Single choice")
-    MULTIPLE = "multiple", _("Multiple choice")
-    TRUE_FALSE = "true_false", _("True/false")
-    SHORT_ANSWER = "short_answer", _("Short answer")
-    ORDERING = "ordering", _("Ordering")
-    MATCHING = "matching", _("Matching")
-
-
 class TaggedQuestion(TaggedItemBase):
     content_object = ParentalKey(
         "assessments.Question", on_delete=models.CASCADE, related_name="tagged_items"
@@ -87,7 +87,8 @@ class TaggedQuestion(TaggedItemBase):
 
 
 class Question(index.Indexed, TimestampedModel, ClusterableModel):
-    """One question of the bank. Its answers are `choices`, whose meaning depends on type:
+    """One question of the bank. Its answers are `choices`, whose meaning depends on its type
+    (each type's module in assessments/question_types/ says more):
 
     - single / multiple: options; `weight` is the percent of the mark a choice gives
       (single: 100 on the right one; multiple: positive weights on the right ones).
@@ -103,13 +104,21 @@ class Question(index.Indexed, TimestampedModel, ClusterableModel):
         on_delete=models.PROTECT,
         related_name="questions",
     )
+    # The types are the registry's (assessments/question_types/): a new one needs no migration.
     qtype = models.CharField(
-        _("question type"), max_length=20, choices=QuestionType.choices, default="single"
+        _("question type"),
+        max_length=question_types.MAX_CODE_LENGTH,
+        choices=question_types.choices,
+        default=question_types.DEFAULT,
     )
     title = models.CharField(
         _("title"), max_length=255, blank=True, help_text=_("A short name for editors.")
     )
     text = models.TextField(_("question text"))
+    # How the text, answers and feedback reach a page (assessments.formats.render).
+    text_format = models.CharField(
+        _("text format"), max_length=10, choices=TextFormat.choices, default=TextFormat.PLAIN
+    )
     general_feedback = models.TextField(
         _("general feedback"), blank=True, help_text=_("Shown in the review, whatever answer.")
     )
@@ -129,6 +138,17 @@ class Question(index.Indexed, TimestampedModel, ClusterableModel):
         default=False,
         help_text=_("Short answer: accept “Ha Noi” for “Hà Nội”."),
     )
+    # Moodle's per-question flag: answers are shuffled when the quiz and the question say so.
+    shuffle_choices = models.BooleanField(_("shuffle this question's answers"), default=True)
+    # Moodle's penalty per extra try: HọcSố gives one try, so it is kept only for the files
+    # (Moodle XML, GIFT's [hocso:penalty=...]) to give it back.
+    penalty = models.DecimalField(
+        _("penalty (Moodle)"),
+        max_digits=8,
+        decimal_places=7,
+        default=Decimal("0.3333333"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
     tags = ClusterTaggableManager(through=TaggedQuestion, blank=True, verbose_name=_("tags"))
 
     panels = [
@@ -137,8 +157,9 @@ class Question(index.Indexed, TimestampedModel, ClusterableModel):
                 FieldRowPanel([FieldPanel("category"), FieldPanel("qtype")]),
                 FieldPanel("title"),
                 FieldPanel("text"),
+                FieldPanel("text_format"),
                 FieldRowPanel([FieldPanel("points"), FieldPanel("partial_credit")]),
-                FieldPanel("ignore_diacritics"),
+                FieldRowPanel([FieldPanel("ignore_diacritics"), FieldPanel("shuffle_choices")]),
                 FieldPanel("general_feedback"),
                 FieldPanel("tags"),
             ],
@@ -160,7 +181,12 @@ class Question(index.Indexed, TimestampedModel, ClusterableModel):
         indexes = [models.Index(fields=["category", "qtype"], name="question_category_type")]
 
     def __str__(self):
-        return self.title or self.text[:80]
+        # What choosers and listings show: the question itself and its type in words
+        # (an imported GIFT name such as "Zalo-1" tells an editor nothing).
+        text = " ".join(self.text.split())
+        if len(text) > 90:
+            text = f"{text[:89]}…"
+        return f"{text} ({self.get_qtype_display()})"
 
 
 class Choice(Orderable):
@@ -204,8 +230,13 @@ class GradingMethod(models.TextChoices):
 
 
 class ReviewPolicy(models.TextChoices):
+    """When a learner may see the right answers of a graded attempt. The default,
+    PASS_OR_LAST, never shows them while a failed learner can still retake the quiz
+    (AFTER_EACH would let them copy the answers into the next attempt)."""
+
+    PASS_OR_LAST = "pass_or_last", _("After passing or after the last attempt")
     NEVER = "never", _("Never show the answers")
-    AFTER_EACH = "after_each", _("After each attempt")
+    AFTER_EACH = "after_each", _("After each attempt (lets a learner copy them into a retake)")
     AFTER_PASS = "after_pass", _("After passing")
     AFTER_CLOSE = "after_close", _("After the close date")
 
@@ -234,13 +265,16 @@ class Quiz(TimestampedModel, ClusterableModel):
         _("grading method"), max_length=10, choices=GradingMethod.choices, default="highest"
     )
     review_policy = models.CharField(
-        _("show answers"), max_length=12, choices=ReviewPolicy.choices, default="after_each"
+        _("show answers"),
+        max_length=12,
+        choices=ReviewPolicy.choices,
+        default=ReviewPolicy.PASS_OR_LAST,
     )
     open_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     close_at = models.DateTimeField(_("closes at"), null=True, blank=True)
 
     panels = [
-        FieldPanel("title"),
+        TitleFieldPanel("title", placeholder=False),  # fills the slug in as it is typed
         FieldPanel("slug"),
         FieldPanel("intro"),
         MultiFieldPanel(
@@ -253,7 +287,8 @@ class Quiz(TimestampedModel, ClusterableModel):
             ],
             heading=_("Rules"),
         ),
-        InlinePanel("slots", heading=_("Questions"), label=_("Question or random draw")),
+        FieldPanel("add_questions_from"),  # a field of QuizForm: a whole category at once
+        InlinePanel("slots", heading=_("Questions"), label=_("Question")),
     ]
 
     class Meta:
@@ -306,9 +341,14 @@ class QuizSlot(Orderable):
         _("how many to draw"), default=1, validators=[MinValueValidator(1)]
     )
 
+    # The random draw is the rarer case: folded away until the editor opens it.
     panels = [
         FieldPanel("question"),
-        FieldRowPanel([FieldPanel("category"), FieldPanel("draw_count")]),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("category"), FieldPanel("draw_count")])],
+            heading=_("Or draw questions at random from a category"),
+            classname="collapsed",
+        ),
     ]
 
     class Meta(Orderable.Meta):

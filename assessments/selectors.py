@@ -5,24 +5,32 @@ Nothing here ever returns a right answer or feedback unless `review_allowed` sai
 """
 
 import math
+import posixpath
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 
-from assessments.grading import ChoiceData, correct_summary, normalize_text_answer
+from assessments import question_types
+from assessments.formats import render, to_plain
+from assessments.grading import QuestionData
 from assessments.models import (
     Attempt,
     AttemptState,
     Choice,
     GradingMethod,
     Question,
+    QuestionCategory,
     QuestionResult,
     Quiz,
     ReviewPolicy,
 )
+from assessments.question_types.base import ParsedChoice, ParsedQuestion, penalty_text
 
 
 @dataclass
@@ -109,12 +117,19 @@ def quiz_state(*, user, quiz: Quiz, context_key: str = "", now=None) -> QuizStat
     )
 
 
-def review_allowed(*, quiz: Quiz, attempt: Attempt, passed_quiz: bool, now=None) -> bool:
-    """May the learner see right answers and feedback for this graded attempt?"""
+def review_allowed(
+    *, quiz: Quiz, attempt: Attempt, passed_quiz: bool, can_retake: bool = True, now=None
+) -> bool:
+    """May the learner see right answers and feedback for this graded attempt?
+
+    `can_retake`: the learner could still start another attempt (QuizState.can_start);
+    the default policy hides the answers while that is so and the quiz is not passed."""
     now = now or timezone.now()
     if attempt.state != AttemptState.GRADED:
         return False
     policy = quiz.review_policy
+    if policy == ReviewPolicy.PASS_OR_LAST:
+        return passed_quiz or not can_retake
     if policy == ReviewPolicy.AFTER_EACH:
         return True
     if policy == ReviewPolicy.AFTER_PASS:
@@ -135,6 +150,10 @@ def _questions_with_choices(ids) -> dict[int, Question]:
     ).in_bulk(ids)
 
 
+def _as_is(text: str, _fmt: str) -> str:
+    return text
+
+
 @dataclass
 class ServedChoice:
     key: str
@@ -153,10 +172,20 @@ class ServedQuestion:
     choices: list[ServedChoice]
     options: list[ServedChoice]
     response: dict
+    error: str = ""  # an answer typed but not readable, kept in the field with this message
 
     @property
     def field_name(self) -> str:
         return f"q-{self.id}"
+
+    @property
+    def widget_template(self) -> str:
+        """The type's answer field (assessments/question_types/<code>.html)."""
+        return question_types.get(self.type).widget_template
+
+    @property
+    def type_label(self) -> str:
+        return question_types.label(self.type)
 
     @property
     def selected(self) -> set:
@@ -174,8 +203,14 @@ class ServedQuestion:
         return [(c, order.index(c.key) + 1 if c.key in order else None) for c in self.choices]
 
     @property
-    def position_numbers(self) -> range:
-        return range(1, len(self.choices) + 1)
+    def position_values(self) -> list[tuple[int, int]]:
+        """An ordering question's places, as (value, label) for its selects."""
+        return [(n, n) for n in range(1, len(self.choices) + 1)]
+
+    @property
+    def option_values(self) -> list[tuple[str, str]]:
+        """A matching question's right-hand options, as (value, label) for its selects."""
+        return [(o.key, o.text) for o in self.options]
 
     @property
     def pairs(self) -> list[tuple[ServedChoice, str]]:
@@ -194,8 +229,12 @@ def attempt_questions(attempt: Attempt) -> list[ServedQuestion]:
         if question is None:
             continue
         by_key = {c.key: c for c in question.choices.all()}
-        choices = [ServedChoice(k, by_key[k].text) for k in entry["choices"] if k in by_key]
-        options = [
+        fmt = question.text_format
+        shown = render if question_types.get(entry["type"]).rich_choices else _as_is
+        choices = [
+            ServedChoice(k, shown(by_key[k].text, fmt)) for k in entry["choices"] if k in by_key
+        ]
+        options = [  # a <select>'s options: plain text (GIFT reads them as plain)
             ServedChoice(k, by_key[k].match_text) for k in entry.get("options", []) if k in by_key
         ]
         served.append(
@@ -203,7 +242,7 @@ def attempt_questions(attempt: Attempt) -> list[ServedQuestion]:
                 number=number,
                 id=question.id,
                 type=entry["type"],
-                text=question.text,
+                text=render(question.text, fmt),
                 points=entry["points"],
                 choices=choices,
                 options=options,
@@ -211,6 +250,17 @@ def attempt_questions(attempt: Attempt) -> list[ServedQuestion]:
             )
         )
     return served
+
+
+def unanswered_numbers(attempt: Attempt, answers: dict) -> list[int]:
+    """The numbers (1-based, in the attempt's frozen order) of the questions `answers`
+    (the shape of answers_from_post) leaves empty: what the submit confirmation names."""
+    responses = (answers or {}).get("responses", {})
+    return [
+        number
+        for number, entry in enumerate(attempt.frozen["questions"], start=1)
+        if not responses.get(str(entry["id"])) and question_types.get(entry["type"]).graded
+    ]
 
 
 def seconds_left(attempt: Attempt, now=None) -> int | None:
@@ -250,53 +300,25 @@ def attempt_review(attempt: Attempt) -> list[ReviewedQuestion]:
         result = results.get(entry["id"])
         if question is None or result is None:
             continue
-        rows = list(question.choices.all())
-        by_key = {c.key: c for c in rows}
-        response = result.response or {}
-        given, feedback = _given_and_feedback(entry["type"], by_key, response)
+        data = QuestionData.of(question)
+        kind = question_types.get(entry["type"])
+        given, feedback = kind.review(data, result.response or {})
         if question.general_feedback:
             feedback.append(question.general_feedback)
-        data = [ChoiceData(c.key, c.text, c.weight, c.match_text, c.sort_order) for c in rows]
+        fmt = question.text_format
         reviewed.append(
             ReviewedQuestion(
                 number=number,
-                text=question.text,
+                text=render(question.text, fmt),
                 points=result.points,
                 max_points=result.max_points,
                 fraction=result.fraction,
-                given=given,
-                correct=correct_summary(entry["type"], data),
-                feedback=feedback,
+                given=[to_plain(g, fmt) for g in given] if kind.rich_choices else given,
+                correct=[to_plain(c, fmt) for c in kind.correct_answers(data)],
+                feedback=[render(f, fmt) for f in feedback],
             )
         )
     return reviewed
-
-
-def _given_and_feedback(qtype, by_key, response) -> tuple[list[str], list[str]]:
-    given, feedback = [], []
-    keys = [response["choice"]] if "choice" in response else response.get("choices", [])
-    for key in keys:
-        choice = by_key.get(key)
-        if choice:
-            given.append(choice.text)
-            if choice.feedback:
-                feedback.append(choice.feedback)
-    if "text" in response:
-        given.append(response["text"])
-        for choice in by_key.values():
-            if normalize_text_answer(choice.text, True) == normalize_text_answer(
-                response["text"], True
-            ):
-                if choice.feedback:
-                    feedback.append(choice.feedback)
-                break
-    if "order" in response:
-        given.extend(by_key[k].text for k in response["order"] if k in by_key)
-    if "pairs" in response:
-        for left, option in response["pairs"].items():
-            if left in by_key and option in by_key:
-                given.append(f"{by_key[left].text} → {by_key[option].match_text}")
-    return given, feedback
 
 
 # --- Item statistics -------------------------------------------------------------------
@@ -375,11 +397,15 @@ def quiz_statistics(*, quiz: Quiz) -> QuizStatistics:
     )
 
 
-def bank_for_export(*, category_ids=None) -> list:
-    """Questions (of some categories, or all) as assessments.interchange.ParsedQuestion,
-    in category then bank order: what the GIFT and XLSX exports write (3 queries)."""
-    from assessments.interchange import ParsedChoice, ParsedQuestion
+# The question's fields a file carries as the bank stores them.
+_EXPORTED_AS_IS = ("qtype", "text", "text_format", "title", "general_feedback", "points",
+                   "partial_credit", "ignore_diacritics", "shuffle_choices")  # fmt: skip
 
+
+def bank_for_export(*, category_ids=None, with_files: bool = False) -> list:
+    """Questions (of some categories, or all) as assessments.interchange.ParsedQuestion,
+    in category then bank order: what the exports write (3 queries). `with_files` (Moodle
+    XML): the bank's images in their texts are embedded (`q.files`, one more query)."""
     qs = (
         Question.objects.select_related("category")
         .prefetch_related(
@@ -394,34 +420,59 @@ def bank_for_export(*, category_ids=None) -> list:
         choices = [
             ParsedChoice(c.text, c.weight, c.match_text, c.feedback) for c in q.choices.all()
         ]
-        if q.qtype == "multiple" and not q.partial_credit:
-            # All or nothing: only right or wrong matters (GIFT writes "=" and "~").
-            choices = [
-                ParsedChoice(c.text, 100 if c.weight > 0 else 0, c.match_text, c.feedback)
-                for c in choices
-            ]
-        out.append(
-            ParsedQuestion(
-                line=0,
-                qtype=q.qtype,
-                text=q.text,
-                category=q.category.name,
-                title=q.title,
-                general_feedback=q.general_feedback,
-                points=q.points,
-                partial_credit=q.partial_credit,
-                ignore_diacritics=q.ignore_diacritics,
-                tags=sorted(t.name for t in q.tags.all()),
-                choices=choices,
-            )
-        )
+        parsed = ParsedQuestion(
+            line=0, category=q.category.name, penalty=penalty_text(q.penalty),
+            tags=sorted(t.name for t in q.tags.all()), choices=choices,
+            **{name: getattr(q, name) for name in _EXPORTED_AS_IS},
+        )  # fmt: skip
+        out.append(question_types.get(q.qtype).for_export(parsed))
+    if with_files:
+        _embed_images(out)
     return out
+
+
+_IMAGE_SRC = re.compile(r'src="([^"]+)"')
+
+
+def _embed_images(questions) -> None:
+    """Each src naming one of the bank's Wagtail images becomes @@PLUGINFILE@@/<name>, the
+    image's bytes in `q.files` (what Moodle XML embeds in base64)."""
+    Image = get_image_model()
+    by_url = {}
+    wanted = {m for q in questions for m in _IMAGE_SRC.findall(_all_text(q))}
+    paths = [u.removeprefix(settings.MEDIA_URL) for u in wanted if u.startswith(settings.MEDIA_URL)]
+    for image in Image.objects.filter(file__in=paths):
+        by_url[image.file.url] = image
+    for q in questions:
+        for url in set(_IMAGE_SRC.findall(_all_text(q))) & set(by_url):
+            image = by_url[url]
+            name = posixpath.basename(image.file.name)
+            with image.open_file() as handle:
+                q.files[name] = handle.read()
+            swap = f"@@PLUGINFILE@@/{name}"
+            q.text = q.text.replace(url, swap)
+            q.general_feedback = q.general_feedback.replace(url, swap)
+            for c in q.choices:
+                c.text, c.feedback = c.text.replace(url, swap), c.feedback.replace(url, swap)
+
+
+def _all_text(q) -> str:
+    return " ".join([q.text, q.general_feedback, *(c.text + c.feedback for c in q.choices)])
+
+
+def bank_category_ids(name: str) -> list[int]:
+    """The categories of the bank `name`: that category and every one below it
+    ("Kỹ năng số" holds "Kỹ năng số/Lừa đảo"). The command line's `--bank`."""
+    name = name.strip().strip("/")
+    return list(
+        QuestionCategory.objects.filter(Q(name=name) | Q(name__startswith=f"{name}/")).values_list(
+            "id", flat=True
+        )
+    )
 
 
 def quizzes_with_attempt_counts():
     """Quizzes with `graded_count` (graded attempts, every context): the statistics list."""
-    from django.db.models import Count, Q
-
     return Quiz.objects.annotate(
         graded_count=Count("attempts", filter=Q(attempts__state=AttemptState.GRADED))
     ).order_by("title")

@@ -5,17 +5,26 @@ writes, and raises `AttemptError` (a clear Vietnamese message) for every refusal
 the stored attempts exactly as they were.
 """
 
+import io
 import random
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
+from wagtail.utils.file import hash_filelike
 
-from assessments.grading import AttemptError, ChoiceData, grade_response, validate_responses
+from assessments import question_types
+from assessments.grading import AttemptError, ChoiceData, QuestionData, as_fraction
+from assessments.interchange import Problem, check_question
 from assessments.models import (
     ANSWERS_VERSION,
     FROZEN_VERSION,
@@ -25,8 +34,8 @@ from assessments.models import (
     Question,
     QuestionCategory,
     QuestionResult,
-    QuestionType,
     Quiz,
+    QuizSlot,
 )
 from cms.text import nfc
 
@@ -38,7 +47,9 @@ __all__ = [
     "attempt_submit",
     "attempt_close_overdue",
     "bank_import",
+    "bank_import_checked",
     "ImportRefused",
+    "quiz_add_category_questions",
 ]
 
 # A submit that arrives this long after the deadline still counts: a slow phone network
@@ -61,11 +72,11 @@ def _overdue(attempt: Attempt, now) -> bool:
 def _check_quiz_open(quiz: Quiz, now) -> None:
     if quiz.open_at and now < quiz.open_at:
         raise AttemptError(
-            "not_open", _("This quiz opens at %(when)s.") % {"when": _fmt(quiz.open_at)}
+            _("This quiz opens at %(when)s.") % {"when": _fmt(quiz.open_at)}, code="not_open"
         )
     if quiz.close_at and now >= quiz.close_at:
         raise AttemptError(
-            "closed", _("This quiz closed at %(when)s.") % {"when": _fmt(quiz.close_at)}
+            _("This quiz closed at %(when)s.") % {"when": _fmt(quiz.close_at)}, code="closed"
         )
 
 
@@ -101,45 +112,32 @@ def _draw_questions(quiz: Quiz) -> list[Question]:
 
 
 def _freeze(quiz: Quiz, questions: list[Question]) -> dict:
+    """The served order of each question's choices, as its type serves them."""
     choice_rows = {}
     for row in Choice.objects.filter(question__in=questions).order_by("sort_order", "id"):
-        choice_rows.setdefault(row.question_id, []).append(row)
+        choice_rows.setdefault(row.question_id, []).append(ChoiceData.of(row))
     entries = []
     for question in questions:
-        rows = choice_rows.get(question.id, [])
-        keys = [c.key for c in rows]
-        entry = {"id": question.id, "type": question.qtype, "points": question.points}
-        if question.qtype == QuestionType.ORDERING:
-            # Always shuffled, and never served in the right order (it would be the answer).
-            entry["choices"] = _shuffled_not_identity(keys)
-        elif question.qtype == QuestionType.MATCHING:
-            lefts = [c.key for c in rows if c.text]
-            if quiz.shuffle_choices:
-                _rng.shuffle(lefts)
-            entry["choices"] = lefts
-            first_by_text = {}
-            for c in rows:
-                first_by_text.setdefault(c.match_text.strip().casefold(), c.key)
-            options = list(first_by_text.values())
-            _rng.shuffle(options)
-            entry["options"] = options
-        elif question.qtype == QuestionType.TRUE_FALSE:
-            entry["choices"] = keys  # "Đúng" then "Sai", as everyone expects
-        else:
-            if quiz.shuffle_choices:
-                _rng.shuffle(keys)
-            entry["choices"] = keys
+        kind = question_types.get(question.qtype)
+        points = question.points if kind.graded else 0  # a description is worth nothing
+        entry = {"id": question.id, "type": question.qtype, "points": points}
+        entry.update(
+            kind.freeze(
+                choice_rows.get(question.id, []),
+                shuffle=quiz.shuffle_choices and question.shuffle_choices,
+                rng=_rng,
+            )
+        )
         entries.append(entry)
     return {"version": FROZEN_VERSION, "questions": entries}
 
 
-def _shuffled_not_identity(keys: list[str]) -> list[str]:
-    shuffled = list(keys)
-    if len(keys) < 2:
-        return shuffled
-    while shuffled == keys:
-        _rng.shuffle(shuffled)
-    return shuffled
+def quiz_preview(*, quiz: Quiz) -> Attempt:
+    """One draw of the quiz as a learner would be served it, for an editor's preview.
+
+    Writes nothing: the attempt returned is never saved (no attempt, no budget used, no
+    statistics). Use this, not attempt_start, for any staff view of a quiz."""
+    return Attempt(quiz=quiz, frozen=_freeze(quiz, _draw_questions(quiz)), answers={})
 
 
 def attempt_start(*, user, quiz: Quiz, context_key: str = "") -> Attempt:
@@ -169,17 +167,18 @@ def attempt_start(*, user, quiz: Quiz, context_key: str = "") -> Attempt:
         )
         if quiz.max_attempts and stats["used"] >= quiz.max_attempts:
             raise AttemptError(
-                "no_attempts_left",
                 _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
+                code="no_attempts_left",
             )
         questions = _draw_questions(quiz)
         if not questions:
-            raise AttemptError("no_questions", _("This quiz has no questions yet."))
+            raise AttemptError(_("This quiz has no questions yet."), code="no_questions")
         deadline = None
         if quiz.time_limit_minutes:
             deadline = now + timedelta(minutes=quiz.time_limit_minutes)
         if quiz.close_at:
             deadline = min(deadline, quiz.close_at) if deadline else quiz.close_at
+        frozen = _freeze(quiz, questions)
         attempt = Attempt(
             user=user,
             quiz=quiz,
@@ -187,9 +186,9 @@ def attempt_start(*, user, quiz: Quiz, context_key: str = "") -> Attempt:
             number=(stats["last"] or 0) + 1,
             started_at=now,
             deadline_at=deadline,
-            frozen=_freeze(quiz, questions),
+            frozen=frozen,
             answers={"version": ANSWERS_VERSION, "responses": {}},
-            max_points=sum(q.points for q in questions),
+            max_points=sum(e["points"] for e in frozen["questions"]),
         )
         # The unique constraints are left to the database: validating them here would
         # turn a concurrent start into a ValidationError instead of resuming it below.
@@ -204,7 +203,7 @@ def attempt_start(*, user, quiz: Quiz, context_key: str = "") -> Attempt:
             ).first()
             if existing is None:
                 raise AttemptError(
-                    "busy", _("Another attempt was started at the same moment. Try again.")
+                    _("Another attempt was started at the same moment. Try again."), code="busy"
                 ) from None
             return existing
         return attempt
@@ -213,7 +212,7 @@ def attempt_start(*, user, quiz: Quiz, context_key: str = "") -> Attempt:
 def _locked(attempt: Attempt, user) -> Attempt:
     locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
     if locked.user_id != user.pk:
-        raise AttemptError("not_owner", _("This attempt belongs to someone else."))
+        raise AttemptError(_("This attempt belongs to someone else."), code="not_owner")
     return locked
 
 
@@ -223,10 +222,12 @@ def attempt_save(*, attempt: Attempt, user, answers) -> Attempt:
     with transaction.atomic():
         locked = _locked(attempt, user)
         if locked.state != AttemptState.IN_PROGRESS:
-            raise AttemptError("already_submitted", _("This attempt has already been submitted."))
+            raise AttemptError(
+                _("This attempt has already been submitted."), code="already_submitted"
+            )
         if _overdue(locked, now):
-            raise AttemptError("time_over", _("Time is up: answers can no longer be changed."))
-        responses = validate_responses(locked.frozen, answers)
+            raise AttemptError(_("Time is up: answers can no longer be changed."), code="time_over")
+        responses = question_types.validate_responses(locked.frozen, answers)
         locked.answers = {"version": ANSWERS_VERSION, "responses": responses}
         locked.saved_at = now
         locked.save(update_fields=["answers", "saved_at"])
@@ -249,13 +250,15 @@ def attempt_submit(*, attempt: Attempt, user, answers=None) -> Attempt:
             return locked
         if _overdue(locked, now):
             raise AttemptError(
-                "time_over",
                 _(
                     "Time is up: this submission came after the time limit. The answers "
                     "saved before the deadline will be graded."
                 ),
+                code="time_over",
             )
-        responses = None if answers is None else validate_responses(locked.frozen, answers)
+        responses = (
+            None if answers is None else question_types.validate_responses(locked.frozen, answers)
+        )
         return _grade(locked, now=now, responses=responses, auto=False)
 
 
@@ -284,17 +287,7 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
         response = responses.get(str(entry["id"]))
         if question is None:  # deleted from the bank since: it earns nothing
             continue
-        choices = [
-            ChoiceData(c.key, c.text, c.weight, c.match_text, c.sort_order)
-            for c in question.choices.all()
-        ]
-        fraction = grade_response(
-            entry["type"],
-            choices,
-            response,
-            partial_credit=question.partial_credit,
-            ignore_diacritics=question.ignore_diacritics,
-        )
+        fraction = _grade_one(entry["type"], QuestionData.of(question), response)
         points = (fraction * entry["points"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         total += points
         results.append(
@@ -333,6 +326,13 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
     return locked
 
 
+def _grade_one(qtype: str, question: QuestionData, response: dict | None):
+    """The share of the mark one response earns, by the type frozen with the attempt."""
+    if not response:
+        return as_fraction(0)
+    return as_fraction(question_types.get(qtype).grade(question, response))
+
+
 # --- Question bank import ----------------------------------------------------------------
 
 
@@ -344,17 +344,20 @@ class ImportRefused(Exception):
         self.problems = problems
 
 
+def _fallback_category(default_category: str) -> str:
+    """The category of the questions whose file names none."""
+    return nfc((default_category or "").strip()) or _("Imported")
+
+
 def bank_import(*, questions, default_category: str = "") -> list[Question]:
     """Create the parsed questions (assessments.interchange) and their categories, all or
     nothing: any problem, in parsing or in the database, leaves the bank as it was."""
-    from assessments.interchange import Problem, check_question
-
     problems = [Problem(q.line, m) for q in questions for m in check_question(q)]
     if not questions:
         problems.append(Problem(1, _("the file contains no question.")))
     if problems:
         raise ImportRefused(problems)
-    fallback = nfc((default_category or "").strip()) or _("Imported")
+    fallback = _fallback_category(default_category)
     created = []
     with transaction.atomic():
         categories: dict[str, QuestionCategory] = {}
@@ -362,15 +365,20 @@ def bank_import(*, questions, default_category: str = "") -> list[Question]:
             name = nfc(parsed.category.strip())[:255] or fallback
             if name not in categories:
                 categories[name] = QuestionCategory.objects.get_or_create(name=name)[0]
+            if parsed.files:
+                _embed_files(parsed, _store_images(parsed))
             question = Question(
                 category=categories[name],
                 qtype=parsed.qtype,
                 title=nfc(parsed.title)[:255],
                 text=nfc(parsed.text),
+                text_format=parsed.text_format,
                 general_feedback=nfc(parsed.general_feedback),
                 points=parsed.points,
                 partial_credit=parsed.partial_credit,
                 ignore_diacritics=parsed.ignore_diacritics,
+                shuffle_choices=parsed.shuffle_choices,
+                penalty=Decimal(parsed.penalty),
             )
             try:
                 question.full_clean()
@@ -392,3 +400,106 @@ def bank_import(*, questions, default_category: str = "") -> list[Question]:
             )
             created.append(question)
     return created
+
+
+PLUGINFILE = "@@PLUGINFILE@@/"  # how a Moodle text names a file embedded beside it
+
+
+def _store_images(parsed) -> dict[str, str]:
+    """The question's embedded files as Wagtail images (one already stored with the same
+    content is reused, so importing a bank twice stores each image once): {name: url}."""
+    Image = get_image_model()
+    urls = {}
+    for name, data in parsed.files.items():
+        try:
+            with PILImage.open(io.BytesIO(data)) as probe:
+                probe.verify()
+        except Exception:  # noqa: BLE001 - any failure to read means "not an image"
+            message = _("the embedded file “%(name)s” is not an image.") % {"name": name}
+            raise ImportRefused([Problem(parsed.line, message)]) from None
+        digest = hash_filelike(io.BytesIO(data))  # what Wagtail stores as Image.file_hash
+        image = Image.objects.filter(file_hash=digest).first()
+        if image is None:
+            image = Image(
+                title=nfc(name)[:255],
+                file=ContentFile(data, name=Path(name).name),
+                file_hash=digest,
+            )
+            image.save()
+        urls[name] = image.file.url
+    return urls
+
+
+def _embed_files(parsed, urls: dict[str, str]) -> None:
+    """@@PLUGINFILE@@/name in every text of the question becomes the stored image's URL."""
+
+    def swap(text: str) -> str:
+        for name, url in urls.items():
+            text = text.replace(PLUGINFILE + quote(name), url).replace(PLUGINFILE + name, url)
+        return text
+
+    parsed.text, parsed.general_feedback = swap(parsed.text), swap(parsed.general_feedback)
+    for choice in parsed.choices:
+        choice.text, choice.feedback = swap(choice.text), swap(choice.feedback)
+
+
+def bank_import_checked(
+    *, result, default_category: str = "", all_or_nothing: bool = False
+) -> list[Question]:
+    """Import what a dry run (an interchange.ParseResult) found: the ready questions, the
+    refused ones left out; or, `all_or_nothing`, every question and only when none is
+    refused. A file refused as a whole (size, encoding, header) imports nothing. Use this
+    from the admin and the command line, after showing the dry run."""
+    if result.file_problems:
+        raise ImportRefused(result.file_problems)
+    if all_or_nothing and not result.ok:
+        raise ImportRefused(result.problems)
+    questions = result.questions if all_or_nothing else result.ready
+    with transaction.atomic():
+        if connection.vendor == "postgresql":  # one import at a time: a double tap waits
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('assessments.bank_import'))")
+        if _all_in_bank(questions, default_category):
+            raise AlreadyImported(
+                _("These questions are already in the bank (this file was imported before): "
+                  "nothing was imported again.")
+            )  # fmt: skip
+        return bank_import(questions=questions, default_category=default_category)
+
+
+class AlreadyImported(ImportRefused):
+    """Every question of the file is already in its category: the same file imported
+    twice (a double tap on the import button, or Back and the button again)."""
+
+    def __init__(self, message):
+        super().__init__([message])
+        self.message = message
+
+
+def _all_in_bank(questions, default_category: str) -> bool:
+    fallback = _fallback_category(default_category)
+    wanted = {(nfc(q.category.strip())[:255] or fallback, q.qtype, nfc(q.text)) for q in questions}
+    if not wanted:
+        return False
+    found = set(
+        Question.objects.filter(
+            category__name__in={w[0] for w in wanted}, text__in={w[2] for w in wanted}
+        ).values_list("category__name", "qtype", "text")
+    )
+    return wanted <= found
+
+
+def quiz_add_category_questions(*, quiz: Quiz, category: QuestionCategory) -> int:
+    """Add each question of `category` that `quiz` does not hold yet as a fixed question,
+    in the bank's order, after the quiz's last line. Returns how many were added. Use this
+    for "build the quiz from a category" in one step (the quiz form's category field)."""
+    with transaction.atomic():
+        quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+        present = set(quiz.slots.exclude(question=None).values_list("question_id", flat=True))
+        last = quiz.slots.aggregate(last=Max("sort_order"))["last"]
+        start = -1 if last is None else last
+        new = [q for q in category.questions.order_by("id") if q.pk not in present]
+        QuizSlot.objects.bulk_create(
+            QuizSlot(quiz=quiz, question=q, sort_order=start + 1 + i) for i, q in enumerate(new)
+        )
+    return len(new)

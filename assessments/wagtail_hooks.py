@@ -1,14 +1,70 @@
 """Wagtail admin: the question bank, quizzes, import/export and item statistics."""
 
-from django.urls import path
+from django import forms
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
+from wagtail.admin.widgets.button import ListingButton
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from assessments import admin_views
+from assessments import admin_views, services
 from assessments.models import Question, QuestionCategory, Quiz
+from cms.forms import SlugFromTitleForm
+
+
+class QuizForm(SlugFromTitleForm):
+    """The quiz form: the slug follows the title, and a whole category of the bank is added
+    in one step (each of its questions not yet in the quiz, at the end) on saving."""
+
+    add_questions_from = forms.ModelChoiceField(
+        queryset=QuestionCategory.objects.all(),
+        required=False,
+        label=_("Add every question of a category"),
+        help_text=_("On saving, each question of this category not yet in the quiz is added."),
+    )
+
+    def save(self, commit=True):
+        quiz = super().save(commit=commit)
+        category = self.cleaned_data.get("add_questions_from")
+        if commit and category:
+            services.quiz_add_category_questions(quiz=quiz, category=category)
+        return quiz
+
+
+# The type in words, not its code ("single").
+TYPE_COLUMN = Column("qtype", label=_("question type"), accessor="get_qtype_display")
+CATEGORY_COLUMN = Column("category", label=_("category"), accessor="category")
+
+
+class QuestionColumnsMixin:
+    """The question chooser lists the question itself (its __str__), its type in words and
+    its category, not only an imported name such as "Zalo-1"."""
+
+    @property
+    def columns(self):
+        return [*super().columns, TYPE_COLUMN, CATEGORY_COLUMN]
+
+    def get_object_list(self):
+        return super().get_object_list().select_related("category")
+
+
+class QuestionChooseView(QuestionColumnsMixin, ChooseView):
+    pass
+
+
+class QuestionChooseResultsView(QuestionColumnsMixin, ChooseResultsView):
+    pass
+
+
+class QuestionChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = QuestionChooseView
+    choose_results_view_class = QuestionChooseResultsView
 
 
 class QuizViewSet(SnippetViewSet):
@@ -17,15 +73,17 @@ class QuizViewSet(SnippetViewSet):
     menu_label = _("Quizzes")
     list_display = ["title", "slug", "pass_mark_percent", "max_attempts", "updated_at"]
     search_fields = ["title", "slug"]
+    edit_handler = ObjectList(Quiz.panels, base_form_class=QuizForm)
 
 
 class QuestionViewSet(SnippetViewSet):
     model = Question
     icon = "help"
     menu_label = _("Question bank")
-    list_display = ["__str__", "qtype", "category", "updated_at"]
+    list_display = ["__str__", TYPE_COLUMN, "category", "updated_at"]
     list_filter = ["qtype", "category"]
     search_fields = ["text", "title"]
+    chooser_viewset_class = QuestionChooserViewSet
 
 
 class QuestionCategoryViewSet(SnippetViewSet):
@@ -36,43 +94,48 @@ class QuestionCategoryViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
-def _permission_menu_item(permission):
-    class PermissionMenuItem(MenuItem):
-        def is_shown(self, request):
-            return request.user.has_perm(permission)
+class PermissionPagesViewSet(ViewSet):
+    """Admin pages behind one menu item, shown to holders of `permission`; `pages` are
+    (route, view, url name). Each row of `_PAGES` below makes one."""
 
-    return PermissionMenuItem
+    permission = ""
+    pages: tuple = ()
 
+    @property
+    def menu_item_class(self):
+        permission = self.permission
 
-class BankInterchangeViewSet(ViewSet):
-    """Import (GIFT, Aiken, XLSX) with a dry run, export, and the XLSX template."""
+        class PermissionMenuItem(MenuItem):
+            def is_shown(self, request):
+                return request.user.has_perm(permission)
 
-    name = "assessments_bank"
-    url_prefix = "cau-hoi/nhap-xuat"
-    icon = "download"
-    menu_label = _("Import and export")
-    menu_item_class = _permission_menu_item("assessments.add_question")
-
-    def get_urlpatterns(self):
-        return [
-            path("", admin_views.bank_import_view, name="import"),
-            path("xuat/", admin_views.bank_export_view, name="export"),
-            path("mau.xlsx", admin_views.bank_template_view, name="template"),
-        ]
-
-
-class QuizStatisticsViewSet(ViewSet):
-    name = "assessments_statistics"
-    url_prefix = "kiem-tra/thong-ke"
-    icon = "table"
-    menu_label = _("Quiz statistics")
-    menu_item_class = _permission_menu_item("assessments.change_quiz")
+        return PermissionMenuItem
 
     def get_urlpatterns(self):
-        return [
-            path("", admin_views.statistics_index_view, name="index"),
-            path("<int:quiz_id>/", admin_views.statistics_view, name="detail"),
-        ]
+        return [path(route, view, name=name) for route, view, name in self.pages]
+
+
+# (viewset name, URL prefix, icon, menu label, permission, pages): the admin's own pages.
+_PAGES = (
+    ("assessments_bank", "cau-hoi/nhap-xuat", "download", _("Import and export"),
+     "assessments.add_question",
+     (("", admin_views.bank_import_view, "import"),
+      ("xuat/", admin_views.bank_export_view, "export"),
+      ("mau.xlsx", admin_views.bank_template_view, "template"))),
+    ("assessments_statistics", "kiem-tra/thong-ke", "table", _("Quiz statistics"),
+     "assessments.change_quiz",
+     (("", admin_views.statistics_index_view, "index"),
+      ("<int:quiz_id>/", admin_views.statistics_view, "detail"))),
+)  # fmt: skip
+
+
+def _pages_viewset(name, prefix, icon, label, permission, pages) -> type[PermissionPagesViewSet]:
+    attributes = {"name": name, "url_prefix": prefix, "icon": icon, "menu_label": label}
+    attributes.update(permission=permission, pages=pages)
+    return type(f"PagesViewSet_{name}", (PermissionPagesViewSet,), attributes)
+
+
+BankInterchangeViewSet, QuizStatisticsViewSet = (_pages_viewset(*row) for row in _PAGES)
 
 
 class AssessmentsViewSetGroup(SnippetViewSetGroup):
@@ -90,3 +153,26 @@ class AssessmentsViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(AssessmentsViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_quiz_preview_url():
+    # Editors' preview of a quiz (records nothing); learners take quizzes only in lessons.
+    return [
+        path(
+            "kiem-tra/xem-truoc/<int:quiz_id>/",
+            admin_views.quiz_preview_view,
+            name="assessments_quiz_preview",
+        )
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def quiz_preview_listing_button(snippet, user, next_url=None):
+    if isinstance(snippet, Quiz) and user.has_perm("assessments.change_quiz"):
+        yield ListingButton(
+            _("Preview"),
+            reverse("assessments_quiz_preview", args=[snippet.pk]),
+            icon_name="view",
+            priority=15,
+        )

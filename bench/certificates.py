@@ -45,13 +45,10 @@ def setup(tmp: Path) -> None:
 
 def make_course():
     from cms.demo import ensure_home_page
-    from courses.models import CourseIndexPage, CoursePage
+    from courses.demo import ensure_catalogue
+    from courses.models import CoursePage
 
-    home = ensure_home_page()
-    index = CourseIndexPage.objects.first()
-    if index is None:
-        index = CourseIndexPage(title="Khoá học", slug="khoa-hoc-bench")
-        home.add_child(instance=index)
+    index = ensure_catalogue(ensure_home_page())
     course = CoursePage(
         title="Nhận diện lừa đảo trực tuyến và bảo vệ dữ liệu cá nhân",
         slug=f"bench-{int(time.time())}",

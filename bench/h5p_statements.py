@@ -34,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.processes import free_port, stop_process  # noqa: E402 - after the path
+
 WORKDIR = Path(tempfile.mkdtemp(prefix="hocso-bench-h5p-"))
 
 
@@ -70,7 +72,8 @@ def build_world(learners: int):
 
     from assessments.h5p import demo
     from cms.demo import ensure_home_page
-    from courses.models import CourseAudience, CourseIndexPage, CoursePage, LessonPage
+    from courses.demo import ensure_catalogue
+    from courses.models import CourseAudience, CoursePage, LessonPage
     from courses.services import enrolment_create
 
     User = get_user_model()
@@ -80,12 +83,7 @@ def build_world(learners: int):
     )  # fmt: skip
     assert admin.is_superuser
     package = demo.load(io.StringIO())
-    home = ensure_home_page()
-    index = CourseIndexPage.objects.first()
-    if index is None:
-        index = CourseIndexPage(title="Khoá học", slug="khoa-hoc-bench")
-        home.add_child(instance=index)
-        index.save_revision().publish()
+    index = ensure_catalogue(ensure_home_page())
     course = CoursePage(
         title="Đo tốc độ H5P", slug=f"bench-h5p-{uuid.uuid4().hex[:6]}",
         summary="Khoá học dùng để đo tốc độ ghi xAPI.",
@@ -115,12 +113,6 @@ def build_world(learners: int):
 
     return {"lesson": lesson.pk, "block": block_id, "iri": activity_iri(package),
             "sessions": sessions}  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_gunicorn(port: int, workers: int):
@@ -246,8 +238,7 @@ def main():
             t.join()
         elapsed = time.perf_counter() - started
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        stop_process(proc, timeout=15)
     failed_learners = sum(1 for r in results if r is None)
     results = [r for r in results if r is not None]
     latencies = sorted(x for r in results for x in r[0])

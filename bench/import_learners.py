@@ -1,4 +1,4 @@
-"""Bench: bulk import of learners (campaigns.imports), CSV and XLSX, at two file sizes.
+"""Bench: bulk import of learners (campaigns.agencies.imports), CSV and XLSX, at two file sizes.
 
 Prints rows per second for the dry run (stream + stage + check) and the import (batches of
 CAMPAIGNS_IMPORT_BATCH with a checkpoint each), and the peak Python memory of each phase
@@ -63,7 +63,7 @@ def row(i: int, prefix: str, offset: int) -> list:
 
 
 def write_file(fmt: str, rows: int, prefix: str, offset: int) -> Path:
-    from campaigns.imports import COLUMNS
+    from campaigns.agencies.imports import COLUMNS
 
     header = [vi for _f, vi, _en in COLUMNS]
     path = WORKDIR / f"{prefix}.{fmt}"
@@ -103,7 +103,8 @@ def main():
     args = parser.parse_args()
 
     from accounts.models import User
-    from campaigns import imports, services
+    from campaigns import services
+    from campaigns.agencies import imports
     from campaigns.models import Agency, ImportJob
 
     call_command("migrate", verbosity=0)

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,17 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-
-WRK_REPORT = r"""
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-                 + summary.errors.timeout + summary.errors.status
-  io.write(string.format("RESULT %.1f %.2f %.2f %.2f %d %d\n",
-    summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000, errors, summary.requests))
-end
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _hocso as h  # noqa: E402 - bench/ is not a package
 
 PREPARE = r"""
 import json
@@ -71,12 +61,6 @@ print("PREPARED " + json.dumps(result))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def manage(env, *args, capture=False):
     return subprocess.run(
         [PY, str(ROOT / "manage.py"), *args],
@@ -103,9 +87,7 @@ def main():
     parser.add_argument("--connections", default="20,100")
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    wrk = shutil.which("wrk")
-    if not wrk:
-        raise SystemExit("wrk is not installed (Debian/Ubuntu: apt-get install -y wrk)")
+    h.need_wrk()
 
     work = Path(tempfile.mkdtemp(prefix="hocso-bench-lesson-"))
     env = {
@@ -133,14 +115,12 @@ def main():
     prepared = manage(env, "shell", "-c", PREPARE, capture=True).stdout
     info = json.loads(prepared.split("PREPARED ", 1)[1])
 
-    port = free_port()
+    port = h.free_port()
     gunicorn = subprocess.Popen(
         [PY, "-m", "gunicorn", "cms.wsgi", "--workers", "2", "--worker-class", "sync",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
-    lua = work / "report.lua"
-    lua.write_text(WRK_REPORT)
     rows = []
     try:
         base = f"http://127.0.0.1:{port}"
@@ -154,18 +134,11 @@ def main():
             for _ in range(20):
                 urllib.request.urlopen(request).read()
             for connections in [int(c) for c in args.connections.split(",")]:
-                out = subprocess.run(
-                    [wrk, f"-t{min(args.threads, connections)}", f"-c{connections}",
-                     f"-d{args.duration}s", "--timeout", "10s", "-s", str(lua),
-                     "-H", f"Cookie: {cookie}", url],
-                    check=True, capture_output=True, text=True,
-                )  # fmt: skip
-                line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
-                rps, p50, p95, p99, errors, total = line.split()[1:]
-                rows.append((name, connections, float(rps), p50, p95, p99, errors, total, page))
+                r = h.wrk_run(url, cookie, connections=connections, duration=args.duration,
+                              work=work, threads=args.threads)  # fmt: skip
+                rows.append((name, connections, r, page))
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=15)
+        h.stop_process(gunicorn, timeout=15)
 
     db = env["DATABASE_URL"].split(":", 1)[0]
     print(f"\nHọcSố lesson-page bench: gunicorn 2 sync workers, DEBUG=0, {db}, "
@@ -175,10 +148,11 @@ def main():
           "(other work on the machine lowers these figures)")  # fmt: skip
     print(f"{'page':<10} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'errors':>6} {'requests':>8} {'queries':>7} {'html KB':>7}  url")  # fmt: skip
-    for name, conns, rps, p50, p95, p99, errors, total, page in rows:
+    for name, conns, r, page in rows:
         kb = page["html_bytes"] / 1024
-        print(f"{name:<10} {conns:>5} {rps:>8.1f} {p50:>8} {p95:>8} {p99:>8} {errors:>6} "
-              f"{total:>8} {page['queries']:>7} {kb:>7.1f}  {page['url']}")  # fmt: skip
+        print(f"{name:<10} {conns:>5} {r['rps']:>8.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} "
+              f"{r['p99']:>8.2f} {r['errors']:>6} {r['requests']:>8} {page['queries']:>7} "
+              f"{kb:>7.1f}  {page['url']}")  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)
 
 

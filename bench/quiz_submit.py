@@ -9,8 +9,9 @@ postgres://postgres@127.0.0.1:5432/hocso_quiz_bench, dropped and created afresh)
 are not marked Secure because the bench speaks plain HTTP on the loopback.
 
 Each learner logs in through the form (in batches of 25 a minute: allauth's rate limit
-per IP address), then takes the demo quiz 3 times: start, open the
-attempt page, pick answers from the HTML, submit. Every 4th learner submits each attempt
+per IP address), then takes the demo quiz 3 times in a lesson of a one-lesson bench course
+(learners take quizzes only in lessons): start, open the attempt page, pick answers from
+the HTML, submit. Every 4th learner submits each attempt
 from two "tabs" at the same moment. Prints submissions per second, p50/p95 latencies and a
 count check read from the database: every attempt graded once, none lost, no question
 graded twice. Exits 1 when the check fails. Loopback only; bounded in count and time.
@@ -20,7 +21,6 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +35,9 @@ import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.processes import free_port, stop_process  # noqa: E402 - after the path
+
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "40"))
 # allauth allows 30 log-ins a minute from one IP address: log in in paced batches.
 LOGIN_BATCH = 25
@@ -47,12 +50,6 @@ DATABASE_URL = os.environ.get(
 )
 PASSWORD = "bench-mat-khau-2026"  # noqa: S105 - throwaway bench accounts
 TIMEOUT = 180
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fresh_database():
@@ -163,14 +160,36 @@ def main() -> int:
     run(env, "migrate", "--noinput")
     run(env, "seed_demo")
     run(env, "collectstatic", "--noinput")
+    # Learners as in production: a verified address (e-mail verification is mandatory with
+    # DEBUG off), enrolled in a one-lesson bench course whose lesson holds the demo quiz
+    # (a lesson's quiz block is the only place learners take quizzes).
     script = (
+        "import uuid\n"
+        "from allauth.account.models import EmailAddress\n"
         "from accounts.models import User\n"
+        "from assessments.models import Quiz\n"
+        "from courses.models import CourseAudience, CourseIndexPage, CoursePage, LessonPage\n"
+        "from courses.services import enrolment_create\n"
+        f"quiz = Quiz.objects.get(slug='{QUIZ_SLUG}')\n"
+        "course = CoursePage(title='Bench', slug='bench-quiz', summary='Bench.',\n"
+        "                    topic='smartphone_internet')\n"
+        "course.audience_links = [CourseAudience(audience='citizens')]\n"
+        "CourseIndexPage.objects.first().add_child(instance=course)\n"
+        "course.save_revision().publish()\n"
+        "block = str(uuid.uuid4())\n"
+        "lesson = LessonPage(title='Bench quiz', slug='bench-quiz-lesson', body=[{'type': 'quiz',\n"
+        "                    'id': block, 'value': {'quiz': quiz.pk, 'required': True}}])\n"
+        "course.add_child(instance=lesson)\n"
         f"for i in range({LEARNERS}):\n"
-        f"    User.objects.create_user(f'hv{{i}}@bench.local', '{PASSWORD}', "
+        f"    u = User.objects.create_user(f'hv{{i}}@bench.local', '{PASSWORD}', "
         "full_name=f'Học Viên {i}')\n"
+        "    EmailAddress.objects.create(user=u, email=u.email, verified=True, primary=True)\n"
+        "    enrolment_create(user=u, course=course, source='self')\n"
+        "print(f'QUIZ {lesson.url} /hoc/bai/{lesson.pk}/kiem-tra/{block}/')\n"
     )
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env,
-                   check=True)  # fmt: skip
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
+                         env=env, check=True, capture_output=True, text=True).stdout  # fmt: skip
+    lesson_path, quiz_path = out.split("QUIZ ", 1)[1].split()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(WORKERS), "--threads", str(THREADS), "--worker-class", "gthread",
@@ -189,16 +208,12 @@ def main() -> int:
                 print("gunicorn did not start")
                 return 1
             time.sleep(0.3)
-        return drive(base)
+        return drive(base, lesson_path, quiz_path)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server, timeout=20)
 
 
-def drive(base: str) -> int:
+def drive(base: str, lesson_path: str, quiz_path: str) -> int:
     sessions = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -239,14 +254,15 @@ def drive(base: str) -> int:
     print(f"== {len(sessions)} learners logged in through the form ({len(errors)} errors)")
 
     start_times, submit_times, submits = [], [], [0]
-    detail = f"{base}/kiem-tra/{QUIZ_SLUG}/"
+    detail = base + lesson_path  # the lesson page with the quiz block
 
     def learner(i, s):
         headers = {"Referer": detail}
         for _round in range(ROUNDS):
             page = s.get(detail, timeout=TIMEOUT)
             t0 = time.perf_counter()
-            r = s.post(detail + "bat-dau/", data={"csrfmiddlewaretoken": csrf_of(page.text)},
+            r = s.post(base + quiz_path + "bat-dau/",
+                       data={"csrfmiddlewaretoken": csrf_of(page.text)},
                        headers=headers, timeout=TIMEOUT)  # fmt: skip
             t1 = time.perf_counter()
             if "/bai-lam/" not in r.url:

@@ -7,10 +7,14 @@ A learner completed a course when their active enrolment has `completed_at`.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
+from courses.certificates.models import Certificate
 from courses.models import CoursePage, Enrolment
 from courses.services import enrolment_create
 
@@ -57,3 +61,163 @@ def completion_dates(*, campaign, user_ids) -> dict[int, dt.datetime]:
         .filter(n=len(courses))
     )
     return {row["user_id"]: row["last"] for row in rows}
+
+
+def course_titles(course_ids=None) -> dict[int, str]:
+    """{course id: title} of `course_ids` (every course for None; one query)."""
+    pages = CoursePage.objects.all()
+    if course_ids is not None:
+        pages = pages.filter(pk__in=list(course_ids))
+    return dict(pages.values_list("pk", "title"))
+
+
+def live_courses():
+    """The published courses, by title (the campaign form's choices)."""
+    return CoursePage.objects.live().order_by("title")
+
+
+# --- What the detail export reads (campaigns.reporting.exports) ----------------------------
+
+
+def detail_enrolments(*, agencies, enrolled_before=None, campaign=None, course_ids=()):
+    """Enrolments still open or completed of the current learners of `agencies` (a
+    queryset of agencies), made before `enrolled_before`; with a `campaign`, only its
+    assigned people in `course_ids`. Rows ordered by agency path, name, person, course:
+    (user_id, course_id, full_name, email, agency name, agency code, audience, enrolled_at,
+    completed_at, lessons_done, percent). Lazy: the caller streams it."""
+    rows = Enrolment.objects.filter(
+        Q(unenrolled_at__isnull=True) | Q(completed_at__isnull=False),
+        user__learner_profile__agency__in=agencies.values("pk"),
+    )
+    if enrolled_before is not None:
+        rows = rows.filter(enrolled_at__lt=enrolled_before)
+    if campaign is not None:
+        rows = rows.filter(
+            course_id__in=list(course_ids), user__campaign_assignments__campaign=campaign
+        )
+    return rows.order_by(
+        "user__learner_profile__agency__path", "user__full_name", "user_id", "course_id", "pk"
+    ).values_list(
+        "user_id", "course_id", "user__full_name", "user__email",
+        "user__learner_profile__agency__name", "user__learner_profile__agency__code",
+        "user__learner_profile__audience", "enrolled_at", "completed_at", "lessons_done",
+        "percent",
+    )  # fmt: skip
+
+
+def certificates_issued(*, user_ids, course_ids) -> dict[tuple[int, int], dt.datetime]:
+    """{(user_id, course_id): issued_at} of the valid certificates among them (one query)."""
+    return {
+        (user_id, course_id): issued_at
+        for user_id, course_id, issued_at in Certificate.objects.valid()
+        .filter(user_id__in=set(user_ids), course_id__in=set(course_ids))
+        .order_by()
+        .values_list("user_id", "course_id", "issued_at")
+    }
+
+
+# --- What the rollups read (campaigns.reporting.rollups) ------------------------------
+
+
+def rollup_tables() -> dict[str, str]:
+    """Table names of the rows the set-based rollup rebuild reads (from the models' _meta)."""
+    return {"enrolment": Enrolment._meta.db_table, "certificate": Certificate._meta.db_table}
+
+
+def enrolment_rows(*, user_ids):
+    """Enrolments of `user_ids` as named rows: user_id, course_id, enrolled_at,
+    unenrolled_at, completed_at (one query; cancelled ones included)."""
+    return Enrolment.objects.filter(user_id__in=list(user_ids)).values_list(
+        "user_id", "course_id", "enrolled_at", "unenrolled_at", "completed_at", named=True
+    )
+
+
+def valid_certificate_rows(*, user_ids):
+    """(user_id, course_id, issued_at) of the valid certificates of `user_ids` (one query)."""
+    return Certificate.objects.filter(
+        user_id__in=list(user_ids), revoked_at__isnull=True, course_id__isnull=False
+    ).values_list("user_id", "course_id", "issued_at")
+
+
+def certified_course_ids(*, user_id: int, course_ids) -> set[int]:
+    """Which of `course_ids` the user holds a valid (not revoked) certificate for (1 query)."""
+    return set(
+        Certificate.objects.filter(
+            user_id=user_id, course_id__in=list(course_ids), revoked_at__isnull=True
+        ).values_list("course_id", flat=True)
+    )
+
+
+# --- Each person's status per required course (people list, learner page) ---------------
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
+# The state words of a person in a course, on every page and export (docs/glossary.md).
+# With a context: Wagtail's catalogue (in LOCALE_PATHS, which wins over ours) translates
+# the bare "In progress" as "Đang diễn ra".
+STATUS_LABELS = {
+    NOT_STARTED: pgettext_lazy("learning status", "Not started"),
+    IN_PROGRESS: pgettext_lazy("learning status", "In progress"),
+    COMPLETED: pgettext_lazy("learning status", "Completed"),
+}
+CERTIFIED_LABEL = pgettext_lazy("learning status", "Certified")
+# Started: any activity recorded on the enrolment (a lesson opened or done, or completed).
+_STARTED = Q(last_activity_at__isnull=False) | Q(lessons_done__gt=0) | Q(completed_at__isnull=False)
+
+
+@dataclass
+class CourseStatus:
+    """One person's state in one required course, with its dates (None: not enrolled)."""
+
+    status: str
+    enrolled_at: dt.datetime | None = None
+    last_activity_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    percent: int = 0
+
+
+def course_statuses(*, user_ids, course_ids) -> dict[tuple[int, int], CourseStatus]:
+    """{(user_id, course_id): CourseStatus} for the active enrolments of `user_ids` in
+    `course_ids` (one query; a missing key means not enrolled, i.e. not started)."""
+    out = {}
+    rows = (
+        Enrolment.objects.active()
+        .filter(user_id__in=list(user_ids), course_id__in=list(course_ids))
+        .values_list("user_id", "course_id", "enrolled_at", "last_activity_at", "completed_at",
+                     "lessons_done", "percent")
+    )  # fmt: skip
+    for user_id, course_id, enrolled_at, active_at, completed_at, done, percent in rows:
+        if completed_at is not None:
+            status = COMPLETED
+        elif active_at is not None or done:
+            status = IN_PROGRESS
+        else:
+            status = NOT_STARTED
+        out[user_id, course_id] = CourseStatus(
+            status, enrolled_at, active_at, completed_at, percent
+        )
+    return out
+
+
+def filter_by_status(people, *, course_ids, status: str, user_field: str = "user_id"):
+    """`people` (any queryset with a user id in `user_field`) narrowed to those whose state
+    across `course_ids` is `status`: completed = every course completed; not started = no
+    activity in any of them; in progress = the rest. One SQL query, however many people."""
+    course_ids = list(course_ids)
+    if status not in STATUSES or not course_ids:
+        return people
+    mine = Enrolment.objects.active().filter(user_id=OuterRef(user_field), course_id__in=course_ids)
+    done = Subquery(
+        mine.filter(completed_at__isnull=False)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("course_id", distinct=True))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+    people = people.annotate(_done=Coalesce(done, 0), _started=Exists(mine.filter(_STARTED)))
+    if status == COMPLETED:
+        return people.filter(_done=len(course_ids))
+    if status == NOT_STARTED:
+        return people.filter(_started=False)
+    return people.filter(_started=True, _done__lt=len(course_ids))

@@ -17,7 +17,7 @@ from campaigns import services
 from campaigns.models import (
     Agency,
     AgencyHeadcount,
-    Audience,
+    Assignment,
     Campaign,
     CampaignAudience,
     CampaignCourse,
@@ -25,8 +25,12 @@ from campaigns.models import (
     ManagerRole,
     Session,
 )
+from campaigns.reporting.rollups import rollups_rebuild
 from cms.text import fold
-from courses.models import CoursePage
+from cms.vocabularies import Audience, Subgroup
+from courses.certificates.models import Certificate
+from courses.models import CoursePage, Enrolment
+from courses.services import course_complete
 
 PROVINCE = ("PT", "Tỉnh Phú Thọ")
 DEPARTMENTS = [
@@ -68,17 +72,26 @@ GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long
 GIVEN_F = ["Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh",
            "Nhung", "Oanh", "Phượng", "Thảo", "Trang", "Yến"]  # fmt: skip
 TITLES = {
-    Audience.LEADER: ["Giám đốc", "Phó Giám đốc", "Trưởng phòng", "Chủ tịch UBND"],
-    Audience.CIVIL_SERVANT: ["Chuyên viên", "Chuyên viên chính", "Thanh tra viên", "Kế toán"],
-    Audience.PUBLIC_EMPLOYEE: ["Giáo viên", "Bác sĩ", "Điều dưỡng", "Kỹ sư"],
-    Audience.WORKER: ["Văn thư", "Lái xe", "Bảo vệ"],
-    Audience.CITIZEN: [""],
+    Subgroup.LEADER: ["Giám đốc", "Phó Giám đốc", "Trưởng phòng", "Chủ tịch UBND"],
+    Subgroup.CIVIL_SERVANT: [
+        "Chuyên viên",
+        "Chuyên viên chính",
+        "Thanh tra viên",
+        "Kế toán",
+    ],
+    Subgroup.PUBLIC_EMPLOYEE: ["Giáo viên", "Bác sĩ", "Điều dưỡng", "Kỹ sư"],
+    Subgroup.WORKER: ["Văn thư", "Lái xe", "Bảo vệ"],
+    Subgroup.CITIZEN: [""],
 }
 # (audience, low, high): seeded random headcounts per agency.
-STAFF_HEADCOUNTS = [(Audience.LEADER, 3, 8), (Audience.CIVIL_SERVANT, 30, 120),
-                    (Audience.PUBLIC_EMPLOYEE, 0, 60), (Audience.WORKER, 3, 15)]  # fmt: skip
-COMMUNE_HEADCOUNTS = [(Audience.LEADER, 3, 6), (Audience.CIVIL_SERVANT, 20, 40),
-                      (Audience.CITIZEN, 8000, 25000)]  # fmt: skip
+STAFF_HEADCOUNTS = [
+    (Subgroup.LEADER, 3, 8),
+    (Subgroup.CIVIL_SERVANT, 30, 120),
+    (Subgroup.PUBLIC_EMPLOYEE, 0, 60),
+    (Subgroup.WORKER, 3, 15),
+]
+COMMUNE_HEADCOUNTS = [(Subgroup.LEADER, 3, 6), (Subgroup.CIVIL_SERVANT, 20, 40),
+                      (Subgroup.CITIZEN, 8000, 25000)]  # fmt: skip
 DEMO_DOMAIN = "demo.hocso.local"
 LEARNERS_PER_DEPARTMENT = 16
 LEARNERS_PER_COMMUNE = 14
@@ -95,6 +108,9 @@ def _person_name(rng: random.Random) -> str:
     if rng.random() < 0.5:
         return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_M)} {rng.choice(GIVEN_M)}"
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_F)} {rng.choice(GIVEN_F)}"
+
+
+DEMO_LEARNER_EMAIL = "learner@hocso.local"  # made by cms.demo
 
 
 def _email(name: str, n: int) -> str:
@@ -137,12 +153,12 @@ def load(stdout) -> None:
             n += 1
             name = _person_name(rng)
             if agency.kind == Agency.Kind.COMMUNE_OR_WARD:
-                audience = rng.choice([Audience.CITIZEN] * 3 + [Audience.CIVIL_SERVANT])
+                audience = rng.choice([Subgroup.CITIZEN] * 3 + [Subgroup.CIVIL_SERVANT])
             else:
                 audience = rng.choice(
-                    [Audience.CIVIL_SERVANT] * 5
-                    + [Audience.PUBLIC_EMPLOYEE] * 2
-                    + [Audience.LEADER, Audience.WORKER]
+                    [Subgroup.CIVIL_SERVANT] * 5
+                    + [Subgroup.PUBLIC_EMPLOYEE] * 2
+                    + [Subgroup.LEADER, Subgroup.WORKER]
                 )
             title = rng.choice(TITLES[audience])
             email = _email(name, n)
@@ -152,7 +168,8 @@ def load(stdout) -> None:
             user = User.objects.create_user(email, None, full_name=name)
             services.learner_profile_set(
                 user=user, agency=agency, audience=audience, job_title=title,
-                employee_code=None if audience == Audience.CITIZEN else f"CB-{n:05d}", on=joined,
+                employee_code=None if audience == Subgroup.CITIZEN else f"CB-{n:05d}",
+                on=joined,
             )  # fmt: skip
             created += 1
 
@@ -166,6 +183,15 @@ def load(stdout) -> None:
     demo_manager = User.objects.filter(email="manager@hocso.local").first()
     if demo_manager:
         services.manager_role_grant(user=demo_manager, agency=by_code["PT-SNV"], granted_by=None)
+    # The demo learner is a civil servant of Phòng Tổ chức - Biên chế (Sở Nội vụ), so the
+    # campaign assigns them its courses with its deadline (below), none of them started.
+    demo_learner = User.objects.filter(email=DEMO_LEARNER_EMAIL).first()
+    if demo_learner and not LearnerProfile.objects.filter(user=demo_learner).exists():
+        services.learner_profile_set(
+            user=demo_learner, agency=next(u for u in units if u.code == "PT-SNV-TCBC"),
+            audience=Subgroup.CIVIL_SERVANT,
+            job_title="Chuyên viên", employee_code="CB-DEMO-01", on=dt.date(2026, 1, 5),
+        )  # fmt: skip
 
     # The campaign, with the demo courses if the courses floor made some.
     campaign = Campaign.objects.filter(name="Bình dân học vụ số 2026").first()
@@ -182,8 +208,7 @@ def load(stdout) -> None:
             due_on=dt.date(2026, 12, 31),
             target_percent=100,
         )
-        for audience in (Audience.LEADER, Audience.CIVIL_SERVANT, Audience.PUBLIC_EMPLOYEE,
-                         Audience.WORKER):  # fmt: skip
+        for audience in Subgroup.of_audience(Audience.CIVIL_SERVANTS):
             CampaignAudience.objects.create(campaign=campaign, audience=audience)
     if not campaign.courses.exists():
         # The demo courses made for civil servants (courses.demo), in catalogue order.
@@ -199,6 +224,9 @@ def load(stdout) -> None:
             )
     assigned = services.campaign_assign(campaign=campaign)
     completed = _demo_history(campaign)
+    assigned += _near_deadline_campaign(by_code["PT-SNV"])
+    overdue_unit = next(u for u in units if u.code != "PT-SNV-TCBC" and u.code.startswith("PT-SNV"))
+    assigned += _overdue_campaign(overdue_unit)
 
     # An in-person training class in Phường Hòa Bình (dated in the campaign, fixed).
     ward = communes[0]  # Phường Hòa Bình
@@ -221,19 +249,62 @@ def load(stdout) -> None:
     )
 
 
+NEAR_CAMPAIGN = "Chuyên đề: nhận biết lừa đảo trực tuyến"
+SCAMS_COURSE_SLUG = "nhan-biet-lua-dao-va-bao-ve-du-lieu-ca-nhan"
+
+
+def _scams_campaign(
+    agency, *, name: str, description: str, started: int, ends: int, due: int
+) -> int:
+    """A civil-servant campaign of `agency` on the scams course, dated in days from the
+    day the demo is seeded (negative: in the past); created once, then assigned."""
+    course = CoursePage.objects.live().filter(slug=SCAMS_COURSE_SLUG).first()
+    if course is None or Campaign.objects.filter(name=name).exists():
+        return 0
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        name=name, description=description,
+        starts_on=today + dt.timedelta(days=started), ends_on=today + dt.timedelta(days=ends),
+        due_on=today + dt.timedelta(days=due), target_percent=100,
+    )  # fmt: skip
+    CampaignAudience.objects.create(campaign=campaign, audience=Subgroup.CIVIL_SERVANT)
+    campaign.agencies.add(agency)
+    CampaignCourse.objects.create(campaign=campaign, course_id=course.pk, sort_order=0)
+    return services.campaign_assign(campaign=campaign)
+
+
+def _near_deadline_campaign(agency) -> int:
+    """A short campaign for Sở Nội vụ due in 5 days: its people, the demo learner among
+    them, see a near deadline ("Còn 5 ngày") on the scams course (an enrolment keeps the
+    earliest deadline)."""
+    return _scams_campaign(
+        agency, name=NEAR_CAMPAIGN, started=-10, ends=5, due=5,
+        description="Cán bộ Sở Nội vụ hoàn thành khoá nhận biết lừa đảo trong tháng này.",
+    )  # fmt: skip
+
+
+OVERDUE_CAMPAIGN = "Chuyên đề: bảo vệ dữ liệu cá nhân (đợt 1)"
+
+
+def _overdue_campaign(agency) -> int:
+    """A campaign of one unit of Sở Nội vụ (not the demo learner's) whose deadline passed
+    7 days ago, nobody done: the manager's overdue list and reminders have people to act
+    on. Its deadline stays on those people's scams course too."""
+    return _scams_campaign(
+        agency, name=OVERDUE_CAMPAIGN, started=-40, ends=20, due=-7,
+        description="Cán bộ của đơn vị hoàn thành khoá về lừa đảo và dữ liệu cá nhân.",
+    )  # fmt: skip
+
+
 def _demo_history(campaign) -> int:
     """A year of learning for the dashboards' trends: assignments dated in March, and about
     45% of the assigned people completing the required courses between April and November
     (fixed seed). Dates are set on the raw rows, then the rollups are rebuilt from them.
     Runs once: nothing happens when the campaign already has completions."""
-    from campaigns.models import Assignment
-    from campaigns.rollups import rollups_rebuild
-    from courses.models import Enrolment
-    from courses.services import course_complete
-
     if Assignment.objects.filter(campaign=campaign, completed_at__isnull=False).exists():
         return 0
     rng = random.Random(2026)
+    demo_learner = get_user_model().objects.filter(email=DEMO_LEARNER_EMAIL).first()
     march = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
     assignments = list(Assignment.objects.filter(campaign=campaign).order_by("user_id"))
     Assignment.objects.filter(campaign=campaign).update(created_at=march)
@@ -243,7 +314,8 @@ def _demo_history(campaign) -> int:
     ).update(enrolled_at=march)
     done = 0
     for assignment in assignments:
-        if rng.random() > 0.45:
+        # The demo learner keeps their assigned courses unstarted (the learner's journey).
+        if rng.random() > 0.45 or assignment.user_id == getattr(demo_learner, "pk", None):
             continue
         when = march + dt.timedelta(days=rng.randint(35, 265), hours=rng.randint(0, 8))
         for enrolment in Enrolment.objects.filter(
@@ -252,8 +324,6 @@ def _demo_history(campaign) -> int:
             course_complete(enrolment=enrolment)
             Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=when)
         done += 1
-    from courses.certificates.models import Certificate
-
     for certificate in Certificate.objects.filter(
         user_id__in=[a.user_id for a in assignments], course_id__in=course_ids
     ):

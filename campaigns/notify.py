@@ -9,19 +9,24 @@ import contextlib
 import datetime as dt
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from accounts.models import User
-from campaigns.models import Assignment, ManagerDigest, ManagerRole, Reminder
+from accounts.models import ConsentRecord, User
+from accounts.privacy import users_refusing
+from campaigns.agencies.selectors import agencies_visible_to
+from campaigns.models import Assignment, ManagerDigest, ManagerRole, Notice, Reminder
 from campaigns.services import notice_create
 
 BATCH = 500  # assignments per reminder query; bounded memory per run
+# A manager's reminder before the deadline (a text kind only: manual reminders are not
+# Reminder rows, the beat's kinds stay once each).
+MANUAL_BEFORE_DEADLINE = "manual"
 
 
 def absolute_url(path: str) -> str:
@@ -42,10 +47,9 @@ def invitation_messages(*, user_ids) -> list[EmailMessage]:
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
 
-    from campaigns.imports import NO_EMAIL_DOMAIN
-
     messages = []
-    for user in User.objects.filter(pk__in=list(user_ids)).exclude(email__endswith=NO_EMAIL_DOMAIN):
+    people = User.objects.filter(pk__in=list(user_ids)).exclude(email__isnull=True)
+    for user in people.exclude(email=""):
         link = absolute_url(
             reverse(
                 "account_reset_password_from_key",
@@ -86,6 +90,14 @@ def _reminder_text(assignment: Assignment, kind: str) -> tuple[str, str]:
             "due": due,
             "campaign": campaign,
         }
+    elif kind == MANUAL_BEFORE_DEADLINE:
+        days = max((timezone.localdate(assignment.due_at) - timezone.localdate()).days, 0)
+        subject = _("Reminder: %(campaign)s") % {"campaign": campaign}
+        text = ngettext(
+            "Complete the courses of “%(campaign)s” by %(due)s (%(days)s day left).",
+            "Complete the courses of “%(campaign)s” by %(due)s (%(days)s days left).",
+            days,
+        ) % {"due": due, "campaign": campaign, "days": days}
     elif kind == Reminder.Kind.DUE_IN_1_DAY:
         subject = _("Due tomorrow: %(campaign)s") % {"campaign": campaign}
         text = _("Complete the courses of “%(campaign)s” by tomorrow, %(due)s.") % {
@@ -101,13 +113,22 @@ def _reminder_text(assignment: Assignment, kind: str) -> tuple[str, str]:
     return subject, text
 
 
-def _remind(assignment: Assignment, kind: str, path: str) -> list[EmailMessage]:
+def _refusing_emails(user_ids) -> set[int]:
+    """People who withdrew their consent to reminder e-mails ("My data"): one query."""
+    return users_refusing(purpose=ConsentRecord.Purpose.REMINDER_EMAILS, user_ids=user_ids)
+
+
+def _remind(
+    assignment: Assignment, kind: str, path: str, refusing: set[int] = frozenset()
+) -> list[EmailMessage]:
     """The in-app notice of one reminder (written now) and its e-mail (to send), if the
-    learner can receive one."""
+    learner can receive one and has not withdrawn their consent to reminder e-mails."""
     subject, text = _reminder_text(assignment, kind)
-    notice_create(user_id=assignment.user_id, message=text, url=path)
-    if not assignment.user.is_active or "@" not in assignment.user.email:
-        return []
+    notice_create(user_id=assignment.user_id, message=text, url=path, kind=Notice.Kind.REMINDER)
+    if not assignment.user.is_active or "@" not in (assignment.user.email or ""):
+        return []  # inactive, or a phone-only person (no e-mail): the notice only
+    if assignment.user_id in refusing:
+        return []  # consent withdrawn: the notice only
     return [EmailMessage(subject, text + "\n\n" + absolute_url(path), to=[assignment.user.email])]
 
 
@@ -140,10 +161,11 @@ def reminders_send(*, now: dt.datetime | None = None) -> dict:
                 break
             last_id = batch[-1].id
             messages = []
+            refusing = _refusing_emails([a.user_id for a in batch])
             for assignment in batch:
                 if not _claim_reminder(assignment, kind):
                     continue
-                messages += _remind(assignment, kind, path)
+                messages += _remind(assignment, kind, path, refusing)
                 count += 1
             if messages:
                 connection.send_messages(messages)
@@ -153,14 +175,13 @@ def reminders_send(*, now: dt.datetime | None = None) -> dict:
 
 def manager_digests_send(*, today: dt.date | None = None) -> dict:
     """Weekly: each manager gets the list of overdue people in their subtree (once a week)."""
-    from campaigns.selectors import agencies_visible_to
-
     today = today or timezone.localdate()
     week_start = today - dt.timedelta(days=today.weekday())
     now = timezone.now()
     sent = 0
     manager_ids = ManagerRole.objects.values_list("user_id", flat=True).distinct()
-    for manager in User.objects.filter(pk__in=manager_ids, is_active=True):
+    managers = User.objects.filter(pk__in=manager_ids, is_active=True)
+    for manager in managers.exclude(email__isnull=True):  # phone-only: no digest by mail
         overdue = Assignment.objects.filter(
             completed_at__isnull=True,
             due_at__lt=now,
@@ -196,16 +217,32 @@ def manager_digests_send(*, today: dt.date | None = None) -> dict:
 
 
 def manual_reminders_send(*, assignments) -> int:
-    """A manager's "send reminder" on the overdue list: an in-app notice and an e-mail per
-    learner, at most once a day per assignment (a cache claim, so a double click or two
-    managers at once send one). Returns how many were sent."""
-    today = timezone.localdate().isoformat()
+    """A manager's "send reminder" (the overdue list, the people list): an in-app notice
+    and an e-mail per learner, at most once a day per person whatever the number of their
+    assignments, pages or managers. The claim is in the database, not the cache (a reminder
+    must still go out with Redis down): the person's row is locked, and a reminder notice of
+    today means they were reminded, so a double click or two managers at once send one.
+    Before the deadline the text says when it is; after, that it has passed. Returns how
+    many people were reminded."""
+    now = timezone.now()
+    day_start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
     path = _my_learning_path()
-    messages, sent = [], 0
+    messages, sent, seen = [], 0, set()
+    assignments = list(assignments)
+    refusing = _refusing_emails({a.user_id for a in assignments})
     for assignment in assignments:
-        if not cache.add(f"campaigns:manual-reminder:{assignment.pk}:{today}", 1, 26 * 3600):
+        if assignment.user_id in seen:
             continue
-        messages += _remind(assignment, Reminder.Kind.OVERDUE, path)
+        seen.add(assignment.user_id)
+        with transaction.atomic():
+            list(User.objects.select_for_update().filter(pk=assignment.user_id).values("pk"))
+            reminded_today = Notice.objects.filter(
+                user_id=assignment.user_id, kind=Notice.Kind.REMINDER, created_at__gte=day_start
+            ).exists()
+            if reminded_today:
+                continue
+            kind = Reminder.Kind.OVERDUE if assignment.due_at < now else MANUAL_BEFORE_DEADLINE
+            messages += _remind(assignment, kind, path, refusing)
         sent += 1
     if messages:
         get_connection().send_messages(messages)

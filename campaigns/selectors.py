@@ -1,9 +1,7 @@
-"""Reads of the campaigns floor.
-
-THE SCOPING CHOKEPOINT: `agencies_visible_to(user)` is the only way manager views, exports
-and APIs reach learner data. Every helper below that returns people or numbers for a
-manager is built on it; views never query LearnerProfile, Membership or Assignment without
-going through one of these.
+"""Reads of the campaigns part: sessions, the public counters, overdue people, attendance.
+Every read for a manager goes through the scoping chokepoint
+(`campaigns.agencies.selectors.agencies_visible_to`), re-exported here with the agencies'
+other reads so that other apps (settings.HOCSO_MFA_REQUIRED_ROLES) keep one read API.
 """
 
 from django.core.cache import cache
@@ -11,83 +9,60 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from campaigns import reporting
+from campaigns.agencies.selectors import (  # re-exported: the app's one read API
+    agencies_visible_to as agencies_visible_to,
+)
+from campaigns.agencies.selectors import (
+    agency_search as agency_search,
+)
+from campaigns.agencies.selectors import (
+    is_manager as is_manager,
+)
+from campaigns.agencies.selectors import (
+    learners_visible_to as learners_visible_to,
+)
+from campaigns.agencies.selectors import (
+    manager_root_agencies as manager_root_agencies,
+)
+from campaigns.agencies.selectors import (
+    visible_agency_or_404 as visible_agency_or_404,
+)
+from campaigns.agencies.selectors import (
+    visible_ancestors as visible_ancestors,
+)
+from campaigns.agencies.selectors import (
+    visible_learner_or_404 as visible_learner_or_404,
+)
 from campaigns.models import (
     Agency,
     Assignment,
     Attendance,
     Campaign,
-    LearnerProfile,
     RollupTotal,
     Session,
 )
-from cms.text import fold, person_sort_key
+from campaigns.reporting import aggregates
+from cms import audit
+from cms.text import person_sort_key
 
 HEADLINE_CACHE_KEY = "campaigns:headline:v1"
 HEADLINE_TTL = 5 * 60
 
 
-# --- Scoping ----------------------------------------------------------------------------
+# --- Audit log (cms.audit) -------------------------------------------------------------
 
 
-def agencies_visible_to(user):
-    """Agencies whose people and numbers `user` may see as a manager: the subtrees of their
-    manager roles; every agency for a superuser; none for anyone else."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Agency.objects.none()
-    if user.is_superuser:
-        return Agency.objects.all()
-    return Agency.objects.subtree_of(_role_roots(user))
+def audit_entries_visible_to(user):
+    """The personal-data audit entries `user` may read: every one for a superuser, those of
+    the agencies they see for a manager (the chokepoint), none for anyone else."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return audit.audit_entries()
+    if not is_manager(user):
+        return audit.audit_entries().none()
+    return audit.audit_entries_of_agencies(agencies_visible_to(user).values_list("pk", flat=True))
 
 
-def _role_roots(user) -> list[Agency]:
-    """The agencies of the user's manager roles, minus those inside another (fewer OR
-    terms, same set). Memoised on the user object: one query per request."""
-    cached = getattr(user, "_campaign_role_roots", None)
-    if cached is not None:
-        return cached
-    kept = []
-    for root in Agency.objects.filter(manager_roles__user=user).order_by("path"):
-        if not any(root.path.startswith(k.path) for k in kept):
-            kept.append(root)
-    user._campaign_role_roots = kept
-    return kept
-
-
-def is_manager(user) -> bool:
-    """Whether `user` may open the manager pages."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or bool(_role_roots(user))
-
-
-def manager_root_agencies(user):
-    """The tops of the user's visible subtrees (for the dashboard's first level)."""
-    if user.is_superuser:
-        return Agency.objects.filter(depth=1)
-    return list(_role_roots(user))
-
-
-def visible_agency_or_404(user, agency_id) -> Agency:
-    """One agency the user may see, or 404 (not 403: ids of others are not confirmed)."""
-    agency = agencies_visible_to(user).filter(pk=agency_id).first()
-    if agency is None:
-        raise Http404
-    return agency
-
-
-def learners_visible_to(user):
-    """Learner profiles (with user and agency) of the agencies visible to `user`."""
-    return LearnerProfile.objects.filter(
-        agency__in=agencies_visible_to(user).values("pk")
-    ).select_related("user", "agency")
-
-
-def visible_learner_or_404(user, user_id) -> LearnerProfile:
-    profile = learners_visible_to(user).filter(user_id=user_id).first()
-    if profile is None:
-        raise Http404
-    return profile
+# --- Sessions ---------------------------------------------------------------------------
 
 
 def sessions_visible_to(user):
@@ -106,33 +81,21 @@ def visible_session_or_404(user, session_id) -> Session:
 # --- Manager pages ----------------------------------------------------------------------
 
 
-# --- Agency search (sign-up) ------------------------------------------------------------
-
-
-def agency_search(query: str, *, limit: int = 20):
-    """Active agencies whose name or code matches `query`, ignoring diacritics and case
-    ("phuong hoa binh" finds "Phường Hòa Bình")."""
-    key = fold(query)
-    if len(key) < 2:
-        return Agency.objects.none()
-    qs = Agency.objects.active()
-    for word in key.split():
-        qs = qs.filter(Q(search_key__contains=word) | Q(code__iexact=word))
-    return qs.order_by("depth", "search_key")[:limit]
-
-
 # --- Public counters --------------------------------------------------------------------
 
 
 def campaign_headline() -> dict:
     """Aggregate counters for the public home page (no personal data), from the rollups.
 
-    learners: people registered in an agency now; completions: campaign completions;
-    certificates: valid certificates issued; agencies_at_target: agencies whose own
-    completions reached their target share of their own headcount in an active campaign."""
+    learners: people registered in an agency now; completions: course completions (the
+    home page's "Course completions"; they were campaign completions, one per person for
+    several courses, so 134 sat beside 402 certificates); certificates: valid certificates
+    issued, one per course completion at most. Both are read from the same course rows
+    (docs/glossary.md, "Measures"); agencies_at_target: agencies whose own completions
+    reached their target share of their own headcount in an active campaign."""
     sums = RollupTotal.objects.aggregate(
         learners=Sum("registered", filter=Q(course_id=0, campaign_id=0)),
-        completions=Sum("completed", filter=Q(campaign_id__gt=0)),
+        completions=Sum("completed", filter=Q(course_id__gt=0)),
         certificates=Sum("certified", filter=Q(course_id__gt=0)),
     )
     return {
@@ -147,7 +110,7 @@ def agencies_at_target_count() -> int:
     count = 0
     campaigns = Campaign.objects.filter(is_active=True).prefetch_related("courses", "audiences")
     for campaign in campaigns:
-        tree = reporting.own_counts(subject=reporting.Subject.of(campaign), root=None)
+        tree = aggregates.own_counts(subject=aggregates.Subject.of(campaign), root=None)
         count += sum(1 for c in tree.own.values() if c.headcount and c.completed >= c.target - 1e-9)
     return count
 
@@ -162,16 +125,6 @@ def campaign_headline_cached() -> dict:
 
 
 # --- Dashboard helpers (the counters themselves come from campaigns.reporting) ----------
-
-
-def visible_ancestors(user, agency: Agency) -> list[Agency]:
-    """The agency's ancestors the user may open (breadcrumbs never link to a 404)."""
-    visible = {a.path for a in manager_root_agencies(user)} if not user.is_superuser else None
-    out = []
-    for ancestor in agency.get_ancestors():
-        if visible is None or any(ancestor.path.startswith(p) for p in visible):
-            out.append(ancestor)
-    return out
 
 
 def attendance_by_agency(*, paths: list[str]) -> dict[str, int]:

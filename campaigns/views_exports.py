@@ -1,7 +1,7 @@
 """Manager pages for background exports ("My files") and scheduled e-mailed reports.
 
 Thin: the agency is checked with `selectors.visible_agency_or_404` (the scoping chokepoint),
-writes go through campaigns.exports. Exports and subscriptions are their owner's only: an
+writes go through campaigns.reporting.exports. Exports and subscriptions are their owner's only: an
 id of someone else's answers 404, never 403.
 """
 
@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns import exports, reporting, selectors
+from campaigns import selectors
 from campaigns.models import ReportExport, ReportSubscription
+from campaigns.reporting import aggregates, exports
 from campaigns.views import manager_required
+from cms.audit import audit_record
 
 RECENT_EXPORTS = 50  # the list shows the latest ones; older files stay on disk until purged
 
@@ -84,11 +86,15 @@ def export_download(request, export_id):
     )  # fmt: skip
     if not selectors.agencies_visible_to(request.user).filter(pk=export.agency_id).exists():
         raise Http404
-    path = exports.export_path(export)
-    if path is None:
+    fileobj = exports.export_open(export)
+    if fileobj is None:
         raise Http404
+    audit_record(
+        action="hocso.export_downloaded", instance=export, request=request,
+        agency=export.agency_id, details={"kind": export.kind, "format": export.fmt},
+    )  # fmt: skip
     return FileResponse(
-        path.open("rb"),  # closed by FileResponse when the response is done
+        fileobj,  # closed by FileResponse when the response is done
         as_attachment=True,
         filename=exports.export_download_name(export),
         content_type=exports.CONTENT_TYPES[export.fmt],
@@ -100,7 +106,7 @@ def subscriptions(request, agency_id=None):
     """The user's scheduled reports; with an agency (visible to them), a form to subscribe
     to its month or quarter report."""
     agency = selectors.visible_agency_or_404(request.user, agency_id) if agency_id else None
-    campaigns = list(reporting.campaigns_for_dashboard()) if agency else []
+    campaigns = list(aggregates.campaigns_for_dashboard()) if agency else []
     error = ""
     if request.method == "POST":
         if agency is None:

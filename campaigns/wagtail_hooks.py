@@ -16,11 +16,10 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from campaigns import services
+from campaigns import courses_bridge, services
 from campaigns.models import (
     Agency,
     AgencyTarget,
-    Audience,
     Campaign,
     CampaignAudience,
     CampaignCourse,
@@ -28,7 +27,7 @@ from campaigns.models import (
     ManagerRole,
     Session,
 )
-from courses.models import CoursePage
+from cms.vocabularies import Subgroup
 
 # --- Agencies ---------------------------------------------------------------------------
 
@@ -54,7 +53,7 @@ class AgencyForm(WagtailAdminModelForm):
                 path__startswith=self.instance.path
             )
             counts = dict(self.instance.headcounts.values_list("audience", "count"))
-        for value, label in Audience.choices:
+        for value, label in Subgroup.choices:
             self.fields[f"headcount_{value}"] = forms.IntegerField(
                 label=_("Headcount: %(audience)s") % {"audience": label},
                 min_value=0,
@@ -76,7 +75,7 @@ class AgencyForm(WagtailAdminModelForm):
             current = agency.get_parent()
             if parent is not None and (current is None or current.pk != parent.pk):
                 agency = services.agency_move(agency=agency, new_parent=parent)
-        for value in Audience.values:
+        for value in Subgroup.values:
             count = data.get(f"headcount_{value}")
             if count is not None:
                 services.headcount_set(agency=agency, audience=value, count=count)
@@ -230,13 +229,13 @@ class ManagerRoleViewSet(ModelViewSet):
 
 
 def _course_queryset():
-    return CoursePage.objects.live().order_by("title")
+    return courses_bridge.live_courses()
 
 
 class CampaignForm(WagtailAdminModelForm):
     target_audiences = forms.MultipleChoiceField(
         label=_("Target groups"),
-        choices=Audience.choices,
+        choices=Subgroup.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: everyone."),

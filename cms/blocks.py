@@ -6,6 +6,16 @@
   link to the original.
 - `VideoBlock`: chooses a cms.Video from the library (the same one the video pages show) and
   renders it with the one player include, cms/includes/video_player.html.
+- `CalloutBlock`: a tip or a warning.
+
+Higher apps extend these (subclass, add or override a child, a template) and never copy
+them: courses.blocks does for lessons. The limits are the same everywhere:
+- alt text: at most ALT_TEXT_MAX_LENGTH (1000) characters, required when the page is
+  published (a draft may leave it empty: Wagtail defers required fields on drafts).
+  1000, not 300: an infographic's alt text carries the text it shows (the same limit as
+  cms.InfographicImage.alt_text), the lesson image block shows infographics too, and every
+  stored alt text fits (lessons allowed 300, news 1000), so nothing stored is refused.
+- caption: at most CAPTION_MAX_LENGTH (300) characters (lessons allowed 300, news 255).
 """
 
 from django import forms
@@ -21,16 +31,28 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 from cms.text import sanitize_html
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr"]
+ALT_TEXT_MAX_LENGTH = 1000
+CAPTION_MAX_LENGTH = 300
 
 
 class SafeRichTextBlock(blocks.RichTextBlock):
+    """Rich text that always passes through cms.text.sanitize_html on the way out, so a
+    script, an on* attribute or a javascript: link stored by any path never reaches a page.
+    Subclasses may set `default_features` and `wrapper_class` (a <div> around the text)."""
+
+    default_features = RICH_TEXT_FEATURES
+    wrapper_class = ""
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("features", RICH_TEXT_FEATURES)
+        kwargs.setdefault("features", self.default_features)
         super().__init__(**kwargs)
 
     def render_basic(self, value, context=None):
-        source = value.source if hasattr(value, "source") else str(value)
-        return mark_safe(sanitize_html(expand_db_html(source)))  # noqa: S308 - sanitised
+        source = value.source if hasattr(value, "source") else str(value or "")
+        html = sanitize_html(expand_db_html(source))
+        if self.wrapper_class:
+            html = f'<div class="{self.wrapper_class}">{html}</div>'
+        return mark_safe(html)  # noqa: S308 - the output of the project's one sanitiser
 
     class Meta:
         icon = "pilcrow"
@@ -41,14 +63,15 @@ class FigureBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("image"))
     alt_text = blocks.CharBlock(
         label=_("alt text"),
-        max_length=1000,
+        max_length=ALT_TEXT_MAX_LENGTH,
         help_text=_("Say what the image shows and teaches, for people who cannot see it."),
     )
-    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=255)
+    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=CAPTION_MAX_LENGTH)
 
     def clean(self, value):
         value = super().clean(value)
-        if not (value.get("alt_text") or "").strip():
+        # Spaces only are no alt text either; checked on publish (a draft may wait).
+        if not self.is_deferred_validation and not (value.get("alt_text") or "").strip():
             raise StructBlockValidationError(
                 {"alt_text": ValidationError(_("Alt text is required for every image."))}
             )
@@ -62,7 +85,7 @@ class FigureBlock(blocks.StructBlock):
 
 class VideoBlock(blocks.StructBlock):
     video = SnippetChooserBlock("cms.Video", label=_("video"))
-    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=255)
+    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=CAPTION_MAX_LENGTH)
 
     class Meta:
         icon = "media"

@@ -18,6 +18,11 @@ app.autodiscover_tasks()
 
 # Periodic schedules (reminders, rollups, scheduled reports) are added here as they land.
 app.conf.beat_schedule = {
+    # The transactional outbox: send again the tasks a dead broker refused (cms/outbox.py).
+    "cms-outbox-sweep": {
+        "task": "cms.outbox_sweep",
+        "schedule": 60.0,
+    },
     # Campaigns: assign campaigns to people who joined or moved, record completions (hourly).
     "campaigns-assignments-sync": {
         "task": "campaigns.assignments_sync",
@@ -28,6 +33,12 @@ app.conf.beat_schedule = {
     "campaigns-rollups-rebuild": {
         "task": "campaigns.rollups_rebuild",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # Campaigns: fail learner imports stuck while checking or importing (a killed worker)
+    # after CAMPAIGNS_IMPORT_STUCK_MINUTES without progress, with the reason.
+    "campaigns-import-jobs-sweep": {
+        "task": "campaigns.import_jobs_sweep",
+        "schedule": crontab(minute="*/10"),
     },
     # Campaigns: learner reminders 7 days / 1 day before the due date and when overdue.
     "campaigns-reminders": {
@@ -44,5 +55,11 @@ app.conf.beat_schedule = {
     "campaigns-report-subscriptions": {
         "task": "campaigns.report_subscriptions_send",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # Privacy: purge exports, import rows and files, raw xAPI statements, notices and audit
+    # entries older than their periods (settings.RETENTION_DAYS; campaigns/retention.py).
+    "campaigns-retention-purge": {
+        "task": "campaigns.retention_purge",
+        "schedule": crontab(hour=3, minute=30),
     },
 }

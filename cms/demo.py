@@ -20,10 +20,23 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import GroupApprovalTask, Locale, Page, Site
 from wagtail.rich_text import RichText
 
-from cms.models import HomePage
+from cms.media import ffmpeg_exe
+from cms.models import (
+    HomePage,
+    InfographicImage,
+    InfographicIndexPage,
+    InfographicPage,
+    NewsCategory,
+    NewsIndexPage,
+    NewsPage,
+    Video,
+    VideoIndexPage,
+    VideoPage,
+)
+from cms.services import moderation_workflow_ensure, video_create
 
 DEMO_PASSWORD = "hocso-demo-2026"
 
@@ -105,6 +118,11 @@ def print_accounts(stdout) -> None:
     stdout.write("Demo accounts (one password for all):")
     for email, full_name, role in DEMO_USERS:
         stdout.write(f"  {role:<8} {email:<22} {DEMO_PASSWORD}   ({full_name})")
+    stdout.write(
+        "admin, editor and manager use two-factor authentication: at their first log-in the"
+        " site asks them to add HọcSố to an authenticator app (Google Authenticator, Aegis,"
+        " FreeOTP...) by its QR code or secret, then for the app's 6-digit code at each log-in."
+    )
 
 
 # --- Campaign media ---------------------------------------------------------------------
@@ -120,7 +138,7 @@ INFOGRAPHICS = [
             "Kẻ gian giả danh công an, ngân hàng, điện lực để dọa và hối thúc bạn chuyển "
             "tiền. Nhớ 5 dấu hiệu này và cúp máy ngay."
         ),
-        "audience": "everyone",
+        "audience": "",
         "tags": ["Lừa đảo trực tuyến", "An toàn thông tin"],
         "colour": (164, 22, 26),
         "points": [
@@ -170,7 +188,7 @@ INFOGRAPHICS = [
             "Một mật khẩu bị lộ có thể mở cả e-mail, mạng xã hội và ví điện tử. Sáu thói "
             "quen giữ tài khoản của bạn an toàn."
         ),
-        "audience": "everyone",
+        "audience": "",
         "tags": ["An toàn thông tin"],
         "colour": (23, 107, 50),
         "points": [
@@ -195,7 +213,7 @@ INFOGRAPHICS = [
             "Quét mã QR để trả tiền nhanh, không cần tiền mặt. Kiểm tra người nhận và số "
             "tiền trước khi xác nhận."
         ),
-        "audience": "businesses",
+        "audience": "enterprise_workers",
         "tags": ["Thanh toán không tiền mặt"],
         "colour": (106, 27, 154),
         "points": [
@@ -305,21 +323,35 @@ MEDIA_WORKFLOW_NAME = "Duyệt nội dung truyền thông"
 MEDIA_TASK_NAME = "Biên tập viên trưởng duyệt"
 
 
-def _font(size: int, bold: bool = False):
-    """DejaVu Sans (Debian's fonts-dejavu-core) covers Vietnamese; Pillow's default font is
-    the fallback on a machine without it."""
+# Fonts that cover Vietnamese, the first found wins: Debian's fonts-dejavu-core, then
+# Liberation or Noto; Pillow's default font is the fallback on a machine without any.
+REGULAR_FONTS = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+]
+BOLD_FONTS = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+]
+
+
+def demo_font(size: int, bold: bool = False):
+    """The font the demo draws its pictures with (cms and courses demos)."""
     from PIL import ImageFont
 
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu"):
+    for path in (BOLD_FONTS if bold else []) + REGULAR_FONTS:
         try:
-            return ImageFont.truetype(f"{folder}/{name}", size)
+            return ImageFont.truetype(path, size)
         except OSError:
             continue
     return ImageFont.load_default(size)
 
 
-def _wrap(draw, text: str, font, width: int) -> list[str]:
+def text_wrap(draw, text: str, font, width: int) -> list[str]:
+    """`text` in lines no wider than `width` pixels in `font` (a word never breaks)."""
     lines, line = [], ""
     for word in text.split():
         candidate = f"{line} {word}".strip()
@@ -344,9 +376,9 @@ def draw_infographic(slug: str) -> bytes:
     img = Image.new("RGB", (width, height), (248, 249, 251))
     draw = ImageDraw.Draw(img)
     draw.rectangle([0, 0, width, 300], fill=colour)
-    title_font, body_font, small = _font(58, bold=True), _font(36), _font(30, bold=True)
+    title_font, body_font, small = demo_font(58, bold=True), demo_font(36), demo_font(30, bold=True)
     y = 56
-    for line in _wrap(draw, spec["title"], title_font, width - 2 * margin):
+    for line in text_wrap(draw, spec["title"], title_font, width - 2 * margin):
         draw.text((margin, y), line, font=title_font, fill="white")
         y += 72
     y = 340
@@ -359,16 +391,16 @@ def draw_infographic(slug: str) -> bytes:
             font=small,
             fill="white",
         )
-        lines = _wrap(draw, point, body_font, width - 2 * margin - 96)
+        lines = text_wrap(draw, point, body_font, width - 2 * margin - 96)
         for i, line in enumerate(lines):
             draw.text((margin + 96, y + 8 + i * 46), line, font=body_font, fill=(27, 31, 36))
         y += max(96, 46 * len(lines) + 40)
     draw.rectangle([0, height - 190, width, height], fill=(27, 31, 36))
     fy = height - 160
-    for line in _wrap(draw, spec["footer"], small, width - 2 * margin)[:3]:
+    for line in text_wrap(draw, spec["footer"], small, width - 2 * margin)[:3]:
         draw.text((margin, fy), line, font=small, fill="white")
         fy += 42
-    draw.text((margin, height - 50), "HọcSố · Bình dân học vụ số", font=_font(24), fill="white")
+    draw.text((margin, height - 50), "HọcSố · Bình dân học vụ số", font=demo_font(24), fill="white")
     out = io.BytesIO()
     img.quantize(colors=64).save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -379,13 +411,13 @@ def _draw_card(text: str, colour, index: int, total: int) -> bytes:
 
     img = Image.new("RGB", (1280, 720), colour)
     draw = ImageDraw.Draw(img)
-    font = _font(64, bold=True)
-    lines = _wrap(draw, text, font, 1100)
+    font = demo_font(64, bold=True)
+    lines = text_wrap(draw, text, font, 1100)
     y = 360 - len(lines) * 40
     for line in lines:
         draw.text((640 - draw.textlength(line, font=font) / 2, y), line, font=font, fill="white")
         y += 80
-    draw.text((60, 640), f"HọcSố · {index}/{total}", font=_font(32), fill="white")
+    draw.text((60, 640), f"HọcSố · {index}/{total}", font=demo_font(32), fill="white")
     out = io.BytesIO()
     img.save(out, format="PNG")
     return out.getvalue()
@@ -395,8 +427,6 @@ def _draw_card(text: str, colour, index: int, total: int) -> bytes:
 def make_video(slug: str) -> tuple[bytes, bytes, bytes]:
     """(MP4 bytes, WebVTT bytes, poster PNG bytes) of one VIDEOS entry: a card per caption,
     VIDEO_CARD_SECONDS each, with a quiet sine tone, 1280x720 at 10 frames per second."""
-    from cms.media import ffmpeg_exe
-
     spec = next(item for item in VIDEOS if item["slug"] == slug)
     cards = spec["cards"]
     seconds = VIDEO_CARD_SECONDS * len(cards)
@@ -452,35 +482,13 @@ def _ensure_index(home, model, slug: str, title: str, intro: str):
 def ensure_media_workflow(pages):
     """Wagtail's moderation workflow on the media sections: a change by an editor goes to
     the Moderators group for approval before it is published."""
-    from django.contrib.auth.models import Group
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
-
-    workflow, _created = Workflow.objects.get_or_create(name=MEDIA_WORKFLOW_NAME)
-    task = GroupApprovalTask.objects.filter(name=MEDIA_TASK_NAME).first()
-    if task is None:
-        task = GroupApprovalTask.objects.create(name=MEDIA_TASK_NAME)
-    moderators, _created = Group.objects.get_or_create(name="Moderators")
-    task.groups.add(moderators)
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    for page in pages:
-        WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
-    return workflow
+    return moderation_workflow_ensure(
+        name=MEDIA_WORKFLOW_NAME, task_class=GroupApprovalTask, task_name=MEDIA_TASK_NAME,
+        pages=pages,
+    )  # fmt: skip
 
 
 def ensure_media(home) -> None:
-    from cms.models import (
-        InfographicImage,
-        InfographicIndexPage,
-        InfographicPage,
-        NewsCategory,
-        NewsIndexPage,
-        NewsPage,
-        Video,
-        VideoIndexPage,
-        VideoPage,
-    )
-    from cms.services import video_create
-
     infographics = _ensure_index(
         home, InfographicIndexPage, "infographic", "Infographic kỹ năng số",
         "Mỗi hình một kỹ năng: xem trên điện thoại, tải về, chia sẻ cho người thân.",

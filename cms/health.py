@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from cms.celery import app
+
 
 def check_database() -> tuple[bool, str]:
     try:
@@ -30,8 +32,6 @@ def check_cache() -> tuple[bool, str]:
 
 
 def check_broker() -> tuple[bool, str]:
-    from cms.celery import app
-
     if app.conf.task_always_eager:
         return True, "eager (in-process tasks)"
     try:
@@ -40,6 +40,20 @@ def check_broker() -> tuple[bool, str]:
     except Exception as exc:  # noqa: BLE001
         return False, f"{type(exc).__name__}: {exc}"
     return True, app.conf.broker_url.split("://", 1)[0]
+
+
+def report_for(report: dict, *, detailed: bool) -> dict:
+    """The body of /healthz. Anyone: each part's name and "up" or "down". With `detailed`
+    (staff, or a request from this machine): also each part's backend or error text, which
+    can name hosts and ports."""
+    body = {
+        "status": report["status"],
+        "failing": report["failing"],
+        "checks": {name: "up" if part["ok"] else "down" for name, part in report["checks"].items()},
+    }
+    if detailed:
+        body["details"] = {name: part["detail"] for name, part in report["checks"].items()}
+    return body
 
 
 def health_report() -> tuple[bool, dict]:

@@ -8,6 +8,9 @@ Page tree: HomePage > InfographicIndexPage > InfographicPage
                     > VideoIndexPage > VideoPage (shows a cms.Video, the same library
                       lesson blocks choose from)
                     > NewsIndexPage > NewsPage (with a NewsCategory)
+Each kind's shared part is defined once, in an abstract base: the index pages extend
+IndexPage (TopicIndexPage: the topic libraries' listing), the pages below them LibraryPage
+(MediaPage: audience, topics panel and cards of infographics and videos).
 Every page type has `search_folded()`, indexed as a search field: the page's text folded
 (no diacritics, đ→d, lower case) so the site search ignores diacritics on SQLite and
 PostgreSQL alike (cms.views.search folds the query the same way).
@@ -15,23 +18,30 @@ PostgreSQL alike (cms.views.search folds the query the same way).
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Prefetch
+from django.template import engines
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import NewsBodyBlock
+from cms.forms import HocSoPageForm, NameSlugForm
+from cms.pages import public_q
 from cms.text import fold
+from cms.vocabularies import AUDIENCE_OR_EVERYONE
 
 # Renditions the listings and pages ask for; prefetched together so a listing costs the same
 # number of queries for 3 or 300 items. CARD_* are the card images (WebP srcset), OG_* the
@@ -42,42 +52,48 @@ OG_SPEC = "fill-1200x630-c0|format-jpeg"
 POSTER_SPEC = "width-640|format-webp"
 
 
-def _image_prefetch(specs):
-    from wagtail.images import get_image_model
-
+def _renditions_prefetch(image_field: str, specs) -> Prefetch:
+    """The renditions `specs` of the image in `image_field`, prefetched where Wagtail's
+    get_rendition looks first (`prefetched_renditions`)."""
     rendition_model = get_image_model().get_rendition_model()
     return Prefetch(
-        "image__renditions",
+        f"{image_field}__renditions",
         queryset=rendition_model.objects.filter(filter_spec__in=specs),
         to_attr="prefetched_renditions",
     )
 
 
-def _poster_prefetch(specs):
-    from wagtail.images import get_image_model
-
-    rendition_model = get_image_model().get_rendition_model()
-    return Prefetch(
-        "poster__renditions",
-        queryset=rendition_model.objects.filter(filter_spec__in=specs),
-        to_attr="prefetched_renditions",
+def optional_image(verbose_name, **kwargs) -> models.ForeignKey:
+    """A field for an image chosen from the Wagtail library that a row can do without
+    (poster, news image, course cover, certificate logo...): deleting the image from the
+    library empties the field, and images get no reverse relation."""
+    return models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **kwargs,
     )
 
 
-class Audience(models.TextChoices):
-    """Who a piece of campaign media is for (the movement's target groups)."""
+class TimestampedModel(models.Model):
+    """When a row was made and last saved: the one base class of every app's models
+    (accounts, assessments, courses, certificates, H5P, campaigns)."""
 
-    EVERYONE = "everyone", _("Everyone")
-    CIVIL_SERVANTS = "civil_servants", _("Civil servants and public employees")
-    CITIZENS = "citizens", _("Citizens")
-    STUDENTS = "students", _("Pupils and students")
-    BUSINESSES = "businesses", _("Businesses and household businesses")
-    ELDERLY = "elderly", _("Older people")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class HomePage(Page):
     """The site's root page: the campaign's welcome, its headline numbers, featured courses
     and the latest infographics, videos and news."""
+
+    base_form_class = HocSoPageForm
 
     lead = models.CharField(_("lead"), max_length=300, blank=True)
     body = RichTextField(
@@ -119,8 +135,6 @@ class HomePage(Page):
 
 
 def _template_libraries() -> dict:
-    from django.template import engines
-
     return engines["django"].engine.template_libraries
 
 
@@ -155,7 +169,7 @@ class VideoQuerySet(models.QuerySet):
         """Use when a page renders the player: the video with its poster, then its
         renditions and the poster's player rendition: three queries."""
         return self.select_related("poster").prefetch_related(
-            "renditions", _poster_prefetch([POSTER_SPEC])
+            "renditions", _renditions_prefetch("poster", [POSTER_SPEC])
         )
 
 
@@ -182,14 +196,7 @@ class Video(models.Model):
         upload_to="videos/originals/",
         validators=[FileExtensionValidator(["mp4", "webm", "mov", "m4v"])],
     )
-    poster = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("poster image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    poster = optional_image(_("poster image"))
     captions = models.FileField(
         _("captions (WebVTT)"),
         upload_to="videos/captions/",
@@ -301,24 +308,26 @@ class VideoPageTag(TaggedItemBase):
     )
 
 
-def topics_for(tag_lookup: str, pages) -> models.QuerySet:
-    """The topic tags used by the given pages, for a listing's filter links (one query).
-    `tag_lookup` is the through model's reverse name on Tag (taggit's "<app>_<model>_items")."""
-    return (
-        Tag.objects.filter(**{f"{tag_lookup}__content_object__in": pages})
-        .distinct()
-        .order_by("name")
-    )
+def topics_for(pages) -> models.QuerySet:
+    """The topic tags used by the given pages (of one page type with `tags`), for a
+    listing's filter links: one query."""
+    tagged = pages.model.tags.through.objects.filter(content_object__in=pages)
+    return Tag.objects.filter(pk__in=tagged.values("tag_id")).order_by("name")
 
 
 class IndexPage(Page):
-    """Common shape of the three library index pages: an intro and a paginated listing."""
+    """Common shape of the three library index pages: one of each under the home page, an
+    intro, and a paginated listing of the one page type allowed below it, filtered by the
+    link the reader chose (topic or category)."""
+
+    base_form_class = HocSoPageForm
 
     intro = models.TextField(_("introduction"), blank=True)
     per_page = 12
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
+    max_count = 1
     search_fields = [*Page.search_fields, index.SearchField("search_folded")]
 
     class Meta:
@@ -327,68 +336,122 @@ class IndexPage(Page):
     def search_folded(self) -> str:
         return fold(f"{self.title} {self.intro}")
 
-    def paginate(self, request, queryset):
-        from django.core.paginator import Paginator
+    def listed_pages(self) -> PageQuerySet:
+        """The pages this index lists: its one child page type's `for_listing()`."""
+        (model,) = self.clean_subpage_models()
+        return model.objects.for_listing().child_of(self)
 
-        return Paginator(queryset, self.per_page).get_page(request.GET.get("trang"))
-
-    def topic_listing_context(self, request, context, pages, tag_table: str):
-        """Fill `context` with the topic filter (?chu-de=) and one page of `pages`; used by
-        the infographic and video libraries, whose tags live in `tag_table`."""
-        context["topics"] = topics_for(tag_table, pages)
-        topic = request.GET.get("chu-de", "")
-        if topic:
-            pages = pages.filter(tags__slug=topic)
-        context["topic"] = topic
-        context["page_obj"] = self.paginate(request, pages)
+    def filtered_page(self, request, context, pages, *, param: str, lookup: str, name: str):
+        """Fill `context` with the filter value chosen in ?<param>= (as `name`) and one page
+        of `pages`, filtered by `lookup` when a value was chosen."""
+        chosen = request.GET.get(param, "")
+        if chosen:
+            pages = pages.filter(**{lookup: chosen})
+        context[name] = chosen
+        context["page_obj"] = Paginator(pages, self.per_page).get_page(request.GET.get("trang"))
         return context
+
+
+class TopicIndexPage(IndexPage):
+    """A library whose pages carry topics (infographics, videos), filtered by ?chu-de=."""
+
+    class Meta:
+        abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        pages = self.listed_pages()
+        context["topics"] = topics_for(pages)
+        return self.filtered_page(
+            request, context, pages, param="chu-de", lookup="tags__slug", name="topic"
+        )
+
+
+class LibraryPage(Page):
+    """What the library's pages (infographic, video, news) share: the page form, no pages
+    below them, and their text folded for the site search (`search_folded()`, each type's
+    own)."""
+
+    base_form_class = HocSoPageForm
+    subpage_types = []
+    search_fields = [*Page.search_fields, index.SearchField("search_folded")]
+
+    class Meta:
+        abstract = True
+
+    def search_folded(self) -> str:
+        raise NotImplementedError
+
+
+def _cards_prefetch(relation: str, queryset, image_field: str) -> Prefetch:
+    """What a media card shows besides its page: `relation` (rows of `queryset`) with the
+    image in their `image_field` and that image's card renditions."""
+    return Prefetch(
+        relation,
+        queryset=queryset.select_related(image_field).prefetch_related(
+            _renditions_prefetch(image_field, CARD_SPECS)
+        ),
+    )
+
+
+class MediaPageQuerySet(PageQuerySet):
+    def for_listing(self):
+        """Use for media cards (home page, libraries): live, public, newest first, with what
+        the card shows (the page type's `card_prefetch()`): a constant number of queries."""
+        return (
+            self.live()
+            .filter(public_q())  # .public() without its query (cms.pages: cached)
+            .order_by("-first_published_at", "-pk")
+            .prefetch_related(self.model.card_prefetch())
+        )
+
+
+class MediaPage(LibraryPage):
+    """An infographic or video page: for an audience, with topics (`tags`, each type its
+    own, since taggit's through model differs)."""
+
+    # Blank: for everyone (cms.vocabularies).
+    audience = models.CharField(
+        _("audience"), max_length=20, choices=AUDIENCE_OR_EVERYONE, blank=True, default=""
+    )
+
+    objects = PageManager.from_queryset(MediaPageQuerySet)()
+
+    search_fields = [*LibraryPage.search_fields, index.FilterField("audience")]
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def card_prefetch(cls) -> Prefetch:
+        """What this type's card shows (`_cards_prefetch`)."""
+        raise NotImplementedError
+
+
+def media_panels(*panels) -> list:
+    """A media page's editing form: the title, the type's own `panels`, then who it is for
+    and its topics."""
+    who_and_what = [FieldPanel("audience"), FieldPanel("tags")]
+    return [*Page.content_panels, *panels, MultiFieldPanel(who_and_what, heading=_("Who and what"))]
 
 
 # --- Infographics -----------------------------------------------------------------------
 
 
-class InfographicIndexPage(IndexPage):
+class InfographicIndexPage(TopicIndexPage):
     subpage_types = ["cms.InfographicPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("infographic library")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        pages = InfographicPage.objects.for_listing().child_of(self)
-        return self.topic_listing_context(request, context, pages, "cms_infographictag_items")
 
-
-class InfographicPageQuerySet(PageQuerySet):
-    def for_listing(self):
-        """Use for infographic cards (home page, library): live, public, newest first, first
-        images and their card renditions prefetched: a constant number of queries."""
-        return (
-            self.live()
-            .public()
-            .order_by("-first_published_at", "-pk")
-            .prefetch_related(
-                Prefetch(
-                    "images",
-                    queryset=InfographicImage.objects.select_related("image").prefetch_related(
-                        _image_prefetch(CARD_SPECS)
-                    ),
-                )
-            )
-        )
-
-
-class InfographicPage(Page):
+class InfographicPage(MediaPage):
     """One infographic: one or more images (each with required alt text), a description,
     topics and an audience. The original image is downloadable; the first image makes the
     Open Graph share card."""
 
     description = models.TextField(
         _("description"), help_text=_("What the infographic teaches, in one or two sentences.")
-    )
-    audience = models.CharField(
-        _("audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE
     )
     tags = ClusterTaggableManager(
         verbose_name=_("topics"),
@@ -397,22 +460,11 @@ class InfographicPage(Page):
         related_name="infographic_pages",
     )
 
-    objects = PageManager.from_queryset(InfographicPageQuerySet)()
-
-    content_panels = [
-        *Page.content_panels,
-        FieldPanel("description"),
-        InlinePanel("images", label=_("Images"), min_num=1),
-        MultiFieldPanel([FieldPanel("audience"), FieldPanel("tags")], heading=_("Who and what")),
-    ]
+    content_panels = media_panels(
+        FieldPanel("description"), InlinePanel("images", label=_("Images"), min_num=1)
+    )
     parent_page_types = ["cms.InfographicIndexPage"]
-    subpage_types = []
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("description"),
-        index.SearchField("search_folded"),
-        index.FilterField("audience"),
-    ]
+    search_fields = [*MediaPage.search_fields, index.SearchField("description")]
 
     class Meta:
         verbose_name = _("infographic")
@@ -421,6 +473,11 @@ class InfographicPage(Page):
     def search_folded(self) -> str:
         alts = " ".join(item.alt_text for item in self.images.all())
         return fold(f"{self.title} {self.description} {alts}")
+
+    @classmethod
+    def card_prefetch(cls) -> Prefetch:
+        # The card shows the first image.
+        return _cards_prefetch("images", InfographicImage.objects, "image")
 
     @cached_property
     def first_image(self):
@@ -431,7 +488,7 @@ class InfographicPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["items"] = list(
             self.images.select_related("image").prefetch_related(
-                _image_prefetch([*DETAIL_SPECS, OG_SPEC])
+                _renditions_prefetch("image", [*DETAIL_SPECS, OG_SPEC])
             )
         )
         context["first_item"] = context["items"][0] if context["items"] else None
@@ -472,39 +529,14 @@ class InfographicImage(Orderable):
 # --- Videos -----------------------------------------------------------------------------
 
 
-class VideoIndexPage(IndexPage):
+class VideoIndexPage(TopicIndexPage):
     subpage_types = ["cms.VideoPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("video library")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        pages = VideoPage.objects.for_listing().child_of(self)
-        return self.topic_listing_context(request, context, pages, "cms_videopagetag_items")
 
-
-class VideoPageQuerySet(PageQuerySet):
-    def for_listing(self):
-        """Use for video cards: live, public, newest first, video, poster and the poster's
-        card renditions prefetched: a constant number of queries."""
-        return (
-            self.live()
-            .public()
-            .order_by("-first_published_at", "-pk")
-            .prefetch_related(
-                Prefetch(
-                    "video",
-                    queryset=Video.objects.select_related("poster").prefetch_related(
-                        _poster_prefetch(CARD_SPECS)
-                    ),
-                )
-            )
-        )
-
-
-class VideoPage(Page):
+class VideoPage(MediaPage):
     """A library page around one Video (the same Video a lesson block may show)."""
 
     video = models.ForeignKey(
@@ -515,29 +547,13 @@ class VideoPage(Page):
         related_name="pages",
     )
     intro = models.TextField(_("introduction"), blank=True)
-    audience = models.CharField(
-        _("audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE
-    )
     tags = ClusterTaggableManager(
         verbose_name=_("topics"), through=VideoPageTag, blank=True, related_name="video_pages"
     )
 
-    objects = PageManager.from_queryset(VideoPageQuerySet)()
-
-    content_panels = [
-        *Page.content_panels,
-        FieldPanel("video"),
-        FieldPanel("intro"),
-        MultiFieldPanel([FieldPanel("audience"), FieldPanel("tags")], heading=_("Who and what")),
-    ]
+    content_panels = media_panels(FieldPanel("video"), FieldPanel("intro"))
     parent_page_types = ["cms.VideoIndexPage"]
-    subpage_types = []
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("intro"),
-        index.SearchField("search_folded"),
-        index.FilterField("audience"),
-    ]
+    search_fields = [*MediaPage.search_fields, index.SearchField("intro")]
 
     class Meta:
         verbose_name = _("video page")
@@ -546,6 +562,11 @@ class VideoPage(Page):
     def search_folded(self) -> str:
         transcript = self.video.transcript if self.video_id else ""
         return fold(f"{self.title} {self.intro} {transcript}")
+
+    @classmethod
+    def card_prefetch(cls) -> Prefetch:
+        # The card shows the video's poster.
+        return _cards_prefetch("video", Video.objects, "poster")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -564,7 +585,8 @@ class NewsCategory(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=False)
 
-    panels = [FieldPanel("name"), FieldPanel("slug")]
+    panels = [TitleFieldPanel("name", placeholder=False), FieldPanel("slug")]
+    base_form_class = NameSlugForm  # slug filled in from the name when left empty
 
     class Meta:
         verbose_name = _("news category")
@@ -577,32 +599,31 @@ class NewsCategory(models.Model):
 
 class NewsIndexPage(IndexPage):
     subpage_types = ["cms.NewsPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        pages = NewsPage.objects.for_listing().child_of(self)
+        pages = self.listed_pages()
         context["categories"] = NewsCategory.objects.filter(pages__in=pages).distinct()
-        category = request.GET.get("loai", "")
-        if category:
-            pages = pages.filter(category__slug=category)
-        context["category"] = category
-        context["page_obj"] = self.paginate(request, pages)
-        return context
+        return self.filtered_page(
+            request, context, pages, param="loai", lookup="category__slug", name="category"
+        )
 
 
 class NewsPageQuerySet(PageQuerySet):
     def for_listing(self):
         """Use for news cards: live, public, newest first, with the category: one query."""
         return (
-            self.live().public().order_by("-date", "-first_published_at").select_related("category")
+            self.live()
+            .filter(public_q())  # .public() without its query (cms.pages: cached)
+            .order_by("-date", "-first_published_at")
+            .select_related("category")
         )
 
 
-class NewsPage(Page):
+class NewsPage(LibraryPage):
     """A news article or bulletin (tin tức, bản tin)."""
 
     date = models.DateField(_("date"), default=timezone.localdate)
@@ -615,14 +636,7 @@ class NewsPage(Page):
         related_name="pages",
     )
     intro = models.TextField(_("summary"), max_length=500)
-    image = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    image = optional_image(_("image"))
     image_alt = models.CharField(_("image alt text"), max_length=500, blank=True)
     body = StreamField(NewsBodyBlock(), verbose_name=_("body"), blank=True)
 
@@ -636,11 +650,9 @@ class NewsPage(Page):
         FieldPanel("body"),
     ]
     parent_page_types = ["cms.NewsIndexPage"]
-    subpage_types = []
     search_fields = [
-        *Page.search_fields,
+        *LibraryPage.search_fields,
         index.SearchField("intro"),
-        index.SearchField("search_folded"),
         index.FilterField("date"),
     ]
 
@@ -657,13 +669,34 @@ class NewsPage(Page):
         parts = [self.title, self.intro]
         for block in self.body:
             if block.block_type == "paragraph":
-                parts.append(_strip_tags(block.value.source))
+                parts.append(strip_tags(block.value.source))
             elif block.block_type == "callout":
                 parts.append(block.value["text"])
         return fold(" ".join(parts))
 
 
-def _strip_tags(html: str) -> str:
-    from django.utils.html import strip_tags
+class OutboxMessage(models.Model):
+    """A Celery task to send, written in the same transaction as the change that needs it
+    (the transactional outbox, cms/outbox.py). Sent after commit; the beat sweep sends
+    again what a dead broker refused. `sent_at` empty = not yet handed to the broker."""
 
-    return strip_tags(html)
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    queue = models.CharField(max_length=50, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created"],
+                name="cms_outbox_unsent",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"

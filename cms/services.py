@@ -1,4 +1,4 @@
-"""Writes of the cms floor: the video library and its renditions.
+"""Writes of the cms floor: the video library and its renditions; moderation workflows.
 
 `video_create` validates an upload completely (size, signature, an ffmpeg decode of the
 first frame) before anything is stored, then asks for renditions after commit.
@@ -14,15 +14,18 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
+from wagtail.models import Workflow, WorkflowPage, WorkflowTask
 
 from cms import media
 from cms.models import RenditionStatus, Video, VideoRendition
+from cms.outbox import task_send
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +124,7 @@ def video_renditions_request(*, video: Video) -> None:
         rendition_status=RenditionStatus.PENDING, rendition_error=""
     )
     video_id = video.pk
-    transaction.on_commit(lambda: task.delay(video_id))
+    task_send(task, [video_id])  # after commit; kept in the outbox if the broker is down
 
 
 def video_renditions_fail(*, video_id: int, reason: str) -> None:
@@ -222,3 +225,23 @@ def _rendition_store(video_id, quality, path: Path, out: media.VideoProbe, sourc
 
 class _Stale(Exception):
     pass
+
+
+MODERATORS_GROUP = "Moderators"
+
+
+def moderation_workflow_ensure(*, name: str, task_class, task_name: str, pages) -> Workflow:
+    """Put `pages` (and their descendants) under Wagtail's moderation workflow `name`: one
+    `task_class` task (a GroupApprovalTask or a subclass) for the Moderators group, which
+    approves a change before it is published. Idempotent (demos and tests call it)."""
+    with transaction.atomic():
+        workflow, _created = Workflow.objects.get_or_create(name=name)
+        task = task_class.objects.filter(name=task_name).first()
+        if task is None:
+            task = task_class.objects.create(name=task_name)
+        moderators, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
+        task.groups.add(moderators)
+        WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+        for page in pages:
+            WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
+    return workflow

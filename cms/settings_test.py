@@ -37,8 +37,12 @@ if REDIS_URL:
     _cache_redis = _parsed._replace(path=f"/{_index + 8}").geturl()
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.ResilientRedisCache",
             "LOCATION": _cache_redis,
             "KEY_PREFIX": f"test-{_worker}",
         }
     }
+
+# Factories make people without a consent record; the gate's own tests turn it on
+# (tests/accounts/privacy/test_consent_gate.py).
+HOCSO_CONSENT_GATE = False

@@ -3,6 +3,8 @@ import socket
 
 from celery import shared_task
 
+from cms import media, outbox, services
+
 
 @shared_task(name="cms.ping")
 def ping(token: str) -> dict:
@@ -26,8 +28,6 @@ VIDEO_RENDITION_MAX_RETRIES = 5
 )
 def video_renditions_make(self, video_id: int) -> dict:
     """Make the 360p and 720p renditions of one cms.Video (idempotent; takes the id)."""
-    from cms import media, services
-
     try:
         return services.video_renditions_make(video_id=video_id)
     except (media.EncodeFailed, OSError) as exc:
@@ -35,3 +35,9 @@ def video_renditions_make(self, video_id: int) -> dict:
             services.video_renditions_fail(video_id=video_id, reason=str(exc))
             raise
         raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
+
+
+@shared_task(name="cms.outbox_sweep")
+def outbox_sweep() -> dict:
+    """Send the outbox's unsent tasks (beat, every minute; cms/outbox.py)."""
+    return outbox.outbox_sweep()

@@ -3,7 +3,9 @@
 Use `nfc` before storing or comparing any Vietnamese text, `fold` to build search keys
 (diacritics removed and đ/Đ mapped to d/D, which Unicode decomposition alone does not do),
 `person_sort_key` (built on `vietnamese_collation_key`) to sort people the Vietnamese way,
-and `sanitize_html` for every piece of user- or package-made HTML that reaches a page.
+`ascii_slug` for every slug (URLs stay ASCII: "Zalo an toàn cho người dân" ->
+"zalo-an-toan-cho-nguoi-dan"), and `sanitize_html` for every piece of user- or
+package-made HTML that reaches a page.
 """
 
 import unicodedata
@@ -22,6 +24,34 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", (text or "").translate(_D_MAP))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
+
+
+def ascii_slug(text: str, max_length: int = 255) -> str:
+    """An ASCII slug folded the Vietnamese way (đ→d, tones and marks dropped), as Django's
+    `slugify` alone does not do (it drops "đ" and keeps nothing of "ư" in "người")."""
+    from django.utils.text import slugify
+
+    return slugify(fold(text))[:max_length].strip("-")
+
+
+# The same folding for the admin's slug auto-fill in the browser: Wagtail's slug
+# controller (w-slug) applies these [pattern, replacement] formatters before its own
+# transliteration, which has no Vietnamese map (it turns "đ" into "dj" and drops "ư").
+SLUG_JS_FORMATTERS = [
+    ("[àáạảãâầấậẩẫăằắặẳẵ]", "a"),
+    ("[ÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴ]", "a"),
+    ("[èéẹẻẽêềếệểễ]", "e"),
+    ("[ÈÉẸẺẼÊỀẾỆỂỄ]", "e"),
+    ("[ìíịỉĩ]", "i"),
+    ("[ÌÍỊỈĨ]", "i"),
+    ("[òóọỏõôồốộổỗơờớợởỡ]", "o"),
+    ("[ÒÓỌỎÕÔỒỐỘỔỖƠỜỚỢỞỠ]", "o"),
+    ("[ùúụủũưừứựửữ]", "u"),
+    ("[ÙÚỤỦŨƯỪỨỰỬỮ]", "u"),
+    ("[ỳýỵỷỹ]", "y"),
+    ("[ỲÝỴỶỸ]", "y"),
+    ("[đĐ]", "d"),
+]
 
 
 # Vietnamese alphabetical order: ă and â after a, đ after d, ê after e, ô and ơ after o,

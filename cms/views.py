@@ -2,22 +2,39 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cms.health import health_report
+from cms.health import health_report, report_for
+from cms.net import is_direct_loopback
+from cms.text import fold, nfc
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """200 with each part's state when all are up; 503 naming the failing parts otherwise."""
+    """200 when every part is up, 503 otherwise. Anyone sees each part's name and up/down;
+    the details (backend, host, port, error text) only staff or a request made on this
+    machine without a proxy (cms.net.is_direct_loopback: REMOTE_ADDR, never X-Forwarded-For)."""
     healthy, report = health_report()
-    return JsonResponse(report, status=200 if healthy else 503)
+    body = report_for(report, detailed=is_direct_loopback(request) or _is_staff(request))
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _is_staff(request) -> bool:
+    try:
+        return request.user.is_authenticated and request.user.is_staff
+    except Exception:  # noqa: BLE001 - the database may be the part that is down
+        return False
 
 
 def privacy_notice(request):
     from django.conf import settings
     from django.shortcuts import render
 
-    return render(request, "cms/privacy_notice.html", {"version": settings.PRIVACY_NOTICE_VERSION})
+    return render(
+        request,
+        "cms/privacy_notice.html",
+        {"version": settings.PRIVACY_NOTICE_VERSION, "retention": settings.RETENTION_DAYS,
+         "request_days": settings.PRIVACY_REQUEST_DAYS},
+    )  # fmt: skip
 
 
 # Site search: the kinds a visitor can narrow to, by (app label, model). Higher floors' page
@@ -55,8 +72,6 @@ def search(request):
     from django.core.paginator import Paginator
     from django.shortcuts import render
     from wagtail.models import Page
-
-    from cms.text import fold, nfc
 
     query = nfc(request.GET.get("q", "")).strip()[:200]
     kind = request.GET.get("loai", "")

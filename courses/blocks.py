@@ -12,68 +12,48 @@ are owned by the quiz and H5P engineers; the courses app only knows the block id
 """
 
 from django.core.exceptions import ValidationError
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
-from wagtail.images.blocks import ImageChooserBlock
-from wagtail.rich_text import expand_db_html
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from cms.text import sanitize_html
+from cms import blocks as cms_blocks
 
-RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr", "document-link"]
+RICH_TEXT_FEATURES = [*cms_blocks.RICH_TEXT_FEATURES, "document-link"]
 
 
-class SanitisedRichTextBlock(blocks.RichTextBlock):
-    """Rich text that always passes through cms.text.sanitize_html on the way out, so a
-    script, an on* attribute or a javascript: link stored by any path never reaches a page."""
+class SanitisedRichTextBlock(cms_blocks.SafeRichTextBlock):
+    """The cms rich text (sanitised on the way out), with links to documents, in a
+    <div class="rich-text">."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("features", RICH_TEXT_FEATURES)
-        super().__init__(**kwargs)
-
-    def render_basic(self, value, context=None):
-        source = value.source if hasattr(value, "source") else str(value or "")
-        return mark_safe(  # noqa: S308 - the output of the project's one sanitiser
-            '<div class="rich-text">' + sanitize_html(expand_db_html(source)) + "</div>"
-        )
+    default_features = RICH_TEXT_FEATURES
+    wrapper_class = "rich-text"
 
     class Meta:
-        icon = "pilcrow"
         label = _("Text")
 
 
-class ImageBlock(blocks.StructBlock):
-    """An image or infographic: alt text is required (accessibility), the original can be
-    downloaded (infographics are shared and printed)."""
+class ImageBlock(cms_blocks.FigureBlock):
+    """An image or infographic (the cms figure: alt text required on publish, the shared
+    limits); the original can be downloaded (infographics are shared and printed)."""
 
-    image = ImageChooserBlock(label=_("image"))
-    alt_text = blocks.CharBlock(
-        label=_("alternative text"),
-        max_length=300,
-        help_text=_("What the image shows, for people who cannot see it."),
-    )
-    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=300)
     allow_download = blocks.BooleanBlock(
         label=_("offer a download of the original"), required=False, default=True
     )
 
     class Meta:
-        icon = "image"
         label = _("Image or infographic")
         template = "courses/blocks/image.html"
 
 
-class VideoBlock(blocks.StructBlock):
+class VideoBlock(cms_blocks.VideoBlock):
     """A video from the library (cms.Video: captions, duration; watch progress counts) or an
     embed URL (shown as a link; its progress cannot be checked, so it never completes a
     lesson)."""
 
     video = SnippetChooserBlock("cms.Video", label=_("video"), required=False)
     embed_url = blocks.URLBlock(label=_("or an external video address"), required=False)
-    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=300)
 
     def clean(self, value):
         value = super().clean(value)
@@ -83,9 +63,8 @@ class VideoBlock(blocks.StructBlock):
         return value
 
     class Meta:
-        icon = "media"
-        label = _("Video")
         template = "courses/blocks/video.html"
+        form_layout = ["video", "embed_url", "caption"]
 
 
 class DocumentBlock(blocks.StructBlock):
@@ -98,7 +77,9 @@ class DocumentBlock(blocks.StructBlock):
         template = "courses/blocks/document.html"
 
 
-class CalloutBlock(blocks.StructBlock):
+class CalloutBlock(cms_blocks.CalloutBlock):
+    """The cms callout with a "remember" kind, a title and rich text."""
+
     kind = blocks.ChoiceBlock(
         label=_("kind"),
         choices=[("tip", _("Tip")), ("warning", _("Warning")), ("remember", _("Remember"))],
@@ -109,8 +90,16 @@ class CalloutBlock(blocks.StructBlock):
 
     class Meta:
         icon = "help"
-        label = _("Callout")
         template = "courses/blocks/callout.html"
+        form_layout = ["kind", "title", "text"]
+
+
+def required_flag_block() -> blocks.BooleanBlock:
+    """Every activity block's `required` flag: the lesson is completed only when each
+    required activity is passed (courses.services.activity_outcome_record)."""
+    return blocks.BooleanBlock(
+        label=_("required to complete the lesson"), required=False, default=True
+    )
 
 
 class QuizActivityBlock(blocks.StructBlock):
@@ -118,9 +107,7 @@ class QuizActivityBlock(blocks.StructBlock):
     courses.services.activity_result_record(block_id=...)."""
 
     quiz = SnippetChooserBlock("assessments.Quiz", label=_("quiz"))
-    required = blocks.BooleanBlock(
-        label=_("required to complete the lesson"), required=False, default=True
-    )
+    required = required_flag_block()
 
     class Meta:
         icon = "tick-inverse"
@@ -135,9 +122,7 @@ class H5PActivityBlock(blocks.StructBlock):
     pass_percent = blocks.IntegerBlock(
         label=_("pass mark (%)"), min_value=0, max_value=100, default=60
     )
-    required = blocks.BooleanBlock(
-        label=_("required to complete the lesson"), required=False, default=True
-    )
+    required = required_flag_block()
 
     class Meta:
         icon = "code"

@@ -19,41 +19,12 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 
-from cms.demo import ensure_home_page
+from assessments.h5p.models import H5PPackage
+from assessments.models import Quiz
+from cms.demo import demo_font, ensure_home_page, text_wrap
+from cms.models import Video
 from courses.models import CourseAudience, CourseIndexPage, CoursePage, LessonPage
-
-FONT_CANDIDATES = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-]
-BOLD_CANDIDATES = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-]
-
-
-def _font(size: int, bold: bool = False):
-    from PIL import ImageFont
-
-    for path in (BOLD_CANDIDATES if bold else []) + FONT_CANDIDATES:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size=size)
-
-
-def _wrap(draw, text: str, font, width: int) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        candidate = f"{line} {word}".strip()
-        if draw.textlength(candidate, font=font) <= width:
-            line = candidate
-        else:
-            lines.append(line)
-            line = word
-    if line:
-        lines.append(line)
-    return lines
+from courses.services import course_workflow_ensure
 
 
 def draw_infographic(title: str, steps: list[str], color: tuple[int, int, int]) -> bytes:
@@ -61,10 +32,10 @@ def draw_infographic(title: str, steps: list[str], color: tuple[int, int, int]) 
     from PIL import Image, ImageDraw
 
     width, pad = 800, 32
-    title_font, step_font, num_font = _font(34, True), _font(24), _font(26, True)
+    title_font, step_font, num_font = demo_font(34, True), demo_font(24), demo_font(26, True)
     probe = ImageDraw.Draw(Image.new("RGB", (10, 10)))
-    title_lines = _wrap(probe, title, title_font, width - 2 * pad)
-    step_lines = [_wrap(probe, s, step_font, width - 2 * pad - 70) for s in steps]
+    title_lines = text_wrap(probe, title, title_font, width - 2 * pad)
+    step_lines = [text_wrap(probe, s, step_font, width - 2 * pad - 70) for s in steps]
     height = pad + 44 * len(title_lines) + pad + sum(max(2, len(x)) * 32 + 24 for x in step_lines)
     image = Image.new("RGB", (width, height + pad), (255, 255, 255))
     draw = ImageDraw.Draw(image)
@@ -91,13 +62,13 @@ def make_clip(slides: list[str], color: tuple[int, int, int]) -> tuple[bytes, by
     import imageio_ffmpeg
     from PIL import Image, ImageDraw
 
-    font = _font(20, True)
+    font = demo_font(20, True)
     with tempfile.TemporaryDirectory() as tmp:
         frames = []
         for i, text in enumerate(slides[:4], 1):
             image = Image.new("RGB", (320, 180), color)
             draw = ImageDraw.Draw(image)
-            lines = _wrap(draw, text, font, 280)
+            lines = text_wrap(draw, text, font, 280)
             top = 90 - 14 * len(lines)
             for j, line in enumerate(lines):
                 draw.text((160, top + 28 * j + 14), line, font=font, fill="white", anchor="mm")
@@ -139,8 +110,6 @@ def ensure_image(title: str, data: bytes):
 
 
 def ensure_video(title: str, slides: list[str], color, transcript: str):
-    from cms.models import Video
-
     video = Video.objects.filter(title=title).first()
     if video is not None:
         return video
@@ -782,6 +751,7 @@ def lesson_body(blocks, course_spec, video) -> list[dict]:
 def load(stdout) -> None:
     home = ensure_home_page()
     index = ensure_catalogue(home)
+    course_workflow_ensure(index=index)
     created = 0
     for spec in COURSES:
         if CoursePage.objects.filter(slug=spec["slug"]).exists():
@@ -846,9 +816,6 @@ def _add_lesson(course, *, slug, title, section, minutes, body) -> None:
 
 def ensure_activity_lessons(course, spec) -> None:
     """Add the H5P lesson and the final quiz lesson once their activities exist."""
-    from assessments.h5p.models import H5PPackage
-    from assessments.models import Quiz
-
     package = H5PPackage.objects.filter(slug=H5P_PACKAGE_SLUG).first()
     if spec["slug"] == H5P_COURSE and package is not None:
         _add_lesson(

@@ -11,27 +11,23 @@ freely and a lesson's URL never changes when sections are renamed).
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
+from wagtail.models.workflows import AbstractGroupApprovalTask
 from wagtail.search import index
 
+from cms.forms import HocSoPageForm
+from cms.models import TimestampedModel, optional_image
+from cms.pages import served_by_view
 from cms.text import fold, nfc
-from courses.blocks import ACTIVITY_BLOCK_TYPES, LessonBodyBlock
-
-
-class Audience(models.TextChoices):
-    """The four target groups of the national framework (QĐ 757/QĐ-BKHCN) plus leaders."""
-
-    PUPILS = "pupils", _("Pupils and students")
-    CITIZENS = "citizens", _("Citizens")
-    CIVIL_SERVANTS = "civil_servants", _("Civil servants, public employees and state workers")
-    ENTERPRISE_WORKERS = "enterprise_workers", _("Enterprise workers")
-    LEADERS = "leaders", _("Leaders and managers")
+from cms.vocabularies import Audience
+from courses.activities.registry import block_types as activity_block_types
+from courses.blocks import LessonBodyBlock
 
 
 class Topic(models.TextChoices):
@@ -79,6 +75,7 @@ class CourseIndexPage(Page):
 
     intro = models.CharField(_("introduction"), max_length=400, blank=True)
 
+    base_form_class = HocSoPageForm
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["courses.CoursePage"]
@@ -90,25 +87,20 @@ class CourseIndexPage(Page):
     def route(self, request, path_components):
         return route_to_child(self, request, path_components, CoursePage)
 
-    def serve(self, request, *args, **kwargs):
-        from courses.views import catalogue_serve
-
-        return catalogue_serve(request, self)
+    serve = served_by_view  # courses.views (registered in CoursesConfig.ready)
 
 
 class CoursePage(Page):
+    """A course. A draft may leave any field empty (Wagtail saves drafts, by hand or by
+    autosave, with required fields deferred; only publishing validates them), so nothing
+    that runs on a draft (clean, search key, preview) may assume a filled-in value."""
+
+    base_form_class = HocSoPageForm
     summary = models.CharField(_("summary"), max_length=500)
     description = RichTextField(
         _("description"), blank=True, features=["h2", "h3", "bold", "italic", "link", "ol", "ul"]
     )
-    cover_image = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("cover image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    cover_image = optional_image(_("cover image"))
     topic = models.CharField(_("topic"), max_length=40, choices=Topic.choices, db_index=True)
     level = models.CharField(
         _("level"), max_length=20, choices=Level.choices, default=Level.BASIC, db_index=True
@@ -177,7 +169,11 @@ class CoursePage(Page):
 
     def build_search_key(self) -> str:
         parts = [self.title, self.summary, self.get_topic_display(), self.get_level_display()]
-        parts += [str(Audience(link.audience).label) for link in self.audience_links.all()]
+        # A draft's audience rows may still be empty (""): no label, and no ValueError.
+        labels = dict(Audience.choices)
+        parts += [
+            str(labels[a.audience]) for a in self.audience_links.all() if a.audience in labels
+        ]
         return f" {fold(' '.join(str(p) for p in parts))} "
 
     def clean(self):
@@ -195,10 +191,7 @@ class CoursePage(Page):
     def audience_codes(self) -> list[str]:
         return [link.audience for link in self.audience_links.all()]
 
-    def serve(self, request, *args, **kwargs):
-        from courses.views import course_serve
-
-        return course_serve(request, self)
+    serve = served_by_view  # courses.views (registered in CoursesConfig.ready)
 
 
 class CourseAudience(Orderable):
@@ -212,12 +205,18 @@ class CourseAudience(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("audience")
         constraints = [
-            models.UniqueConstraint(fields=["course", "audience"], name="course_audience_unique")
+            # A draft may hold rows not chosen yet (""), several of them.
+            models.UniqueConstraint(
+                fields=["course", "audience"],
+                condition=~Q(audience=""),
+                name="course_audience_unique",
+            )
         ]
         indexes = [models.Index(fields=["audience", "course"], name="course_audience_idx")]
 
 
 class LessonPage(Page):
+    base_form_class = HocSoPageForm
     section = models.CharField(
         _("section"),
         max_length=200,
@@ -244,6 +243,16 @@ class LessonPage(Page):
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
 
+    # One moderation round per course: a lesson is never submitted on its own. Editors
+    # save lessons as drafts; submitting the course sends them along, and approving the
+    # course (CourseApprovalTask) publishes them.
+    @property
+    def has_workflow(self):
+        return False
+
+    def get_workflow(self):
+        return None
+
     # Reading the raw stream (no block rendering, no snippet queries) tells how the lesson
     # completes. Rule: required activities present -> all of them passed; else a library
     # video present -> a video watched to 90%; else the learner confirms reading.
@@ -251,13 +260,13 @@ class LessonPage(Page):
         return [
             child["id"]
             for child in self.body.raw_data
-            if child["type"] in ACTIVITY_BLOCK_TYPES
+            if child["type"] in activity_block_types()
             and (child["value"] or {}).get("required", True)
         ]
 
     def activity_ids(self) -> list[str]:
         return [
-            child["id"] for child in self.body.raw_data if child["type"] in ACTIVITY_BLOCK_TYPES
+            child["id"] for child in self.body.raw_data if child["type"] in activity_block_types()
         ]
 
     def video_blocks(self) -> dict[str, int]:
@@ -276,18 +285,7 @@ class LessonPage(Page):
             return "video"
         return "read"
 
-    def serve(self, request, *args, **kwargs):
-        from courses.views import lesson_serve
-
-        return lesson_serve(request, self)
-
-
-class TimestampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
+    serve = served_by_view  # courses.views (registered in CoursesConfig.ready)
 
 
 class EnrolmentQuerySet(models.QuerySet):
@@ -434,3 +432,25 @@ class LessonProgress(TimestampedModel):
     def activity_passed(self, block_id: str) -> bool:
         result = self.activity(block_id)
         return bool(result and result.get("passed"))
+
+
+class CourseApprovalTask(AbstractGroupApprovalTask):
+    """The moderation step of a course and its lessons: one item for the moderators, one
+    approval. When the approval finishes the workflow (the course is published), the
+    latest drafts of the course's lessons are published too (courses.moderation).
+    Put it last in the course workflow."""
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        # One transaction: the approval that finishes the workflow publishes the course and
+        # Wagtail's workflow_approved signal, sent inside, publishes its lessons
+        # (courses.moderation); both commit or neither.
+        with transaction.atomic():
+            super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return _("Members of the chosen groups approve a course and all its lessons at once")
+
+    class Meta:
+        verbose_name = _("course approval task")
+        verbose_name_plural = _("course approval tasks")

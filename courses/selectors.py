@@ -15,10 +15,22 @@ LESSON_LIST_FIELDS = (
 )  # fmt: skip
 
 
-def course_of(lesson: LessonPage) -> CoursePage:
-    """The lesson's course in one query (its parent by tree path)."""
+# What the lesson page reads of its course (title and link, lock rule): building the SQL of
+# the whole course row costs more CPU than the database does to answer it.
+LESSON_PAGE_COURSE_FIELDS = (
+    "id", "title", "slug", "url_path", "path", "depth", "live", "sequential",
+    "content_type_id", "locale_id",
+)  # fmt: skip
+
+
+def course_of(lesson: LessonPage, *, fields: tuple[str, ...] = ()) -> CoursePage:
+    """The lesson's course in one query (its parent by tree path), with `has_prerequisites`
+    (lesson_state skips the prerequisites query for a course that has none); only `fields`
+    when given (any other field read later costs a query)."""
     parent_path = lesson.path[: -LessonPage.steplen]
-    return CoursePage.objects.get(path=parent_path)
+    required = CoursePage.prerequisites.through.objects.filter(from_coursepage=OuterRef("pk"))
+    courses = CoursePage.objects.annotate(has_prerequisites=Exists(required))
+    return (courses.only(*fields) if fields else courses).get(path=parent_path)
 
 
 def course_lessons(course: CoursePage):
@@ -52,6 +64,15 @@ class LessonState:
         return (self.progress.activity_results or {}).get("blocks", {})
 
     @property
+    def number(self) -> int | None:
+        """The lesson's place in its course (1-based), for "Lesson 3/7"."""
+        return next((i for i, x in enumerate(self.lessons, 1) if x.pk == self.lesson.pk), None)
+
+    @property
+    def lesson_count(self) -> int:
+        return len(self.lessons)
+
+    @property
     def is_completed(self) -> bool:
         return bool(self.progress and self.progress.completed_at)
 
@@ -73,14 +94,16 @@ class LessonState:
 
 def prerequisites_status(*, user, course: CoursePage) -> list[CoursePage]:
     """The course's prerequisites, each annotated `done` for `user` (one query)."""
-    completed = Enrolment.objects.filter(
-        course=OuterRef("pk"), user=user, completed_at__isnull=False
-    )
     qs = CoursePage.objects.filter(required_by=course).only(
         "id", "title", "slug", "url_path", "path", "depth", "live"
     )
+    # Before building the subquery: filtering on an anonymous user raises a TypeError (a
+    # visitor's course page was a 500).
     if user is None or not user.is_authenticated:
         return [setattr(c, "done", False) or c for c in qs]
+    completed = Enrolment.objects.filter(
+        course=OuterRef("pk"), user=user, completed_at__isnull=False
+    )
     return list(qs.annotate(done=Exists(completed)).order_by("path"))
 
 
@@ -89,7 +112,8 @@ def lesson_state(*, user, lesson: LessonPage, course: CoursePage | None = None) 
 
     Queries (authenticated): course by path (skipped when `course` is given), active
     enrolment, the course's lessons, the user's progress rows in the course, prerequisites
-    with their done flag: 5 at most, whatever the number of lessons.
+    with their done flag (skipped when course_of found none): 5 at most, whatever the
+    number of lessons.
     """
     course = course if course is not None else course_of(lesson)
     state = LessonState(course=course, lesson=lesson)
@@ -105,7 +129,8 @@ def lesson_state(*, user, lesson: LessonPage, course: CoursePage | None = None) 
             p.lesson_id: p for p in LessonProgress.objects.filter(user=user, course=course)
         }
         state.progress = state.progress_by_lesson.get(lesson.pk)
-    state.prerequisites = prerequisites_status(user=user, course=course)
+    if getattr(course, "has_prerequisites", True):  # unknown unless course_of loaded it
+        state.prerequisites = prerequisites_status(user=user, course=course)
 
     missing = [c for c in state.prerequisites if not c.done]
     if missing:
@@ -131,8 +156,9 @@ class MyLearning:
 
 def my_learning(*, user) -> MyLearning:
     """The learner's active enrolments (and completed ones, even after unenrolling), each
-    with `next_lesson` (the first lesson not yet done) set. Three queries: enrolments with
-    their course, the lessons of those courses, the learner's completed lesson ids."""
+    with `next_lesson` (the first lesson not yet done), `lesson_count` and `started` set.
+    Three queries: enrolments with their course, the lessons of those courses, the
+    learner's progress rows in them."""
     enrolments = list(
         Enrolment.objects.filter(user=user)
         .filter(Q(unenrolled_at__isnull=True) | Q(completed_at__isnull=False))
@@ -152,19 +178,23 @@ def my_learning(*, user) -> MyLearning:
             cid = path_to_course.get(lesson.path[: -LessonPage.steplen])
             if cid is not None:
                 lessons_by_course[cid].append(lesson)
-        done_ids = set(
-            LessonProgress.objects.filter(
-                user=user, course_id__in=list(courses), completed_at__isnull=False
-            ).values_list("lesson_id", flat=True)
+        rows = list(
+            LessonProgress.objects.filter(user=user, course_id__in=list(courses)).values_list(
+                "course_id", "lesson_id", "completed_at"
+            )
         )
+        done_ids = {lesson_id for _c, lesson_id, completed_at in rows if completed_at}
+        opened_courses = {course_id for course_id, _l, _d in rows}
     else:
-        done_ids = set()
+        done_ids, opened_courses = set(), set()
     seen_completed = set()
     result = MyLearning(in_progress=[], completed=[], assigned=[])
     for enrolment in enrolments:
         lessons = lessons_by_course.get(enrolment.course_id, [])
         enrolment.next_lesson = next((x for x in lessons if x.pk not in done_ids), None)
         enrolment.lesson_count = len(lessons)
+        # Started: a lesson opened or done ("Continue"); otherwise the button says "Start".
+        enrolment.started = bool(enrolment.lessons_done) or enrolment.course_id in opened_courses
         if enrolment.completed_at:
             if enrolment.course_id not in seen_completed:
                 seen_completed.add(enrolment.course_id)

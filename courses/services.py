@@ -8,6 +8,7 @@ UPDATEs (`... WHERE completed_at IS NULL`) whose row count says who won.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -16,15 +17,20 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.errors import Refused
+from cms.models import Video
+from cms.services import moderation_workflow_ensure
 from courses.certificates.services import certificate_issue
 from courses.models import (
     ACTIVITY_RESULTS_VERSION,
     CompletionRule,
+    CourseApprovalTask,
     CoursePage,
     Enrolment,
     LessonPage,
     LessonProgress,
 )
+from courses.selectors import LessonState, course_of, lesson_state
 from courses.signals import learning_event_send
 
 # A "watched 90%" claim must arrive at least this share of the video's duration after the
@@ -32,14 +38,15 @@ from courses.signals import learning_event_send
 VIDEO_WATCH_SHARE = 0.9
 
 
-class ProgressRefused(Exception):
+class ProgressRefused(Refused):
     """The learner may not record progress here (not enrolled, lesson locked, claim not
-    credible). Views answer 403 with `message`, which is user-facing Vietnamese."""
+    credible). Answered 403 with `message` (user-facing Vietnamese) on the lesson's
+    refusal page (cms.errors.refused_response)."""
 
-    def __init__(self, message: str, *, code: str = "refused"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    template_name = "courses/refused.html"
+
+    def __init__(self, message: str, *, code: str = "refused", status: int = 403, context=None):
+        super().__init__(message, code=code, status=status, context=context)
 
 
 def _course_lessons(course: CoursePage):
@@ -142,22 +149,32 @@ def lesson_lock_reason(*, user, lesson: LessonPage, course: CoursePage | None = 
     """None when the lesson is open to `user`, else (message, [pages to finish first]).
     Used by the services; the lesson page uses the selector, which computes the same in
     a constant number of queries."""
-    from courses.selectors import lesson_state
-
     state = lesson_state(user=user, lesson=lesson, course=course)
     if state.locked:
         return state.lock_message, state.blockers
     return None
 
 
-def _require_open(*, user, lesson: LessonPage, course: CoursePage):
-    from courses.selectors import lesson_state
-
-    state = lesson_state(user=user, lesson=lesson, course=course)
+def lesson_refusal(state, *, not_enrolled: str = "") -> ProgressRefused | None:
+    """The refusal for a learner's lesson state (a courses.selectors.LessonState): not
+    enrolled, or locked (with the lessons or courses to finish first); None when open."""
     if state.enrolment is None:
-        raise ProgressRefused(_("You are not enrolled in this course."), code="not_enrolled")
+        message = not_enrolled or _("Enrol in the course to open its lessons.")
+        return ProgressRefused(message, code="not_enrolled", context={"course": state.course})
     if state.locked:
-        raise ProgressRefused(state.lock_message, code="locked")
+        context = {"course": state.course, "blockers": state.blockers}
+        return ProgressRefused(state.lock_message, code="locked", context=context)
+    return None
+
+
+def _require_open(*, user, lesson: LessonPage, course: CoursePage, state=None):
+    """The learner's lesson state, refused when not enrolled or locked. `state`: the one
+    the caller computed (not computed again)."""
+    if state is None:
+        state = lesson_state(user=user, lesson=lesson, course=course)
+    refused = lesson_refusal(state, not_enrolled=_("You are not enrolled in this course."))
+    if refused is not None:
+        raise refused
     return state
 
 
@@ -165,20 +182,21 @@ def _require_open(*, user, lesson: LessonPage, course: CoursePage):
 
 
 def lesson_open_record(*, user, lesson: LessonPage, course: CoursePage | None = None):
-    """Mark the first time the learner opens the lesson (for the 90% video rule)."""
-    from courses.selectors import course_of
+    """Mark the first time the learner opens the lesson (for the 90% video rule).
 
+    Three statements whoever else opens it at the same moment (another tab, an offline
+    sync): INSERT ... ON CONFLICT DO NOTHING (the (user, lesson) constraint keeps one row),
+    opened_at filled in only where still empty, the row read back."""
     course = course if course is not None else course_of(lesson)
-    with transaction.atomic():
-        progress, _created = LessonProgress.objects.get_or_create(
-            user=user, lesson=lesson, defaults={"course": course, "opened_at": timezone.now()}
-        )
-        if progress.opened_at is None:
-            LessonProgress.objects.filter(pk=progress.pk, opened_at__isnull=True).update(
-                opened_at=timezone.now()
-            )
-            progress.refresh_from_db()
-        return progress
+    now = timezone.now()
+    LessonProgress.objects.bulk_create(
+        [LessonProgress(user=user, lesson=lesson, course=course, opened_at=now)],
+        ignore_conflicts=True,
+    )
+    LessonProgress.objects.filter(user=user, lesson=lesson, opened_at__isnull=True).update(
+        opened_at=now, updated_at=now
+    )
+    return LessonProgress.objects.get(user=user, lesson=lesson)
 
 
 def _lesson_done(progress: LessonProgress, lesson: LessonPage) -> str | None:
@@ -231,9 +249,6 @@ def lesson_progress_record(
     Raises ProgressRefused: not enrolled, lesson locked, wrong evidence for this lesson, a
     video claim sooner than 90% of the video's duration after the lesson was opened.
     """
-    from cms.models import Video
-    from courses.selectors import course_of
-
     course = course_of(lesson)
     with transaction.atomic():
         _require_open(user=user, lesson=lesson, course=course)
@@ -272,28 +287,70 @@ def lesson_progress_record(
         return _complete_lesson_if_done(progress=progress, lesson=lesson, course=course, user=user)
 
 
+@dataclass(frozen=True)
+class ActivityOutcome:
+    """What an activity's own write reports to its lesson: graded now or not (a saved
+    answer, a duplicate or an ungraded statement is not), passed, the score (0-100)."""
+
+    graded: bool
+    passed: bool = False
+    score_percent: float | None = None
+
+
+def activity_outcome_record(*, user, state: LessonState, block_id: str, write):
+    """Record what a learner did in an activity block, for every kind (quiz, H5P, ...).
+
+    One transaction: `write()` does the activity's own write (submit an attempt, store a
+    statement) and returns (result, ActivityOutcome); a graded outcome is recorded on the
+    lesson with activity_result_record against `state`, the learner's lesson state the
+    caller's access check computed (courses.activities.access), not computed again. If the
+    lesson refuses the result (ProgressRefused), the activity's write is undone too.
+    Returns (result, LessonProgress or None when nothing was graded).
+    """
+    with transaction.atomic():
+        result, outcome = write()
+        progress = None
+        if outcome.graded:
+            progress = activity_result_record(
+                user=user,
+                lesson=state.lesson,
+                block_id=block_id,
+                passed=bool(outcome.passed),
+                score_percent=outcome.score_percent,
+                state=state,
+            )
+    return result, progress
+
+
 def activity_result_record(
-    *, user, lesson: LessonPage, block_id: str, passed: bool, score_percent: float | None
+    *,
+    user,
+    lesson: LessonPage,
+    block_id: str,
+    passed: bool,
+    score_percent: float | None,
+    state: LessonState | None = None,
 ) -> LessonProgress:
     """Record the outcome of one activity block (quiz or H5P) of `lesson`, as graded on the
     server by the assessments floor. Once passed, stays passed; the best score is kept.
-    Completes the lesson (and the course) when its rule is met.
+    Completes the lesson (and the course) when its rule is met. `state`: the learner's
+    lesson state when the caller has it (activity_outcome_record); else computed here.
 
     Raises ProgressRefused when the user is not enrolled, the lesson is locked, or the
     block is not an activity of this lesson.
     """
-    from courses.selectors import course_of
-
-    course = course_of(lesson)
     if block_id not in lesson.activity_ids():
         raise ProgressRefused(_("This activity is not part of the lesson."), code="bad_block")
     if score_percent is not None:
         score_percent = max(0.0, min(100.0, float(score_percent)))
     with transaction.atomic():
-        _require_open(user=user, lesson=lesson, course=course)
-        progress, _created = LessonProgress.objects.get_or_create(
-            user=user, lesson=lesson, defaults={"course": course}
-        )
+        state = _require_open(user=user, lesson=lesson, course=None, state=state)
+        course = state.course
+        progress = state.progress
+        if progress is None:
+            progress, _created = LessonProgress.objects.get_or_create(
+                user=user, lesson=lesson, defaults={"course": course}
+            )
         progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)
         now = timezone.now().isoformat()
         results = dict(progress.activity_results or {})
@@ -378,3 +435,29 @@ def course_complete(*, enrolment: Enrolment) -> Enrolment:
             certificate_issue(user=enrolment.user, course=course)  # renders after commit
         enrolment.refresh_from_db()
         return enrolment
+
+
+def course_lessons_publish(*, course: CoursePage, user=None) -> int:
+    """Publish the latest draft of each lesson of `course` that has unpublished changes;
+    returns how many. Called when a moderator approves the course (CourseApprovalTask):
+    the approval of the course is the approval of its lessons."""
+    published = 0
+    with transaction.atomic():
+        for lesson in LessonPage.objects.child_of(course).filter(has_unpublished_changes=True):
+            revision = lesson.get_latest_revision()
+            if revision is not None:
+                revision.publish(user=user, skip_permission_checks=True)
+                published += 1
+    return published
+
+
+COURSE_WORKFLOW_NAME = "Duyệt khoá học"
+
+
+def course_workflow_ensure(*, index) -> None:
+    """Put the catalogue `index` (its courses and lessons) under one course workflow: a
+    CourseApprovalTask for the Moderators group. Idempotent (the demo and tests call it)."""
+    moderation_workflow_ensure(
+        name=COURSE_WORKFLOW_NAME, task_class=CourseApprovalTask, task_name=COURSE_WORKFLOW_NAME,
+        pages=[index],
+    )  # fmt: skip

@@ -17,9 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.images import get_image_model
 
+from cms.errors import refused_response, wants_json
+from cms.pages import public_q
 from cms.text import fold
 from courses import services
-from courses.blocks import ACTIVITY_BLOCK_TYPES
+from courses.activities.registry import block_types as activity_block_types
+from courses.certificates.selectors import certificates_by_course
 from courses.models import (
     Audience,
     CourseIndexPage,
@@ -29,7 +32,14 @@ from courses.models import (
     Level,
     Topic,
 )
-from courses.selectors import course_lessons, lesson_state, my_learning, prerequisites_status
+from courses.selectors import (
+    LESSON_PAGE_COURSE_FIELDS,
+    course_lessons,
+    course_of,
+    lesson_state,
+    my_learning,
+    prerequisites_status,
+)
 
 CATALOGUE_PAGE_SIZE = 24
 # Rendered HTML of a lesson's content blocks (everything but activities, which depend on
@@ -37,21 +47,6 @@ CATALOGUE_PAGE_SIZE = 24
 # an image or video file is replaced under the same id.
 BODY_CACHE_SECONDS = 600
 COVER_FILTER = "fill-480x270|format-webp"
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _refused(request, message: str, *, blockers=(), course=None, status=403):
-    if _wants_json(request):
-        return JsonResponse({"ok": False, "error": message}, status=status)
-    return TemplateResponse(
-        request,
-        "courses/refused.html",
-        {"message": message, "blockers": blockers, "course": course},
-        status=status,
-    )
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -73,14 +68,19 @@ def catalogue_courses(*, index: CourseIndexPage, query: str = "", audience="", t
     """Live courses under the catalogue matching a query (diacritics and case ignored: the
     query is folded like CoursePage.search_key, each word must start a word of the key) and
     the filters. Same SQL on SQLite and PostgreSQL (LIKE on an ASCII, lower-case key)."""
-    image_model = get_image_model()
+    renditions = get_image_model().get_rendition_model().objects.filter(filter_spec=COVER_FILTER)
     qs = (
         CoursePage.objects.live()
-        .public()
+        .filter(public_q())  # .public() without its query (cms.pages: restrictions cached)
         .child_of(index)
+        # The cover in the courses' own query, its card rendition in one more (what
+        # image_model.prefetch_renditions would do in two).
+        .select_related("cover_image")
         .prefetch_related(
             "audience_links",
-            Prefetch("cover_image", queryset=image_model.objects.prefetch_renditions(COVER_FILTER)),
+            Prefetch(
+                "cover_image__renditions", queryset=renditions, to_attr="prefetched_renditions"
+            ),
         )
         .order_by("-featured", "title")
     )
@@ -140,13 +140,22 @@ def course_serve(request, course: CoursePage):
     lessons = list(course_lessons(course))
     enrolment = None
     done_ids = set()
+    started = False
+    certificate = None
     if request.user.is_authenticated:
         enrolment = Enrolment.objects.active().filter(user=request.user, course=course).first()
-        done_ids = set(
-            course.lesson_progress.filter(
-                user=request.user, completed_at__isnull=False
-            ).values_list("lesson_id", flat=True)
+        rows = list(
+            course.lesson_progress.filter(user=request.user).values_list(
+                "lesson_id", "completed_at"
+            )
         )
+        done_ids = {lesson_id for lesson_id, completed_at in rows if completed_at}
+        # Started: a lesson opened or done. Otherwise the button says "Start", not "Continue".
+        started = bool(rows) or bool(enrolment and enrolment.lessons_done)
+        if enrolment is not None and enrolment.completed_at:
+            certificate = certificates_by_course(user=request.user, course_ids=[course.pk]).get(
+                course.pk
+            )
     prerequisites = prerequisites_status(user=request.user, course=course)
     sections: list[tuple[str, list]] = []
     for lesson in lessons:
@@ -168,6 +177,8 @@ def course_serve(request, course: CoursePage):
             "prerequisites": prerequisites,
             "prerequisites_missing": [c for c in prerequisites if not c.done],
             "next_lesson": next_lesson,
+            "started": started,
+            "certificate": certificate,
         },
     )
 
@@ -176,31 +187,33 @@ def lesson_serve(request, lesson: LessonPage):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     parent = getattr(lesson, "_cached_parent_obj", None)  # set by CoursePage.route
-    course = parent if isinstance(parent, CoursePage) else None
+    if not isinstance(parent, CoursePage):  # found by cms.middleware's route memo
+        parent = course_of(lesson, fields=LESSON_PAGE_COURSE_FIELDS)
+    course = parent
     state = lesson_state(user=request.user, lesson=lesson, course=course)
-    if state.enrolment is None:
-        return _refused(
-            request,
-            _("Enrol in the course to open its lessons."),
-            course=state.course,
-        )
-    if state.locked:
-        return _refused(request, state.lock_message, blockers=state.blockers, course=state.course)
+    refused = services.lesson_refusal(state)
+    if refused is not None:
+        return refused_response(request, refused)
     if state.progress is None or state.progress.opened_at is None:
         state.progress = services.lesson_open_record(
             user=request.user, lesson=lesson, course=state.course
         )
-    return TemplateResponse(
-        request,
-        "courses/lesson_page.html",
-        {
-            "page": lesson,
-            "self": lesson,
-            "state": state,
-            "course": state.course,
-            "body_items": lesson_body_items(request, lesson),
-        },
-    )
+    return lesson_page_response(request, lesson=lesson, state=state, course=state.course)
+
+
+def lesson_page_response(request, *, lesson: LessonPage, state, course, **extra):
+    """The lesson page of `lesson` in `course` for `state` (selectors.lesson_state): served
+    at its address (lesson_serve) and as the device's offline copy (offline.views), which
+    adds `offline_copy`."""
+    context = {
+        "page": lesson,
+        "self": lesson,
+        "state": state,
+        "course": course,
+        "body_items": lesson_body_items(request, lesson),
+        **extra,
+    }
+    return TemplateResponse(request, "courses/lesson_page.html", context)
 
 
 def lesson_body_items(request, lesson: LessonPage) -> list[dict]:
@@ -212,15 +225,16 @@ def lesson_body_items(request, lesson: LessonPage) -> list[dict]:
     raw = lesson.body.raw_data
     published = lesson.last_published_at.timestamp() if lesson.last_published_at else 0
     version = f"{lesson.pk}:{lesson.latest_revision_id}:{published:.0f}"
+    activity_types = activity_block_types()
     keys = {
         child["id"]: f"lesson-block:{version}:{get_language()}:{child['id']}"
         for child in raw
-        if child["type"] not in ACTIVITY_BLOCK_TYPES
+        if child["type"] not in activity_types
     }
     cached = cache.get_many(list(keys.values())) if keys else {}
     items, missing = [], {}
     for index, child in enumerate(raw):
-        if child["type"] in ACTIVITY_BLOCK_TYPES:
+        if child["type"] in activity_types:
             items.append({"block": lesson.body[index]})
             continue
         html = cached.get(keys[child["id"]])
@@ -264,8 +278,9 @@ def lesson_progress(request, lesson_id: int):
     """POST evidence=read|video (block_id for a video). JSON for fetch(), else a redirect
     to the next lesson. Refusals: 403 with a message; nothing changes."""
     if not request.user.is_authenticated:
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "error": _("Please log in.")}, status=403)
+        if wants_json(request):
+            refused = services.ProgressRefused(_("Please log in."), code="login")
+            return refused_response(request, refused, as_json=True)
         return redirect_to_login(request.get_full_path())
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     evidence = request.POST.get("evidence", "")
@@ -275,13 +290,13 @@ def lesson_progress(request, lesson_id: int):
             user=request.user, lesson=lesson, evidence=evidence, block_id=block_id
         )
     except services.ProgressRefused as refused:
-        return _refused(request, refused.message)
+        return refused_response(request, refused)
     enrolment = (
         Enrolment.objects.filter(user=request.user, course_id=progress.course_id)
         .order_by("-pk")
         .first()
     )
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "ok": True,
@@ -305,4 +320,9 @@ def lesson_progress(request, lesson_id: int):
 @require_GET
 def my_learning_view(request):
     data = my_learning(user=request.user)
+    certificates = certificates_by_course(
+        user=request.user, course_ids=[e.course_id for e in data.completed]
+    )
+    for enrolment in data.completed:
+        enrolment.certificate = certificates.get(enrolment.course_id)
     return TemplateResponse(request, "courses/my_learning.html", {"data": data})

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.h5p import selectors, services
 from assessments.h5p.models import H5PLibrary, H5PPackage
+from cms.admin_pages import admin_heading
 
 
 def _admin_only(request):
@@ -22,7 +23,7 @@ def library_list(request):
     return TemplateResponse(
         request,
         "h5p/admin/libraries.html",
-        {"libraries": selectors.libraries_for_admin(), "header_title": _("H5P libraries")},
+        {"libraries": selectors.libraries_for_admin(), **admin_heading(_("H5P libraries"))},
     )
 
 
@@ -58,7 +59,7 @@ def package_libraries(request, pk: int):
         {
             "package": package,
             "status": selectors.package_admin_status(package),
-            "header_title": _("Approve H5P libraries"),
+            **admin_heading(_("Approve H5P libraries")),
         },
     )
 

@@ -18,16 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        abstract = True
+from cms.models import TimestampedModel
 
 
-class H5PLibrary(TimeStamped):
+class H5PLibrary(TimestampedModel):
     """One version of one H5P library (Machine-Major.Minor.Patch) found in an upload.
 
     Files are stored content-addressed under `libraries/<files_sha256>/`; they are served only
@@ -105,24 +99,83 @@ class H5PLibrary(TimeStamped):
         return f"{self.machine_name}-{self.major_version}.{self.minor_version}"
 
 
-class H5PPackage(TimeStamped, index.Indexed):
-    """An uploaded .h5p activity, chosen in lessons (SnippetChooserBlock("h5p.H5PPackage")).
+def uploaded_by_field(related_name: str) -> models.ForeignKey:
+    """Who uploaded a package (each package model names its reverse accessor)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
 
-    Lifecycle: PENDING (stored, task queued) -> PROCESSING -> READY or FAILED. READY means
-    validated and extracted; it plays once every library in `dependencies` is approved.
+
+class UploadedPackage(TimestampedModel, index.Indexed):
+    """What every uploaded package (H5P, SCORM) has: its private file (content-addressed in
+    assessments.h5p.storage), the check's status and reasons; `uploaded_by_field` for who
+    uploaded it.
+
+    Lifecycle: PENDING (stored, task queued; also while the virus scanner is down) ->
+    PROCESSING -> READY or FAILED. Only READY is ever played.
     `errors` shape: {"version": 1, "messages": ["<Vietnamese reason>", ...]}.
-    `dependencies` shape: {"version": 1, "libraries": [["H5P.TrueFalse", 1, 6], ...]}
-    (the preloaded closure, main library included, in load order not guaranteed).
-    `max_score` is pinned by the first graded statement and never changes afterwards.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting to be checked")
-        PROCESSING = "processing", _("Being checked")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Refused")
+    Status = models.TextChoices(
+        "Status",
+        {
+            "PENDING": ("pending", _("Waiting to be checked")),
+            "PROCESSING": ("processing", _("Being checked")),
+            "READY": ("ready", _("Ready")),
+            "FAILED": ("failed", _("Refused")),
+        },
+    )
 
     title = models.CharField(_("title"), max_length=255)
+    archive_sha256 = models.CharField(_("archive hash"), max_length=64, blank=True)
+    archive_size = models.PositiveBigIntegerField(_("archive size (bytes)"), default=0)
+    original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    errors = models.JSONField(_("reasons"), default=dict, blank=True)
+    processed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    panels = [FieldPanel("title")]
+    search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def error_messages(self) -> list[str]:
+        return list((self.errors or {}).get("messages", []))
+
+
+class H5PPackage(UploadedPackage):
+    """An uploaded .h5p activity, chosen in lessons (SnippetChooserBlock("h5p.H5PPackage")).
+
+    The upload's lifecycle is UploadedPackage's; READY means validated and extracted, and
+    it plays once every library in `dependencies` is approved.
+    `dependencies` shape: {"version": 1, "libraries": [["H5P.TrueFalse", 1, 6], ...]}
+    (the preloaded closure, main library included, in load order not guaranteed).
+    `max_score` is the activity's maximum, never taken from a learner's statement:
+    `max_score_source` says where it came from (assessments.h5p.scoring): the editor, the
+    package's content, or neither ("learner": each learner's first graded statement pins
+    that learner's own maximum). "" means not checked yet (packages from before this rule;
+    checked at the next graded statement).
+    """
+
+    class MaxScoreSource(models.TextChoices):
+        UNCHECKED = "", _("Not checked yet")
+        EDITOR = "editor", _("Set by the editor")
+        PACKAGE = "package", _("From the package's content")
+        LEARNER = "learner", _("Each learner's first result")
+
     slug = models.SlugField(
         _("stable identifier"),
         max_length=100,
@@ -131,34 +184,32 @@ class H5PPackage(TimeStamped, index.Indexed):
         unique=True,
         help_text=_("Optional; lets demo data and imports find this package again."),
     )
-    archive_sha256 = models.CharField(_("archive hash"), max_length=64, blank=True)
-    archive_size = models.PositiveBigIntegerField(_("archive size (bytes)"), default=0)
-    original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
-    )
-    errors = models.JSONField(_("reasons"), default=dict, blank=True)
     main_library = models.CharField(_("main library"), max_length=255, blank=True)
     h5p_json = models.JSONField(_("h5p.json"), default=dict, blank=True)
     dependencies = models.JSONField(_("dependencies"), default=dict, blank=True)
-    max_score = models.FloatField(_("maximum score"), null=True, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
+    max_score = models.FloatField(
+        _("maximum score"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="h5p_packages",
+        help_text=_(
+            "Leave empty to take it from the package: True/False, Multiple choice, Fill in "
+            "the blanks, and Question sets made of these. For other types, type the score "
+            "the activity gives for a perfect answer; if you leave it empty, each learner's "
+            "first result fixes that learner's maximum."
+        ),
     )
-    processed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    max_score_source = models.CharField(
+        _("maximum score from"),
+        max_length=10,
+        choices=MaxScoreSource.choices,
+        blank=True,
+        default=MaxScoreSource.UNCHECKED,
+    )
+    uploaded_by = uploaded_by_field("h5p_packages")
 
-    panels = [FieldPanel("title")]
-    search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
-
-    class Meta:
+    class Meta(UploadedPackage.Meta):
         verbose_name = _("H5P activity")
         verbose_name_plural = _("H5P activities")
-        ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(max_score__isnull=True) | Q(max_score__gt=0),
@@ -166,13 +217,6 @@ class H5PPackage(TimeStamped, index.Indexed):
             ),
         ]
         indexes = [models.Index(fields=["status"], name="h5p_package_status_idx")]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def error_messages(self) -> list[str]:
-        return list((self.errors or {}).get("messages", []))
 
     @property
     def dependency_keys(self) -> list[tuple[str, int, int]]:
@@ -184,7 +228,7 @@ class H5PPackage(TimeStamped, index.Indexed):
         return f"content/{self.archive_sha256}"
 
 
-class H5PLaunch(TimeStamped):
+class H5PLaunch(TimestampedModel):
     """One attempt of one learner at one package in one place (context_key, e.g. a lesson
     block: "lesson:<page id>:<block id>"). The browser only ever sends `public_id`; identity
     comes from the session and must equal `user`.

@@ -2,14 +2,14 @@
 
 from wagtail.admin.panels import Panel
 
+from assessments.h5p.selectors import package_admin_status
+
 
 class PackageStatusPanel(Panel):
     class BoundPanel(Panel.BoundPanel):
         template_name = "h5p/admin/package_status_panel.html"
 
         def get_context_data(self, parent_context=None):
-            from assessments.h5p.selectors import package_admin_status
-
             context = super().get_context_data(parent_context)
             instance = self.instance
             context["package"] = instance

@@ -10,19 +10,32 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.h5p import storage
-from assessments.h5p.models import H5PLaunch, H5PLibrary, H5PPackage, H5PState, H5PStatement
+from assessments.h5p import scoring, storage
+from assessments.h5p.models import (
+    H5PLaunch,
+    H5PLibrary,
+    H5PPackage,
+    H5PState,
+    H5PStatement,
+    UploadedPackage,
+)
+from assessments.h5p.tasks import process_package
 from assessments.h5p.validation import PoolView, inspect_package, limits
+from cms import antivirus
+from cms.errors import Refused
+from cms.net import rate_limit_identity
+from cms.outbox import task_send
+from cms.ratelimit import limit_exceeded
 
 VERB_ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
@@ -41,24 +54,26 @@ def state_max_bytes() -> int:
     return _setting("H5P_STATE_MAX_BYTES", 64 * 1024)
 
 
-class H5PRefused(Exception):
-    """A refused request; `status` is the HTTP status a view should answer with."""
+class H5PRefused(Refused):
+    """A refused request; `status` is the HTTP status a view answers with (cms.errors)."""
 
-    def __init__(self, message: str, *, status: int = 400, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
+    def __init__(self, message: str, *, code: str = "invalid", status: int = 400, context=None):
+        super().__init__(message, code=code, status=status, context=context)
 
 
 # --- Packages -------------------------------------------------------------------------------
 
 
 def package_create(*, title: str, fileobj, uploaded_by=None, slug: str | None = None,
-                   original_filename: str = "") -> H5PPackage:  # fmt: skip
-    """Store an upload privately and queue its validation (on commit, queue "media")."""
+                   original_filename: str = "", max_score: float | None = None,
+                   ) -> H5PPackage:  # fmt: skip
+    """Store an upload privately and queue its validation (on commit, queue "media").
+    `max_score`: the editor's maximum score, if typed (else taken from the package)."""
     package = H5PPackage(title=title, slug=slug or None, uploaded_by=uploaded_by)
-    _attach_archive(package, fileobj, original_filename)
+    if max_score is not None:
+        package.max_score = _checked_max(max_score)
+        package.max_score_source = H5PPackage.MaxScoreSource.EDITOR
+    attach_archive(package, fileobj, original_filename)
     package.full_clean()
     package.save()
     _enqueue_processing(package)
@@ -68,21 +83,27 @@ def package_create(*, title: str, fileobj, uploaded_by=None, slug: str | None = 
 def package_replace_archive(
     *, package: H5PPackage, fileobj, original_filename: str = ""
 ) -> H5PPackage:
-    """A new file for an existing package: checked again from scratch; max score re-pinned."""
-    _attach_archive(package, fileobj, original_filename)
+    """A new file for an existing package: checked again from scratch; its maximum score is
+    taken from the new file again, unless the editor set it."""
+    attach_archive(package, fileobj, original_filename)
     package.status = H5PPackage.Status.PENDING
     package.errors = {}
-    package.max_score = None
+    if package.max_score_source != H5PPackage.MaxScoreSource.EDITOR:
+        package.max_score = None
+        package.max_score_source = H5PPackage.MaxScoreSource.UNCHECKED
     package.full_clean()
     package.save()
     _enqueue_processing(package)
     return package
 
 
-def _attach_archive(package: H5PPackage, fileobj, original_filename: str) -> None:
+def attach_archive(
+    package: UploadedPackage, fileobj, original_filename: str, *, suffix: str = ".h5p"
+) -> None:
+    """Store an upload privately (content-addressed) and note it on the package (no save)."""
     max_upload = _setting("H5P_MAX_UPLOAD_BYTES", limits()["max_total_bytes"])
     try:
-        sha, size = storage.store_upload(fileobj, max_bytes=max_upload)
+        sha, size = storage.store_upload(fileobj, max_bytes=max_upload, suffix=suffix)
     except ValueError:
         raise H5PRefused(
             _("The file is larger than %(max)d MiB.") % {"max": max_upload // (1024 * 1024)},
@@ -94,10 +115,8 @@ def _attach_archive(package: H5PPackage, fileobj, original_filename: str) -> Non
 
 
 def _enqueue_processing(package: H5PPackage) -> None:
-    from assessments.h5p.tasks import process_package
-
     package_id = package.pk
-    transaction.on_commit(lambda: process_package.apply_async(args=[package_id], queue="media"))
+    task_send(process_package, [package_id], queue="media")  # the outbox: never lost
 
 
 def approved_pool() -> PoolView:
@@ -112,18 +131,12 @@ def approved_pool() -> PoolView:
 def package_process(*, package_id: int) -> H5PPackage:
     """Validate and extract one package (the Celery task calls this). Idempotent: a package
     already READY or FAILED is returned untouched."""
-    with transaction.atomic():
-        package = H5PPackage.objects.select_for_update().get(pk=package_id)
-        if package.status in (H5PPackage.Status.READY, H5PPackage.Status.FAILED):
-            return package
-        package.status = H5PPackage.Status.PROCESSING
-        package.save(update_fields=["status", "updated_at"])
-    archive = storage.upload_path(package.archive_sha256)
-    if not archive.exists():
-        return _package_fail(package, [_("The uploaded file is missing from storage.")])
+    package, archive = package_start(H5PPackage, package_id)
+    if archive is None:
+        return package
     inspection = inspect_package(archive, pool=approved_pool())
     if not inspection.ok:
-        return _package_fail(package, inspection.errors)
+        return package_fail(package, inspection.errors)
     # Extract only the library folders the content needs, and only versions not yet stored.
     closure = set(inspection.dependencies)
     known = {
@@ -144,51 +157,35 @@ def package_process(*, package_id: int) -> H5PPackage:
         row = known.get((*lib.key, lib.patch))
         if row is None or not storage.library_path(row.files_sha256).is_dir():
             wanted[folder] = inspection.library_members[folder]
-    try:
-        extracted = storage.extract_package(
-            archive,
-            content_members=inspection.content_members,
-            library_members=wanted,
-            content_sha256=package.archive_sha256,
-            total_budget=limits()["max_total_bytes"],
-        )
-    except storage.ExtractionError:
-        return _package_fail(
-            package,
-            [_("The archive is damaged: a file does not match its declared size or checksum.")],
-        )
+    extracted = package_extract(
+        package, archive, content_members=inspection.content_members, library_members=wanted,
+        budget=limits()["max_total_bytes"],
+    )  # fmt: skip
+    if extracted is None:  # refused: the archive is damaged
+        return H5PPackage.objects.get(pk=package_id)
     with transaction.atomic():
         package = H5PPackage.objects.select_for_update().get(pk=package_id)
         for folder, (files_sha, hashes) in extracted.items():
             lib = inspection.libraries[folder]
             data = lib.data
             core = data.get("coreApi") or {}
+            fields = {
+                "title": str(data["title"])[:255],
+                "runnable": bool(data.get("runnable")),
+                "core_api": f"{core.get('majorVersion')}.{core.get('minorVersion')}"
+                if core
+                else "",
+                "library_json": data,
+                "files_sha256": files_sha,
+                "file_hashes": {"version": 1, "files": hashes},
+            }
             H5PLibrary.objects.update_or_create(
                 machine_name=data["machineName"],
                 major_version=int(data["majorVersion"]),
                 minor_version=int(data["minorVersion"]),
                 patch_version=int(data["patchVersion"]),
-                defaults={
-                    "title": str(data["title"])[:255],
-                    "runnable": bool(data.get("runnable")),
-                    "core_api": f"{core.get('majorVersion')}.{core.get('minorVersion')}"
-                    if core
-                    else "",
-                    "library_json": data,
-                    "files_sha256": files_sha,
-                    "file_hashes": {"version": 1, "files": hashes},
-                },
-                create_defaults={
-                    "title": str(data["title"])[:255],
-                    "runnable": bool(data.get("runnable")),
-                    "core_api": f"{core.get('majorVersion')}.{core.get('minorVersion')}"
-                    if core
-                    else "",
-                    "library_json": data,
-                    "files_sha256": files_sha,
-                    "file_hashes": {"version": 1, "files": hashes},
-                    "first_package": package,
-                },
+                defaults=fields,
+                create_defaults={**fields, "first_package": package},  # set once, when new
             )
         package.status = H5PPackage.Status.READY
         package.errors = {}
@@ -199,19 +196,113 @@ def package_process(*, package_id: int) -> H5PPackage:
             "libraries": [list(k) for k in inspection.dependencies],
         }
         package.processed_at = timezone.now()
+        if package.max_score_source != H5PPackage.MaxScoreSource.EDITOR:
+            _max_from_content(package)
         package.full_clean()
         package.save()
     return package
 
 
-def _package_fail(package: H5PPackage, messages: list[str]) -> H5PPackage:
+def _checked_max(value) -> float:
+    number = _number(value)
+    if number is None or number <= 0:
+        raise H5PRefused(_("The maximum score must be a number above 0."), code="max")
+    return number
+
+
+def _max_from_content(package: H5PPackage) -> None:
+    """Set the package's maximum from its extracted content, or record that it has none
+    (each learner's first result then fixes that learner's maximum). No save."""
+    maximum = scoring.package_content_max_score(package, max_bytes=limits()["max_json_bytes"])
+    package.max_score = maximum
+    package.max_score_source = (
+        H5PPackage.MaxScoreSource.PACKAGE
+        if maximum is not None
+        else H5PPackage.MaxScoreSource.LEARNER
+    )
+
+
+def package_max_score_set(*, package: H5PPackage, max_score: float | None) -> H5PPackage:
+    """The editor's maximum score (upload form). None hands it back to the package: taken
+    from its content when the type allows, else each learner's first result."""
     with transaction.atomic():
         package = H5PPackage.objects.select_for_update().get(pk=package.pk)
-        package.status = H5PPackage.Status.FAILED
+        if max_score is not None:
+            package.max_score = _checked_max(max_score)
+            package.max_score_source = H5PPackage.MaxScoreSource.EDITOR
+        elif package.status == H5PPackage.Status.READY:
+            _max_from_content(package)
+        else:  # taken from the content once it is checked
+            package.max_score = None
+            package.max_score_source = H5PPackage.MaxScoreSource.UNCHECKED
+        package.full_clean()
+        package.save(update_fields=["max_score", "max_score_source", "updated_at"])
+    return package
+
+
+def package_max_score(package: H5PPackage) -> float | None:
+    """The activity's maximum (editor's or from the content), or None when neither gives
+    one. A package from before this rule is checked once, here."""
+    if package.max_score_source == H5PPackage.MaxScoreSource.UNCHECKED:
+        probe = H5PPackage(archive_sha256=package.archive_sha256, main_library=package.main_library)
+        _max_from_content(probe)
+        H5PPackage.objects.filter(
+            pk=package.pk, max_score_source=H5PPackage.MaxScoreSource.UNCHECKED
+        ).update(max_score=probe.max_score, max_score_source=probe.max_score_source)
+        package.refresh_from_db(fields=["max_score", "max_score_source"])
+    return package.max_score
+
+
+def package_fail(package: UploadedPackage, messages: list[str]) -> UploadedPackage:
+    """Refuse a package (H5P or SCORM) with its reasons."""
+    with transaction.atomic():
+        package = type(package).objects.select_for_update().get(pk=package.pk)
+        package.status = UploadedPackage.Status.FAILED
         package.errors = {"version": 1, "messages": messages[:200]}
         package.processed_at = timezone.now()
         package.save(update_fields=["status", "errors", "processed_at", "updated_at"])
     return package
+
+
+def package_start(model, package_id: int, *, suffix: str = ".h5p"):
+    """Begin checking a package (H5P or SCORM; the task calls it): (package, archive path),
+    or (package, None) when there is nothing more to do: already READY or FAILED
+    (idempotent), or just refused (the file missing, or a virus found)."""
+    with transaction.atomic():
+        package = model.objects.select_for_update().get(pk=package_id)
+        if package.status in (UploadedPackage.Status.READY, UploadedPackage.Status.FAILED):
+            return package, None
+        package.status = UploadedPackage.Status.PROCESSING
+        package.save(update_fields=["status", "updated_at"])
+    archive = storage.upload_path(package.archive_sha256, suffix)
+    if not archive.exists():
+        return package_fail(package, [_("The uploaded file is missing from storage.")]), None
+    infected = antivirus.infected_reason(archive, while_down=lambda: _back_to_pending(package))
+    if infected:
+        return package_fail(package, [infected]), None
+    return package, archive
+
+
+def package_extract(package: UploadedPackage, archive, *, content_members, library_members,
+                    budget: int):  # fmt: skip
+    """Extract into the content-addressed storage (storage.extract_package); None after
+    refusing the package when the archive turns out damaged."""
+    try:
+        return storage.extract_package(
+            archive, content_members=content_members, library_members=library_members,
+            content_sha256=package.archive_sha256, total_budget=budget,
+        )  # fmt: skip
+    except storage.ExtractionError:
+        package_fail(
+            package,
+            [_("The archive is damaged: a file does not match its declared size or checksum.")],
+        )
+        return None
+
+
+def _back_to_pending(package: UploadedPackage) -> None:
+    """The virus scanner is down: the package waits, never played; its task retries."""
+    type(package).objects.filter(pk=package.pk).update(status=UploadedPackage.Status.PENDING)
 
 
 def package_missing_libraries(package: H5PPackage) -> list[str]:
@@ -342,16 +433,21 @@ def launch_start(*, user, package: H5PPackage, context_key: str) -> H5PLaunch:
     raise H5PRefused(_("Please try again."), status=409)
 
 
-def _rate_limit(user) -> None:
-    per_minute = _setting("H5P_RATE_PER_MINUTE", 120)
-    key = f"h5p-rate:{user.pk}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, 90)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 90)
-        count = 1
-    if count > per_minute:
+def _rate_limit(user, client_address: str) -> None:
+    """Per learner, and per client address (cms.net.client_ip, so learners behind one proxy
+    do not share a budget, and a forged X-Forwarded-For escapes nothing). Fails open when the
+    cache is down (cms.ratelimit): statements are checked and idempotent anyway."""
+    refused = limit_exceeded(
+        scope="h5p:user", identity=str(user.pk), limit=_setting("H5P_RATE_PER_MINUTE", 120)
+    ) or (
+        client_address
+        and limit_exceeded(
+            scope="h5p:address",
+            identity=rate_limit_identity(client_address),
+            limit=_setting("H5P_RATE_PER_MINUTE_PER_ADDRESS", 1200),
+        )
+    )
+    if refused:
         raise H5PRefused(_("Too many requests; please slow down."), status=429, code="rate")
 
 
@@ -372,8 +468,6 @@ def _own_launch(*, user, launch_id, context_key: str, lock: bool = False) -> H5P
 
 
 def _is_uuid(value) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -407,16 +501,18 @@ def _passed(launch: H5PLaunch, pass_percent) -> bool | None:
 
 
 def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
-                     pass_percent: float = 100) -> StatementOutcome:  # fmt: skip
+                     pass_percent: float = 100,
+                     client_address: str = "") -> StatementOutcome:  # fmt: skip
     """Check and store one xAPI statement relayed from the player; grade top-level results.
 
     `payload` is the statement's JSON text as received. Refused (nothing stored): a
     flood, an oversized payload, someone else's or an expired attempt, a statement about
     another activity, a child statement posing as top-level, a score that is not finite,
-    negative, above max, or whose max differs from the package's pinned max. The same
-    statement twice is stored once (`duplicate`). Best score is kept.
+    negative, above max, or whose max is not the activity's (the editor's or the package's
+    maximum; for a package that gives none, this learner's first graded max: never another
+    learner's). The same statement twice is stored once (`duplicate`). Best score is kept.
     """
-    _rate_limit(user)
+    _rate_limit(user, client_address)
     raw_bytes = payload.encode() if isinstance(payload, str) else bytes(payload)
     if len(raw_bytes) > statement_max_bytes():
         raise H5PRefused(_("The statement is too large."), status=413, code="size")
@@ -517,22 +613,37 @@ def _checked_score(statement: dict, launch: H5PLaunch) -> tuple[float, float] | 
         raise H5PRefused(_("The score must be finite numbers."), code="score")
     if minimum != 0 or maximum <= 0 or raw < 0 or raw > maximum:
         raise H5PRefused(_("The score is out of range (0 ≤ raw ≤ max)."), code="score")
-    package = launch.package
-    if package.max_score is None:
-        # Pinned by the first graded statement of any learner, atomically.
-        H5PPackage.objects.filter(pk=package.pk, max_score__isnull=True).update(max_score=maximum)
-        package.refresh_from_db(fields=["max_score"])
-    if not math.isclose(package.max_score, maximum):
-        raise H5PRefused(_("The maximum score differs from this activity's."), code="max")
+    # The maximum never comes from a statement shared across learners (issue 13): from the
+    # editor or the package; failing both, this learner's own first graded statement.
+    expected = package_max_score(launch.package)
+    if expected is None:
+        expected = (
+            H5PLaunch.objects.filter(
+                user_id=launch.user_id, package_id=launch.package_id, score_max__isnull=False
+            )
+            .order_by("created_at", "pk")
+            .values_list("score_max", flat=True)
+            .first()
+        )
+    if expected is not None and not math.isclose(expected, maximum):
+        raise H5PRefused(
+            _(
+                "This result's maximum score (%(got)s) is not this activity's (%(expected)s). "
+                "Reload the page and try the activity again."
+            )
+            % {"got": f"{maximum:g}", "expected": f"{expected:g}"},
+            code="max",
+        )
     return raw, maximum
 
 
 # --- Saved state ------------------------------------------------------------------------------
 
 
-def state_save(*, user, launch_id, context_key: str, data: str) -> H5PState:
+def state_save(*, user, launch_id, context_key: str, data: str,
+               client_address: str = "") -> H5PState:  # fmt: skip
     """Save H5P's state (a JSON string) for this learner, package and place; "" clears it."""
-    _rate_limit(user)
+    _rate_limit(user, client_address)
     if not isinstance(data, str) or len(data.encode()) > state_max_bytes():
         raise H5PRefused(_("The saved state is too large."), status=413, code="size")
     if data:

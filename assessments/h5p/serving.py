@@ -22,7 +22,9 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.loader import render_to_string
 
-from assessments.h5p import storage
+from assessments.h5p import l10n, storage
+from assessments.h5p.models import H5PLibrary, H5PPackage
+from assessments.h5p.services import activity_iri
 from assessments.h5p.tokens import read_token
 from assessments.h5p.validation import CONTENT_EXTENSIONS, LIBRARY_EXTENSIONS
 
@@ -79,12 +81,16 @@ def vendor_dir() -> Path:
     return Path(settings.BASE_DIR) / "node_modules" / "h5p-standalone" / "dist"
 
 
-def content_security_policy() -> str:
+# 'unsafe-eval': MultiChoice and others compile EJS templates; confined to this origin.
+H5P_SCRIPTS = f"'self' 'unsafe-eval' {H5P_BOOTSTRAP_HASH}"
+
+
+def content_security_policy(scripts: str = H5P_SCRIPTS) -> str:
+    """The content origin's policy (H5P's scripts unless a kind gives its own)."""
     return "; ".join(
         [
             "default-src 'self'",
-            # 'unsafe-eval': MultiChoice and others compile EJS templates; confined to this origin.
-            f"script-src 'self' 'unsafe-eval' {H5P_BOOTSTRAP_HASH}",
+            f"script-src {scripts}",
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "media-src 'self' blob:",
@@ -100,10 +106,13 @@ def content_security_policy() -> str:
     )
 
 
-def _harden(response: HttpResponse, *, content_type: str, inline: bool) -> HttpResponse:
+def harden(response: HttpResponse, *, content_type: str, inline: bool,
+           scripts: str = H5P_SCRIPTS) -> HttpResponse:  # fmt: skip
+    """Every content-origin answer: its type, nosniff, the policy, no referrer, same-origin
+    resources, private caching; inline or an attachment."""
     response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = content_security_policy()
+    response["Content-Security-Policy"] = content_security_policy(scripts)
     response["Referrer-Policy"] = "no-referrer"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, max-age=600"
@@ -121,12 +130,12 @@ def _file(path: Path, allowed: frozenset[str]) -> HttpResponse:
         raise Http404
     content_type, inline = TYPES.get(ext, (ATTACHMENT_TYPE, False))
     response = FileResponse(open(path, "rb"))  # noqa: SIM115 - FileResponse closes it
-    return _harden(response, content_type=content_type, inline=inline)
+    return harden(response, content_type=content_type, inline=inline)
 
 
-def _under(base: Path, rel: str) -> Path:
-    """`rel` inside `base`, or 404 (no .., no absolute, no odd characters)."""
-    if not rel or not SAFE_REL_RE.match(rel) or rel.startswith("/"):
+def under(base: Path, rel: str, *, names: re.Pattern = SAFE_REL_RE) -> Path:
+    """`rel` inside `base`, or 404 (no .., no absolute, only characters `names` allows)."""
+    if not rel or not names.match(rel) or rel.startswith("/"):
         raise Http404
     parts = rel.split("/")
     if any(p in ("", ".", "..") or p.startswith(".") for p in parts):
@@ -138,8 +147,6 @@ def _under(base: Path, rel: str) -> Path:
 
 
 def serve_content_request(request) -> HttpResponse:
-    from assessments.h5p.models import H5PLibrary, H5PPackage
-
     if request.method not in ("GET", "HEAD"):
         raise Http404
     match = PATH_RE.match(request.path)
@@ -163,16 +170,18 @@ def serve_content_request(request) -> HttpResponse:
                 "iri": _iri(package),
             },
         )
-        return _harden(HttpResponse(html), content_type="text/html; charset=utf-8", inline=True)
+        return harden(HttpResponse(html), content_type="text/html; charset=utf-8", inline=True)
     section, _sep, rel = rest.partition("/")
     if section == "player":
         if rel in ("hocso-player.js", "hocso-storage.js"):
             return _file(PLAYER_STATIC / rel, frozenset({"js"}))
-        return _file(_under(vendor_dir(), rel), frozenset(TYPES) - {"json"})
+        return _file(under(vendor_dir(), rel), frozenset(TYPES) - {"json"})
     if section == "content":
         if rel != "h5p.json" and not rel.startswith("content/"):
             raise Http404
-        return _file(_under(storage.content_path(package.archive_sha256), rel), CONTENT_EXTENSIONS)
+        if rel == "content/content.json":
+            return _content_json(package)
+        return _file(under(storage.content_path(package.archive_sha256), rel), CONTENT_EXTENSIONS)
     if section == "libraries":
         folder, _sep, file_rel = rel.partition("/")
         wanted = {f"{m}-{a}.{b}": (m, a, b) for (m, a, b) in package.dependency_keys}
@@ -188,14 +197,22 @@ def serve_content_request(request) -> HttpResponse:
         if library is None:
             raise Http404
         return _file(
-            _under(storage.library_path(library.files_sha256), file_rel), LIBRARY_EXTENSIONS
+            under(storage.library_path(library.files_sha256), file_rel), LIBRARY_EXTENSIONS
         )
     raise Http404
 
 
-def _iri(package) -> str:
-    from assessments.h5p.services import activity_iri
+def _content_json(package) -> HttpResponse:
+    """content.json with H5P's interface words in the site's language (assessments.h5p.l10n)."""
+    path = under(storage.content_path(package.archive_sha256), "content/content.json")
+    if not path.is_file():
+        raise Http404
+    body = l10n.content_json(package, path.read_bytes())
+    content_type, inline = TYPES["json"]
+    return harden(HttpResponse(body), content_type=content_type, inline=inline)
 
+
+def _iri(package) -> str:
     return activity_iri(package)
 
 

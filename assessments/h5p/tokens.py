@@ -13,28 +13,32 @@ from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 SALT = "hocso.h5p.content-token"
+SCORM_SALT = "hocso.scorm.content-token"  # a SCORM package's tokens open nothing of H5P's
 
 
-def _signature(package_id: int, expires: int) -> str:
-    mac = salted_hmac(SALT, f"{package_id}:{expires}", algorithm="sha256").digest()
+def _signature(package_id: int, expires: int, salt: str) -> str:
+    mac = salted_hmac(salt, f"{package_id}:{expires}", algorithm="sha256").digest()
     return base64.urlsafe_b64encode(mac[:24]).decode().rstrip("=")
 
 
-def make_token(package_id: int, *, now: float | None = None, lifetime: int | None = None) -> str:
+def make_token(package_id: int, *, now: float | None = None, lifetime: int | None = None,
+               salt: str = SALT) -> str:  # fmt: skip
     now = time.time() if now is None else now
     lifetime = settings.H5P_TOKEN_SECONDS if lifetime is None else lifetime
     expires = int(now) + int(lifetime)
-    return f"{package_id}.{expires}.{_signature(package_id, expires)}"
+    return f"{package_id}.{expires}.{_signature(package_id, expires, salt)}"
 
 
-def read_token(token: str, *, now: float | None = None) -> int | None:
-    """The package id a valid, unexpired token grants; None otherwise."""
+def read_token(token: str, *, now: float | None = None, salt: str = SALT) -> int | None:
+    """The package id a valid, unexpired token (of this salt's kind) grants; None otherwise."""
     try:
         package_part, expires_part, signature = token.split(".")
         package_id, expires = int(package_part), int(expires_part)
     except ValueError:
         return None
-    if package_id <= 0 or not constant_time_compare(signature, _signature(package_id, expires)):
+    if package_id <= 0 or not constant_time_compare(
+        signature, _signature(package_id, expires, salt)
+    ):
         return None
     now = time.time() if now is None else now
     if expires < now:

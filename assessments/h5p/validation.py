@@ -3,11 +3,12 @@
 Use `inspect_package(path, pool=...)` in the processing task; it never writes anything. It
 mirrors the official H5PValidator (h5p-php-library) with stricter zip hygiene:
 
-* limits: entry count, per-file and total declared uncompressed size, compression ratio,
-  name length;
-* names: no absolute path, backslash, NUL, colon, empty/./.. component, symlink (by the
-  Unix mode in external_attr), exact or case-folded duplicate; components starting with
-  "." or "_" (__MACOSX, .DS_Store) are skipped as the PHP core does;
+* the zip safety every package shares (cms.archives: limits, names, links, duplicates);
+  components starting with "." or "_" (__MACOSX, .DS_Store) are skipped as the PHP core does;
+* what each file really is, from its first bytes (cms.uploads): an "image" that is not an
+  image is refused;
+* a file without h5p.json at its root is "not an H5P package" (named a SCORM package when it
+  has imsmanifest.xml), before any other reason;
 * extension allow-lists, one for content/ and one for library folders (PHP defaults);
 * h5p.json and every library.json: required fields and their patterns, folder names,
   preloaded files present, language files, semantics.json, core API version;
@@ -22,15 +23,17 @@ from __future__ import annotations
 
 import json
 import re
-import stat
 import zipfile
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-MiB = 1024 * 1024
+from cms.archives import MiB, PackageKind, open_package, read_member, root_names
+from cms.uploads import zip_members_problems
 
 # Limits: real hub packages are 0.2-10 MB and up to ~1,700 files, peaking near 11:1.
 DEFAULT_LIMITS = {
@@ -173,47 +176,9 @@ def _is_int(value) -> bool:
     return isinstance(value, str) and value.isdigit()
 
 
-def _is_symlink(info: zipfile.ZipInfo) -> bool:
-    mode = info.external_attr >> 16
-    return stat.S_IFMT(mode) == stat.S_IFLNK
-
-
 def _read_json(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int):
     """Parse one member as UTF-8 JSON, reading at most `cap` bytes. Raises ValueError."""
-    if info.file_size > cap:
-        raise ValueError("too-large")
-    with zf.open(info) as fh:
-        data = fh.read(cap + 1)
-    if len(data) > cap:
-        raise ValueError("too-large")
-    return json.loads(data.decode("utf-8-sig"))
-
-
-def check_name(name: str, info: zipfile.ZipInfo, max_len: int) -> str | None:
-    """The reason an entry name is unsafe, or None."""
-    # zipfile cuts a name at its first NUL; orig_filename keeps what the archive says.
-    if "\x00" in name or "\x00" in getattr(info, "orig_filename", ""):
-        name = getattr(info, "orig_filename", name)
-        return _("“%(name)s”: the name contains a NUL character.") % {
-            "name": name.replace("\x00", "\\0")
-        }
-    if "\\" in name:
-        return _("“%(name)s”: backslashes are not allowed in names.") % {"name": name}
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        return _("“%(name)s”: absolute paths are not allowed.") % {"name": name}
-    if ":" in name:
-        return _("“%(name)s”: colons are not allowed in names.") % {"name": name}
-    if len(name) > max_len:
-        return _("“%(name)s…”: the name is longer than %(max)d characters.") % {
-            "name": name[:60],
-            "max": max_len,
-        }
-    parts = name.rstrip("/").split("/")
-    if any(part in ("", ".", "..") for part in parts):
-        return _("“%(name)s”: empty, “.” or “..” path components are not allowed.") % {"name": name}
-    if _is_symlink(info):
-        return _("“%(name)s”: symbolic links are not allowed.") % {"name": name}
-    return None
+    return json.loads(read_member(zf, info, cap).decode("utf-8-sig"))
 
 
 def _skipped(name: str) -> bool:
@@ -257,76 +222,41 @@ def _content_library_refs(node, found: set[DependencyKey]) -> None:
             _content_library_refs(value, found)
 
 
+def _hints(files: list[zipfile.ZipInfo]) -> list[str]:
+    if "imsmanifest.xml" in root_names(files):
+        return [_("It is a SCORM package: add it as a SCORM package instead.")]
+    return []
+
+
+H5P = PackageKind(
+    marker="h5p.json",
+    not_a_zip=gettext_lazy("The file is not a valid .h5p (zip) archive or it is damaged."),
+    not_package=gettext_lazy("This is not an H5P package: it has no h5p.json at its root."),
+    skip=_skipped,
+    hints=_hints,
+)
+
+
 def inspect_package(path, *, pool: PoolView | None = None) -> Inspection:
     """Check an .h5p file without extracting it. Never raises for bad input."""
-    pool = pool or PoolView()
     result = Inspection()
-    errors = result.errors
-    lim = limits()
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        errors.append(_("The file is not a valid .h5p (zip) archive or it is damaged."))
-        return result
-    with zf:
-        try:
-            infos = zf.infolist()
-        except Exception:  # noqa: BLE001 - a broken central directory in any form
-            errors.append(_("The file is not a valid .h5p (zip) archive or it is damaged."))
-            return result
-        if len(infos) > lim["max_entries"]:
-            errors.append(
-                _("The archive has %(count)d entries; at most %(max)d are allowed.")
-                % {"count": len(infos), "max": lim["max_entries"]}
-            )
-            return result
-        _check_entries(zf, infos, lim, result)
-        if errors:
-            # Unsafe names or sizes: do not read any member at all.
-            return result
-        _check_contents(zf, lim, result, pool)
+    with open_package(path, H5P, limits(), result.errors) as package:
+        if package is not None:
+            _classify(package.files, result)
+        if package is not None and result.ok:
+            # What each file really is (its first bytes), before any is parsed or extracted.
+            members = chain(result.content_members, *result.library_members.values())
+            result.errors.extend(zip_members_problems(package.zf, list(members)))
+        if package is not None and result.ok:
+            _check_contents(package.zf, limits(), result, pool or PoolView())
     return result
 
 
-def _check_entries(zf, infos, lim, result: Inspection) -> None:
+def _classify(files: list[zipfile.ZipInfo], result: Inspection) -> None:
+    """Sort the safe file entries into content and library folders by extension."""
     errors = result.errors
-    seen: set[str] = set()
-    seen_folded: dict[str, str] = {}
-    total = 0
-    total_compressed = 0
-    for info in infos:
+    for info in files:
         name = info.filename
-        reason = check_name(name, info, lim["max_name_length"])
-        if reason:
-            errors.append(reason)
-            continue
-        if name in seen:
-            errors.append(_("“%(name)s” appears twice in the archive.") % {"name": name})
-            continue
-        folded = name.rstrip("/").casefold()
-        if folded in seen_folded and seen_folded[folded] != name:
-            errors.append(
-                _("“%(name)s” and “%(other)s” differ only by letter case.")
-                % {"name": name, "other": seen_folded[folded]}
-            )
-            continue
-        seen.add(name)
-        seen_folded[folded] = name
-        if info.is_dir() or _skipped(name):
-            continue
-        if info.file_size > lim["max_file_bytes"]:
-            errors.append(
-                _("“%(name)s” is %(size)s MiB uncompressed; at most %(max)s MiB per file.")
-                % {"name": name, "size": info.file_size // MiB, "max": lim["max_file_bytes"] // MiB}
-            )
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size >= lim["ratio_min_bytes"] and ratio > lim["max_ratio"]:
-            errors.append(
-                _("“%(name)s” is compressed %(ratio)d:1 (at most %(max)d:1): a zip bomb?")
-                % {"name": name, "ratio": ratio, "max": lim["max_ratio"]}
-            )
-        total += info.file_size
-        total_compressed += info.compress_size
         parts = name.split("/")
         if len(parts) == 1:
             if name == "h5p.json":
@@ -350,22 +280,9 @@ def _check_entries(zf, infos, lim, result: Inspection) -> None:
                 )
                 continue
             result.library_members.setdefault(top, []).append(info)
-    if total > lim["max_total_bytes"]:
-        errors.append(
-            _("The archive unpacks to %(size)s MiB; at most %(max)s MiB are allowed.")
-            % {"size": total // MiB, "max": lim["max_total_bytes"] // MiB}
-        )
-    if total >= lim["ratio_min_bytes"] and total / max(total_compressed, 1) > lim["max_ratio"]:
-        errors.append(
-            _("The archive is compressed more than %(max)d:1 overall: a zip bomb?")
-            % {"max": lim["max_ratio"]}
-        )
 
 
-def _check_h5p_json(data, errors: list[str]) -> None:
-    if not isinstance(data, dict):
-        errors.append(_("h5p.json must be a JSON object."))
-        return
+def _check_h5p_json(data: dict, errors: list[str]) -> None:
     title = data.get("title")
     if not isinstance(title, str) or not title.strip() or len(title) > 255:
         errors.append(_("h5p.json: “title” is missing or invalid."))
@@ -390,6 +307,15 @@ def _check_h5p_json(data, errors: list[str]) -> None:
         )
 
 
+def _listed(data: dict, kind: str, where: str, errors: list[str]) -> list:
+    """library.json's list under `kind` ([] when absent), or [] after refusing a non-list."""
+    value = data.get(kind, [])
+    if isinstance(value, list):
+        return value
+    errors.append(_("“%(where)s”: “%(kind)s” must be a list.") % {"where": where, "kind": kind})
+    return []
+
+
 def _check_library(
     zf, folder: str, members: list[zipfile.ZipInfo], lim, errors
 ) -> LibraryInfo | None:
@@ -401,10 +327,14 @@ def _check_library(
     if lib_info is None:
         errors.append(_("Library folder “%(folder)s” has no library.json.") % {"folder": folder})
         return None
-    try:
-        data = _read_json(zf, lib_info, lim["max_json_bytes"])
-    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile):
-        errors.append(_("“%(folder)s/library.json” is not valid JSON.") % {"folder": folder})
+    data = _json_member(
+        zf,
+        lib_info,
+        lim,
+        errors,
+        _("“%(folder)s/library.json” is not valid JSON.") % {"folder": folder},
+    )
+    if data is None:
         return None
     where = f"{folder}/library.json"
     if not isinstance(data, dict):
@@ -445,13 +375,7 @@ def _check_library(
         )
         return None
     for kind in ("preloadedJs", "preloadedCss"):
-        files = data.get(kind, [])
-        if not isinstance(files, list):
-            errors.append(
-                _("“%(where)s”: “%(kind)s” must be a list.") % {"where": where, "kind": kind}
-            )
-            continue
-        for entry in files:
+        for entry in _listed(data, kind, where, errors):
             rel = entry.get("path") if isinstance(entry, dict) else None
             if not isinstance(rel, str) or not PRELOADED_PATH_RE.match(rel) or ".." in rel:
                 errors.append(
@@ -484,13 +408,7 @@ def _check_library(
                 }
             )
     for kind in ("preloadedDependencies", "dynamicDependencies", "editorDependencies"):
-        deps = data.get(kind, [])
-        if not isinstance(deps, list):
-            errors.append(
-                _("“%(where)s”: “%(kind)s” must be a list.") % {"where": where, "kind": kind}
-            )
-            continue
-        for dep in deps:
+        for dep in _listed(data, kind, where, errors):
             _dep_key(dep, where, errors)
     for name, info in by_name.items():
         rest = name[len(folder) + 1 :]
@@ -500,43 +418,47 @@ def _check_library(
             ):
                 errors.append(_("“%(name)s”: invalid language file name.") % {"name": name})
                 continue
-            try:
-                _read_json(zf, info, lim["max_json_bytes"])
-            except (ValueError, UnicodeDecodeError, zipfile.BadZipFile):
-                errors.append(_("“%(name)s” is not valid JSON.") % {"name": name})
+            _json_member(zf, info, lim, errors, _("“%(name)s” is not valid JSON.") % {"name": name})
     return LibraryInfo(folder=folder, data=data)
+
+
+_INVALID = object()
+
+
+def _json_member(zf, info, lim, errors: list[str], invalid: str, kind=object):
+    """A member parsed as JSON (of type `kind`), or None after adding `invalid` to errors."""
+    try:
+        data = _read_json(zf, info, lim["max_json_bytes"])
+    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile):
+        data = _INVALID
+    if data is _INVALID or not isinstance(data, kind):
+        errors.append(invalid)
+        return None
+    return data
 
 
 def _check_contents(zf: zipfile.ZipFile, lim, result: Inspection, pool: PoolView) -> None:
     errors = result.errors
     names = {i.filename: i for i in result.content_members}
-    h5p_info = names.get("h5p.json")
-    if h5p_info is None:
-        errors.append(_("The package has no h5p.json."))
-    else:
-        try:
-            result.h5p_json = _read_json(zf, h5p_info, lim["max_json_bytes"])
-        except (ValueError, UnicodeDecodeError, zipfile.BadZipFile):
-            errors.append(_("h5p.json is not valid JSON."))
-        else:
-            _check_h5p_json(result.h5p_json, errors)
+    result.h5p_json = _json_member(
+        zf, names["h5p.json"], lim, errors, _("h5p.json is not valid JSON."), dict
+    )
+    if result.h5p_json is not None:
+        _check_h5p_json(result.h5p_json, errors)
     content_json = None
     content_info = names.get("content/content.json")
     if content_info is None:
         errors.append(_("The package has no content/content.json."))
     else:
-        try:
-            content_json = _read_json(zf, content_info, lim["max_json_bytes"])
-            if not isinstance(content_json, dict):
-                raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError, zipfile.BadZipFile):
-            errors.append(_("content/content.json is not valid JSON."))
-            content_json = None
+        content_json = _json_member(
+            zf, content_info, lim, errors, _("content/content.json is not valid JSON."), dict
+        )
     for folder, members in sorted(result.library_members.items()):
         lib = _check_library(zf, folder, members, lim, errors)
         if lib is not None:
             result.libraries[folder] = lib
-    if errors or not isinstance(result.h5p_json, dict):
+    if errors or result.h5p_json is None:
+        result.h5p_json = result.h5p_json or {}
         return
     _check_closure(result, content_json, pool)
 

@@ -3,9 +3,16 @@ block) that show a learner's standing at a quiz."""
 
 from django import template
 
+from assessments import question_types
 from assessments.selectors import quiz_state as quiz_state_selector
 
 register = template.Library()
+
+
+@register.filter
+def question_type_label(code: str) -> str:
+    """A question type's name in words ("single" -> "Một lựa chọn"); unknown codes as is."""
+    return question_types.label(code)
 
 
 @register.simple_tag(takes_context=True)

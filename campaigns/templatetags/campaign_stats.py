@@ -7,11 +7,11 @@ personal data, cached for five minutes so the home page costs no query most of t
 
 from django import template
 
+from campaigns.selectors import campaign_headline_cached
+
 register = template.Library()
 
 
 @register.simple_tag
 def campaign_headline() -> dict:
-    from campaigns.selectors import campaign_headline_cached
-
     return campaign_headline_cached()

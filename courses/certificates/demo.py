@@ -15,6 +15,7 @@ from wagtail.images import get_image_model
 
 from courses.certificates import services
 from courses.certificates.models import Certificate, CertificateTemplate
+from courses.models import Enrolment
 
 TEMPLATE_NAME = "Mẫu mặc định HọcSố"
 LOGO_TITLE = "Biểu trưng HọcSố (chứng chỉ)"
@@ -116,8 +117,6 @@ def load(stdout) -> None:
     learner = get_user_model().objects.filter(email=LEARNER_EMAIL).first()
     if learner is None:
         return
-    from courses.models import Enrolment
-
     completed = Enrolment.objects.completed().filter(user=learner).select_related("course")
     issued = 0
     for enrolment in completed:

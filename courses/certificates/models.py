@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -26,6 +27,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, PreviewableMixin
 from wagtail.search import index
 
+from cms.models import TimestampedModel, optional_image
 from courses.certificates import render
 from courses.models import CoursePage
 
@@ -39,14 +41,6 @@ def certificate_storage():
     return storages["certificates" if "certificates" in settings.STORAGES else "default"]
 
 
-class TimestampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
 class CertificateTemplateQuerySet(models.QuerySet):
     def for_course(self, course_id: int | None) -> CertificateTemplate | None:
         """The template assigned to the course, else the default one, else None (the
@@ -58,7 +52,7 @@ class CertificateTemplateQuerySet(models.QuerySet):
         return self.filter(is_default=True).first()
 
 
-class CertificateTemplate(PreviewableMixin, index.Indexed, ClusterableModel):
+class CertificateTemplate(PreviewableMixin, index.Indexed, TimestampedModel, ClusterableModel):
     """The design of a certificate, editable in the Wagtail admin (Snippets)."""
 
     name = models.CharField(
@@ -79,28 +73,19 @@ class CertificateTemplate(PreviewableMixin, index.Indexed, ClusterableModel):
     )
     signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
     signer_title = models.CharField(_("signer's title"), max_length=120, blank=True)
-    logo = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
-    signature_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("signature image"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+    logo = optional_image(_("logo"))
+    signature_image = optional_image(
+        _("signature image"),
         help_text=_("A scan of the signature, ideally a PNG with a transparent background."),
-    )  # fmt: skip
-    background = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("background"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-        help_text=_("Optional full-page background (A4 landscape, 297 × 210)."),
-    )  # fmt: skip
+    )
+    background = optional_image(
+        _("background"), help_text=_("Optional full-page background (A4 landscape, 297 × 210).")
+    )
     is_default = models.BooleanField(
         _("default template"),
         default=False,
         help_text=_("Used for every course without a template of its own."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
     objects = CertificateTemplateQuerySet.as_manager()
 
     panels = [
@@ -185,11 +170,8 @@ class CertificateTemplate(PreviewableMixin, index.Indexed, ClusterableModel):
 
     # Preview with sample data: the snippet editor's preview panel shows the PDF itself.
     def serve_preview(self, request, mode_name):
-        from django.http import HttpResponse
-
-        from courses.certificates.services import certificate_sample_pdf
-
-        response = HttpResponse(certificate_sample_pdf(template=self), "application/pdf")
+        pdf = render.sample_pdf(self.render_assets(), origin=settings.APP_ORIGIN)
+        response = HttpResponse(pdf, "application/pdf")
         response["Content-Disposition"] = 'inline; filename="mau-chung-chi.pdf"'
         # The admin shows the preview in a same-origin iframe.
         response["X-Frame-Options"] = "SAMEORIGIN"

@@ -2,7 +2,7 @@
 
 Use `render_certificate_pdf(content, assets)`; it knows nothing of models. What does not
 change between certificates is prepared once per process and reused:
-  - the fonts (parsed and registered with ReportLab once, `ensure_fonts`),
+  - the fonts (parsed and registered with ReportLab once: cms.pdf.ensure_fonts),
   - a template's images (decoded, scaled and compressed once per template version:
     `TemplateAssets` built by `template_assets(...)`, kept in a small LRU cache), and
     drawn into each document as an already-encoded image XObject.
@@ -19,23 +19,26 @@ import hashlib
 import io
 import re
 import threading
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import segno
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from cms.pdf import (
+    FONT,
+    FONT_BOLD,
+    SUBSET_SEED,
+    PdfFontMissing,
+    ensure_fonts,
+    string_width,
+)
 from cms.text import nfc
 
 # Bump when the layout code changes: certificates rendered by an older layout re-render.
@@ -43,8 +46,6 @@ RENDERER_VERSION = 4
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)  # 841.9 x 595.3 pt
 MARGIN = 42
-FONT = "HocSoCertSans"
-FONT_BOLD = "HocSoCertSans-Bold"
 PLACEHOLDERS = ("full_name", "course", "date", "issuer")
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
@@ -54,111 +55,9 @@ INK = Color(0.13, 0.13, 0.16)
 MUTED = Color(0.35, 0.37, 0.42)
 
 
-class CertificateFontMissing(ImproperlyConfigured):
-    """The configured TTF font file is absent or unreadable."""
+# --- Fonts: cms.pdf (shared with the reports) ---------------------------------------------
 
-
-# --- Fonts: registered once per process --------------------------------------------------
-
-_font_lock = threading.Lock()
-_fonts_ready: tuple[str, str] | None = None
-
-
-def ensure_fonts() -> None:
-    """Register the regular and bold TTF fonts with ReportLab once (thread-safe)."""
-    global _fonts_ready
-    paths = (settings.CERTIFICATE_FONT_PATH, settings.CERTIFICATE_FONT_BOLD_PATH)
-    if _fonts_ready == paths:
-        return
-    with _font_lock:
-        if _fonts_ready == paths:
-            return
-        for name, path in zip((FONT, FONT_BOLD), paths, strict=True):
-            if not path or not Path(path).is_file():
-                raise CertificateFontMissing(
-                    f"Certificate font not found at {path!r} (settings CERTIFICATE_FONT_PATH / "
-                    "CERTIFICATE_FONT_BOLD_PATH). Install a TTF font with full Vietnamese "
-                    "coverage, e.g. Debian's fonts-dejavu-core "
-                    "(apt-get install fonts-dejavu-core), or point the settings at one."
-                )
-            try:
-                pdfmetrics.registerFont(SubsetCachingTTFont(name, path))
-            except Exception as exc:  # a truncated or non-TTF file
-                raise CertificateFontMissing(
-                    f"Certificate font {path!r} cannot be read as a TrueType font: {exc}"
-                ) from exc
-        _fonts_ready = paths
-
-
-# Every character a certificate normally needs, registered first in each document so that
-# the embedded font subsets are the same from one certificate to the next (and cached):
-# ASCII, all Vietnamese letters (precomposed, NFC), typographic punctuation.
-_VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
-SUBSET_SEED = (
-    "".join(chr(code) for code in range(32, 127))
-    + _VIETNAMESE
-    + _VIETNAMESE.upper()
-    + "“”‘’–—…·«»×"
-)
-
-
-class SubsetCachingTTFont(TTFont):
-    """A TTFont whose embedded subsets are made and compressed once per distinct subset.
-
-    ReportLab builds and deflates every font subset anew for each document; with the seed
-    above, certificates share their subsets, so the font program is cached by the subset's
-    characters (mirrors TTFontFace.addSubsetObjects of ReportLab 4-5; the ToUnicode map and
-    widths are still written per document, so text extraction is unchanged)."""
-
-    CACHE_SIZE = 32
-
-    def __init__(self, name, filename):
-        super().__init__(name, filename)
-        self._subset_cache: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
-        self._subset_lock = threading.Lock()
-        self.face.addSubsetObjects = self._add_subset_objects
-
-    def _subset_program(self, subset) -> tuple[bytes, int]:
-        key = tuple(subset)
-        with self._subset_lock:
-            entry = self._subset_cache.get(key)
-        if entry is None:
-            raw = self.face.makeSubset(subset)
-            entry = (zlib.compress(raw), len(raw))
-            with self._subset_lock:
-                self._subset_cache[key] = entry
-                while len(self._subset_cache) > self.CACHE_SIZE:
-                    self._subset_cache.popitem(last=False)
-        return entry
-
-    def _add_subset_objects(self, doc, fontname, subset):
-        face = self.face
-        compressed, length = self._subset_program(subset)
-        font_file = pdfdoc.PDFStream(content=compressed)
-        font_file.dictionary["Length1"] = length
-        # Already deflated: PDFStream applies no filter when "Filter" is set.
-        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-        font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
-        descriptor = pdfdoc.PDFDictionary(
-            {
-                "Type": "/FontDescriptor",
-                "Ascent": face.ascent,
-                "CapHeight": face.capHeight,
-                "Descent": face.descent,
-                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
-                "FontBBox": pdfdoc.PDFArray(face.bbox),
-                "FontName": pdfdoc.PDFName(fontname),
-                "ItalicAngle": face.italicAngle,
-                "StemV": face.stemV,
-                "FontFile2": font_file_ref,
-                "MissingWidth": face.defaultWidth,
-            }
-        )
-        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
-
-
-def string_width(text: str, font: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, font, size)
+CertificateFontMissing = PdfFontMissing  # the name callers and tests know
 
 
 # --- Images: decoded and encoded once per template version --------------------------------
@@ -267,6 +166,24 @@ class CertificateContent:
     code: str
     verify_url: str
     extra: dict = field(default_factory=dict)
+
+
+# The preview's sample (the template editor's preview panel): not stored, never signed.
+SAMPLE_NAME = "Nguyễn Thị Hồng Nhung"
+SAMPLE_COURSE = "Kỹ năng số cơ bản: dùng điện thoại thông minh an toàn"
+SAMPLE_CODE = "MAU23456XY"
+
+
+def sample_pdf(assets: TemplateAssets, *, origin: str) -> bytes:
+    """A certificate with sample data drawn with `assets` (verify link on `origin`)."""
+    content = CertificateContent(
+        full_name=SAMPLE_NAME,
+        course_title=SAMPLE_COURSE,
+        issued_on=date.today(),
+        code=SAMPLE_CODE,
+        verify_url=f"{origin.rstrip('/')}/chung-chi/{SAMPLE_CODE}/",
+    )
+    return render_certificate_pdf(content, assets)
 
 
 DEFAULT_TITLE = "GIẤY CHỨNG NHẬN"

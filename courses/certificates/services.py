@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.outbox import task_send
 from cms.text import fold, nfc
 from courses.certificates import render
 from courses.certificates.models import (
@@ -35,9 +35,7 @@ from courses.signals import learning_event_send
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_NAME = "Nguyễn Thị Hồng Nhung"
-SAMPLE_COURSE = "Kỹ năng số cơ bản: dùng điện thoại thông minh an toàn"
-SAMPLE_CODE = "MAU23456XY"
+SAMPLE_NAME = render.SAMPLE_NAME
 
 
 def certificate_code_new() -> str:
@@ -51,14 +49,13 @@ def _printed_name(user) -> str:
 def _enqueue_render(certificate_id: int, *, force: bool = False) -> None:
     from courses.certificates.tasks import certificate_render_task
 
-    # robust: a broker hiccup must not fail the learner's request after commit; the
-    # certificate stays "pending" and the owner's download renders it on demand.
-    transaction.on_commit(
-        lambda: certificate_render_task.apply_async(
-            args=[certificate_id], kwargs={"force": force}, queue="certificates"
-        ),
+    # The outbox: a broker that is down never fails the learner's request and never loses
+    # the render (the sweep sends it later); meanwhile the certificate stays "pending" and
+    # the owner's download renders it on demand.
+    task_send(
+        certificate_render_task, [certificate_id], {"force": force}, queue="certificates",
         robust=True,
-    )
+    )  # fmt: skip
 
 
 def certificate_issue(*, user, course) -> Certificate:
@@ -196,6 +193,25 @@ def certificate_render(
     return done(certificate)
 
 
+STAFF_VIEW_PERMISSION = "certificates.view_certificate"
+
+
+def certificate_pdf_for_staff(*, certificate: Certificate, user) -> Certificate:
+    """A learner's certificate PDF for a staff member (the admin's download view calls this,
+    and only this: the privacy issue's audit log records staff access here).
+
+    Needs the certificates' view permission (superusers have it); the learner's own link
+    (`/chung-chi/<code>/tai-ve/`) serves the owner only. A revoked certificate has no PDF
+    to give (ValidationError). Renders on demand when the worker has not drawn it yet."""
+    if user is None or not (user.is_active and user.has_perm(STAFF_VIEW_PERMISSION)):
+        raise PermissionDenied
+    if certificate.is_revoked:
+        raise ValidationError(
+            _("This certificate was revoked; its PDF can no longer be downloaded.")
+        )
+    return certificate_render(certificate=certificate)
+
+
 def certificate_render_failed(*, certificate_id: int, error: str) -> None:
     """Record why rendering failed (the task retries; admins see the reason)."""
     Certificate.objects.filter(pk=certificate_id).exclude(
@@ -275,8 +291,8 @@ def certificate_template_rerender(
         .order_by("pk")
         .values_list("pk", flat=True)[:RERENDER_BATCH]
     )
-    for certificate_id in ids:
-        certificate_render_task.apply_async(args=[certificate_id], queue="certificates")
+    for certificate_id in ids:  # in the outbox first: a dead broker loses none of them
+        task_send(certificate_render_task, [certificate_id], queue="certificates", on_commit=False)
     return len(ids), (ids[-1] if len(ids) == RERENDER_BATCH else None)
 
 
@@ -285,11 +301,4 @@ def certificate_sample_pdf(*, template: CertificateTemplate | None) -> bytes:
     from django.conf import settings
 
     assets = template.render_assets() if template is not None else builtin_render_assets()
-    content = render.CertificateContent(
-        full_name=SAMPLE_NAME,
-        course_title=SAMPLE_COURSE,
-        issued_on=date.today(),
-        code=SAMPLE_CODE,
-        verify_url=f"{settings.APP_ORIGIN.rstrip('/')}/chung-chi/{SAMPLE_CODE}/",
-    )
-    return render.render_certificate_pdf(content, assets)
+    return render.sample_pdf(assets, origin=settings.APP_ORIGIN)

@@ -1,8 +1,8 @@
 """Certificate tasks (queue "certificates"): ids in, one service call, idempotent, retried
 with backoff."""
 
-from celery import shared_task
-
+from cms.outbox import task_send
+from cms.tasking import task
 from courses.certificates.models import Certificate, CertificateTemplate
 from courses.certificates.services import (
     certificate_render,
@@ -11,15 +11,7 @@ from courses.certificates.services import (
 )
 
 
-@shared_task(
-    name="certificates.render",
-    queue="certificates",
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-)
+@task("certificates.render", queue="certificates", retry_on=(Exception,), backoff=5)
 def certificate_render_task(certificate_id: int, force: bool = False) -> dict:
     """Render one certificate's PDF (nothing to do when it is current or revoked)."""
     try:
@@ -41,13 +33,8 @@ def certificate_render_task(certificate_id: int, force: bool = False) -> dict:
     return {"certificate": certificate_id, "code": certificate.code, "result": result}
 
 
-@shared_task(
-    name="certificates.rerender_template",
-    queue="certificates",
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    max_retries=3,
-)
+@task("certificates.rerender_template", queue="certificates", retry_on=(Exception,), backoff=5,
+      max_retries=3)  # fmt: skip
 def certificates_rerender_template_task(template_id: int, after_id: int = 0) -> dict:
     """After a template change: enqueue renders of its out-of-date certificates, a batch
     at a time (the task re-enqueues itself after a full batch)."""
@@ -56,7 +43,8 @@ def certificates_rerender_template_task(template_id: int, after_id: int = 0) -> 
         return {"template": template_id, "result": "gone"}
     count, continue_after = certificate_template_rerender(template=template, after_id=after_id)
     if continue_after is not None:
-        certificates_rerender_template_task.apply_async(
-            args=[template_id], kwargs={"after_id": continue_after}, queue="certificates"
-        )
+        task_send(
+            certificates_rerender_template_task, [template_id], {"after_id": continue_after},
+            queue="certificates", on_commit=False,
+        )  # fmt: skip
     return {"template": template_id, "enqueued": count, "continue_after": continue_after}

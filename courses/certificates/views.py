@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cms.ratelimit import client_limit_exceeded
 from courses.certificates.models import Certificate
 from courses.certificates.selectors import (
     certificate_code_clean,
@@ -22,20 +20,11 @@ from courses.certificates.services import certificate_render
 
 
 def _verify_rate_limited(request) -> bool:
-    """A fixed one-minute window per client IP in the shared cache (Redis in production).
-    REMOTE_ADDR must be the client's address: behind a proxy, the proxy sets it."""
-    limit = settings.CERTIFICATE_VERIFY_RATE_LIMIT
-    if limit <= 0:
-        return False
-    ip = request.META.get("REMOTE_ADDR", "unknown")
-    key = f"certificates:verify:{ip}:{int(time.time() // 60)}"
-    if cache.add(key, 1, timeout=90):
-        return False
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=90)
-        return False
+    """A one-minute window per client address (cms.net.client_ip: behind a proxy, the
+    client's, not the proxy's). Fails open when the cache is down (cms.ratelimit)."""
+    return client_limit_exceeded(
+        request, scope="certificates:verify", limit=settings.CERTIFICATE_VERIFY_RATE_LIMIT
+    )
 
 
 @require_GET
@@ -61,20 +50,8 @@ def mine(request):
     return render(request, "certificates/mine.html", {"certificates": certificates})
 
 
-@login_required
-@never_cache
-def download(request, code: str):
-    """The PDF, for its owner or staff only; 410 once revoked. A certificate not rendered
-    yet (a busy worker) is rendered now."""
-    clean = certificate_code_clean(code)
-    certificate = Certificate.objects.filter(code=clean).first() if clean else None
-    if certificate is None or (
-        certificate.user_id != request.user.pk and not request.user.is_staff
-    ):
-        raise Http404
-    if certificate.is_revoked:
-        return render(request, "certificates/gone.html", {"certificate": certificate}, status=410)
-    certificate = certificate_render(certificate=certificate)
+def pdf_response(certificate: Certificate) -> FileResponse:
+    """The stored PDF as a private, never-cached attachment (owner and admin downloads)."""
     response = FileResponse(
         certificate.pdf.open("rb"),
         as_attachment=True,
@@ -83,3 +60,18 @@ def download(request, code: str):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@never_cache
+def download(request, code: str):
+    """The PDF, for its owner only (staff use the admin's view, which is audited); 410 once
+    revoked. A certificate not rendered yet (a busy worker) is rendered now."""
+    clean = certificate_code_clean(code)
+    certificate = Certificate.objects.filter(code=clean).first() if clean else None
+    # Someone else's certificate, staff included, looks exactly like a missing one.
+    if certificate is None or certificate.user_id != request.user.pk:
+        raise Http404
+    if certificate.is_revoked:
+        return render(request, "certificates/gone.html", {"certificate": certificate}, status=410)
+    return pdf_response(certificate_render(certificate=certificate))

@@ -1,7 +1,6 @@
 """Wagtail admin: certificate templates (snippets, with a PDF preview) and issued
 certificates (search, revoke, re-issue). Saving a template re-renders its certificates."""
 
-from django.db import transaction
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -9,8 +8,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.outbox import task_send
 from courses.certificates import admin_views
 from courses.certificates.models import CertificateTemplate
+from courses.certificates.tasks import certificates_rerender_template_task
 
 
 class CertificateTemplateViewSet(SnippetViewSet):
@@ -26,13 +27,8 @@ register_snippet(CertificateTemplateViewSet)
 
 def _rerender_after_save(request, instance):
     if isinstance(instance, CertificateTemplate):
-        from courses.certificates.tasks import certificates_rerender_template_task
-
-        transaction.on_commit(
-            lambda: certificates_rerender_template_task.apply_async(
-                args=[instance.pk], queue="certificates"
-            ),
-            robust=True,
+        task_send(
+            certificates_rerender_template_task, [instance.pk], queue="certificates", robust=True
         )
 
 

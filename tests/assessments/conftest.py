@@ -1,80 +1,37 @@
 """Fixtures for the assessments tests: a small bank with every question type and a quiz."""
 
-import pytest
+import uuid
 
-from assessments.models import Choice, Question, QuestionCategory, Quiz, QuizSlot
+import pytest
+from django.urls import reverse
+
+from assessments.models import Question, QuestionCategory
+from courses.services import enrolment_create
+from tests import factories
 
 # The courses tests' catalogue and course factory, for the lesson wiring tests.
-from tests.courses.conftest import catalogue, course_factory  # noqa: F401
+from tests.courses.conftest import catalogue, course_factory, lessons_of, text_block  # noqa: F401
 
-
-def make_question(category, qtype, text, choices, **kwargs):
-    """choices: (text, weight[, match_text[, feedback]]) tuples, in bank order."""
-    question = Question(category=category, qtype=qtype, text=text, **kwargs)
-    question.save()
-    for order, spec in enumerate(choices):
-        text_, weight, *rest = spec
-        Choice.objects.create(
-            question=question,
-            sort_order=order,
-            text=text_,
-            weight=weight,
-            match_text=rest[0] if rest else "",
-            feedback=rest[1] if len(rest) > 1 else "",
-        )
-    return question
+# (text, weight[, match_text[, feedback]]) choices in bank order: tests/factories.py's.
+make_question = factories.question
 
 
 @pytest.fixture
 def bank(db):
     """One question of each type in category "Kiểm thử"; returns {type: question}."""
-    cat = QuestionCategory.objects.create(name="Kiểm thử")
-    return {
-        "single": make_question(
-            cat, "single", "Số điện thoại khẩn cấp gọi công an là số nào?",
-            [("113", 100, "", "Đúng: 113 là công an."), ("114", 0, "", "114 là cứu hỏa."),
-             ("115", 0, "", "115 là cấp cứu.")],
-            general_feedback="Ghi nhớ: 113 công an, 114 cứu hỏa, 115 cấp cứu.",
-        ),
-        "multiple": make_question(
-            cat, "multiple", "Những thông tin nào không được cho người lạ biết?",
-            [("Mã OTP", 50), ("Mật khẩu", 50), ("Tên tỉnh đang sống", -100)],
-            partial_credit=True,
-        ),
-        "true_false": make_question(
-            cat, "true_false", "Ngân hàng không bao giờ gọi điện xin mã OTP.",
-            [("Đúng", 100), ("Sai", 0)],
-        ),
-        "short_answer": make_question(
-            cat, "short_answer", "Ứng dụng định danh điện tử quốc gia tên là gì?",
-            [("VNeID", 100), ("Định danh điện tử", 100)],
-            ignore_diacritics=True,
-        ),
-        "ordering": make_question(
-            cat, "ordering", "Sắp xếp các bước chuyển khoản an toàn.",
-            [("Mở ứng dụng ngân hàng", 0), ("Kiểm tra tên người nhận", 0),
-             ("Nhập số tiền", 0), ("Xác nhận bằng mã PIN", 0)],
-        ),
-        "matching": make_question(
-            cat, "matching", "Ghép số điện thoại với dịch vụ.",
-            [("113", 0, "Công an"), ("114", 0, "Cứu hỏa"), ("115", 0, "Cấp cứu")],
-        ),
-    }  # fmt: skip
+    return factories.question_bank(QuestionCategory.objects.create(name="Kiểm thử"))
 
 
 @pytest.fixture
 def quiz_factory(bank):
-    def make(**kwargs):
-        kwargs.setdefault("title", "Bài kiểm tra thử")
-        kwargs.setdefault("slug", f"kiem-tra-thu-{Quiz.objects.count() + 1}")
-        kwargs.setdefault("pass_mark_percent", 80)
-        kwargs.setdefault("max_attempts", 2)
-        kwargs.setdefault("review_policy", "after_each")
-        questions = kwargs.pop("questions", list(bank.values()))
-        quiz = Quiz.objects.create(**kwargs)
-        for order, question in enumerate(questions):
-            QuizSlot.objects.create(quiz=quiz, question=question, sort_order=order)
-        return quiz
+    """factories.quiz over the bank (80 % to pass, two attempts, review after each)."""
+
+    def make(**fields):
+        fields.setdefault("pass_mark_percent", 80)
+        fields.setdefault("max_attempts", 2)
+        fields.setdefault("review_policy", "after_each")
+        fields.setdefault("questions", list(bank.values()))
+        return factories.quiz(**fields)
 
     return make
 
@@ -122,3 +79,27 @@ def admin_client(client, user_factory):
     """A Wagtail admin (superuser) logged in; pytest-django's own has no full name."""
     client.force_login(user_factory(is_staff=True, is_superuser=True))
     return client
+
+
+@pytest.fixture
+def in_lesson(course_factory):  # noqa: F811 - the imported fixture
+    """in_lesson(quiz, *users) -> url(name, attempt=None): the quiz as the block of a
+    one-lesson course the users are enrolled in; url() names its routes."""
+
+    def make(quiz, *users):
+        block_id = str(uuid.uuid4())
+        body = [text_block(), {"type": "quiz", "value": {"quiz": quiz.pk, "required": True},
+                               "id": block_id}]  # fmt: skip
+        course = course_factory(lessons=1, bodies=[body])
+        lesson = lessons_of(course)[0]
+        for user in users:
+            enrolment_create(user=user, course=course, source="self")
+
+        def url(name, attempt=None):
+            args = [lesson.pk, block_id] + ([attempt.pk] if attempt is not None else [])
+            return reverse(f"courses:quiz_{name}", args=args)
+
+        url.lesson = lesson
+        return url
+
+    return make

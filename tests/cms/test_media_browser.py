@@ -3,7 +3,12 @@
 import pytest
 from django.core.files.base import ContentFile
 
+from tests.browser.test_learner_journey import _tap_sizes
 from tests.cms.conftest import VTT
+
+TAP_TARGETS = (
+    ".filters a, .home-section > p > a, a.card-title, .video-quality, .transcript summary, select"
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +60,9 @@ def test_phone_plays_the_small_rendition_with_captions(live_server, phone_page, 
     # Muted, as a page may start playback itself; the viewer's tap needs no such rule.
     phone_page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; }")
     phone_page.evaluate("() => document.querySelector('video').play()")
-    phone_page.wait_for_function("document.querySelector('video').currentTime > 0.4")
+    # A function, not an expression: Playwright polls an expression with the page's eval,
+    # which the CSP refuses.
+    phone_page.wait_for_function("() => document.querySelector('video').currentTime > 0.4")
     state = phone_page.evaluate(
         """() => {
             const v = document.querySelector('video');
@@ -89,11 +96,22 @@ def test_media_pages_have_no_serious_accessibility_violations(
     infographic.images = [InfographicImage(image=image, alt_text="Sáu thói quen mật khẩu.")]
     library.add_child(instance=infographic)
     infographic.save_revision().publish()
+    measured = {}
     for url in ("/", "/video/", video_page.url, "/infographic/", infographic.url,
                 "/tim-kiem/?q=mat+khau"):  # fmt: skip
         phone_page.goto(live_server.url + url)
         assert axe(phone_page) == [], url
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, url
+        # Tap targets of at least 44 px (walker finding 12): filters, "all …" links, card
+        # titles, the video's quality select and transcript toggle, any select.
+        sizes = _tap_sizes(phone_page, TAP_TARGETS)
+        measured[url] = len(sizes)
+        assert [s for s in sizes if s[2] < 44] == [], url
+    phone_page.goto(live_server.url + "/")
+    phone_page.keyboard.press("Tab")  # the skip link shows when focused
+    assert [s[2] for s in _tap_sizes(phone_page, ".skip-link")][0] >= 44
+    # Something was measured: the home page's sections, the video's quality and transcript.
+    assert measured["/"] and measured[video_page.url] >= 2, measured
 
 
 def test_fast_connection_gets_720p_and_the_viewer_can_switch(live_server, phone_page, video_page):

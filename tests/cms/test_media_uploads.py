@@ -134,7 +134,7 @@ def test_admin_page_form_refuses_an_image_without_alt_text(make_image, media_tre
     form_class = InfographicPage.get_edit_handler().get_form_class()
     base = {
         "title": "Mật khẩu an toàn", "slug": "mat-khau", "description": "Sáu thói quen.",
-        "audience": "everyone", "tags": "",
+        "audience": "", "tags": "",
         "images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "0",
         "images-MIN_NUM_FORMS": "1", "images-MAX_NUM_FORMS": "1000",
         "images-0-image": str(image.pk), "images-0-caption": "", "images-0-ORDER": "1",

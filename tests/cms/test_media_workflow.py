@@ -4,7 +4,6 @@ import datetime
 import time
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -12,20 +11,6 @@ from cms.demo import MEDIA_WORKFLOW_NAME
 from cms.models import InfographicImage, InfographicPage, NewsPage
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(user_factory):
-    user = user_factory(is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def moderator(user_factory):
-    user = user_factory(is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 def draft_infographic(parent, make_image, owner):

@@ -1,14 +1,13 @@
-"""Fixtures of the courses tests: a catalogue and a course factory with real Wagtail pages."""
+"""Fixtures of the courses tests: a catalogue and a course factory with real Wagtail pages
+(tests/factories.py's `catalogue` and `course`), and lesson body blocks."""
 
+import functools
 import uuid
 
 import pytest
 
-from courses.models import CourseAudience, CourseIndexPage, CoursePage, LessonPage
-
-
-def text_block(html="<p>Nội dung bài học.</p>"):
-    return {"type": "text", "value": html, "id": str(uuid.uuid4())}
+from tests import factories
+from tests.factories import lessons_of, text_block  # noqa: F401 - imported from here by tests
 
 
 def activity_block(kind="quiz", required=True, block_id=None):
@@ -27,43 +26,14 @@ def video_block(video, block_id=None):
 
 @pytest.fixture
 def catalogue(home_page):
-    index = CourseIndexPage.objects.first()
-    if index is None:
-        index = CourseIndexPage(title="Khoá học", slug="khoa-hoc")
-        home_page.add_child(instance=index)
-        index.save_revision().publish()
-    return index
+    return factories.catalogue(home_page)
 
 
 @pytest.fixture
 def course_factory(catalogue):
-    counter = iter(range(1, 10**6))
-
-    def make(*, lessons=3, title=None, bodies=None, audiences=("citizens",), publish=True,
-             **fields) -> CoursePage:  # fmt: skip
-        n = next(counter)
-        course = CoursePage(
-            title=title or f"Khoá học thử {n}",
-            slug=f"khoa-hoc-thu-{n}-{uuid.uuid4().hex[:4]}",
-            summary=fields.pop("summary", "Tóm tắt khoá học."),
-            topic=fields.pop("topic", "smartphone_internet"),
-            **fields,
-        )
-        course.audience_links = [CourseAudience(audience=a) for a in audiences]
-        catalogue.add_child(instance=course)
-        if publish:
-            course.save_revision().publish()
-        for i in range(lessons):
-            body = bodies[i] if bodies and i < len(bodies) else [text_block()]
-            lesson = LessonPage(title=f"Bài {i + 1}", slug=f"bai-{i + 1}", body=body)
-            course.add_child(instance=lesson)  # live=True by default: no revision needed
-        return course
-
-    return make
-
-
-def lessons_of(course):
-    return list(LessonPage.objects.child_of(course).order_by("path"))
+    """course_factory(lessons=3, title=None, bodies=None, audiences=("citizens",),
+    publish=True, **fields): factories.course in the catalogue."""
+    return functools.partial(factories.course, parent=catalogue)
 
 
 def make_image(title="Ảnh minh hoạ", size=(64, 36), color=(30, 90, 160)):

@@ -2,19 +2,12 @@
 
 import pytest
 
+from tests.conftest import browser_log_in_with_form
 from tests.courses.conftest import text_block
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Hoc-tap-so-2026!"
-
-
-def log_in(page, base, email):
-    page.goto(base + "/tai-khoan/login/")
-    page.get_by_label("Email", exact=False).fill(email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(base + "/")
 
 
 def test_enrol_and_complete_a_course_on_a_phone(
@@ -31,7 +24,7 @@ def test_enrol_and_complete_a_course_on_a_phone(
     course_factory(lessons=1, title="Kỹ năng số cho mọi người")
     user = user_factory(password=PASSWORD, full_name="Hà Thị Mai")
     page, base = phone_page, live_server.url
-    log_in(page, base, user.email)
+    browser_log_in_with_form(page, base, user.email, PASSWORD)
 
     page.goto(base + "/hoc/?q=thanh+toan+khong+tien+mat")
     assert page.get_by_test_id("course-card").count() == 1

@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def learner(client, user_factory):
-    user = user_factory()
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def video(db):
     return Video.objects.create(
         title="Cài đặt VNeID",

@@ -4,31 +4,31 @@ import pytest
 from django.urls import reverse
 
 from courses import services
+from courses.models import LessonProgress
 from tests.courses.conftest import image_block, lessons_of, make_image, text_block
 
 pytestmark = pytest.mark.django_db
 
-# Shared by both pages (Wagtail serving a page to a logged-in user):
-#   1 site for the request host
-#   2 routing: the home page row, 3 its specific row (Site.root_page.specific),
-#   4 the child by slug (CourseIndexPage.route / CoursePage.route fetch the specific child
-#     in one query instead of Wagtail's two per level),
-#   view restrictions: 1 ancestors' alias ids + 1 restrictions on those ancestors,
-#   1 session, 1 user,
-#   1 the navigation's manager check in base.html (campaigns floor: agencies the user manages).
+# Shared by both pages (Wagtail serving a page to a logged-in learner, issue 16):
+#   1 the user (the session comes from the cache: cached_db sessions),
+#   1 the notices bell's unread count in base.html (campaigns floor, one COUNT).
+#   No query for: the Site (cms.middleware memo), the walk down the tree (the route memo
+#   loads the page itself, below), view restrictions (cms.pages.view_restrictions, a
+#   cached table), the navigation's manager check (a flag in the cache for learners).
 # Lesson page, on top of that:
-#   +1 the lesson (specific, one query through CoursePage.route),
-#   lesson_state: +1 the course's lessons (only list columns), +1 active enrolment,
-#   +1 the learner's progress rows in the course, +1 prerequisites with their done flag.
+#   +1 the lesson (its specific row, by id from the route memo),
+#   +1 its course (selectors.course_of, with has_prerequisites: no prerequisites query for
+#   a course without any), lesson_state: +1 the course's lessons (only list columns),
+#   +1 active enrolment, +1 the learner's progress rows in the course.
 #   The content blocks' HTML comes from the cache (views.lesson_body_items), so their
 #   images, renditions and videos cost nothing after the first view.
-LESSON_PAGE_QUERIES = 15
+LESSON_PAGE_QUERIES = 7
 # Catalogue, on top of the shared part:
-#   +1 page view restrictions again (the .public() filter), +1 COUNT for the paginator,
-#   +1 the page of courses, +1 their audiences (prefetch), +1 their cover images
-#   (prefetch), +1 the covers' renditions (prefetch_renditions), +1 the learner's active
-#   enrolments among the courses shown.
-CATALOGUE_QUERIES = 16
+#   +1 the catalogue page (route memo), +1 COUNT for the paginator, +1 the page of courses
+#   with their cover images (select_related; .public() from the cached restrictions),
+#   +1 their audiences (prefetch), +1 the covers' renditions (prefetch), +1 the learner's
+#   active enrolments among the courses shown.
+CATALOGUE_QUERIES = 8
 
 
 @pytest.mark.parametrize("lessons", [5, 50])
@@ -77,8 +77,127 @@ def test_my_learning_queries_do_not_grow(
     client.force_login(user)
     url = reverse("courses:my_learning")
     client.get(url)
-    # session, user, enrolments with courses, lessons of those courses, completed lesson ids,
-    # the navigation's manager check (campaigns), one Site lookup for the {% pageurl %} links.
-    with django_assert_num_queries(7):
+    # user, enrolments with courses, lessons of those courses, completed lesson ids, the
+    # notices bell's unread count (campaigns). The session, the navigation's manager flag and
+    # the Site for the {% pageurl %} links come from the cache and the per-process memo (no
+    # completed course: no certificate query).
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.content.decode().count("learning-item") == 6
+
+
+# --- What the memos and caches behind these numbers must never get wrong ---------------------
+
+
+def test_a_memoised_route_follows_moves_unpublishing_and_renames(
+    client, user_factory, course_factory
+):
+    """The route memo (cms.middleware) answers only while the page it remembers still lives
+    at that address: Wagtail's walk decides again otherwise."""
+    user = user_factory()
+    course = course_factory(lessons=2)
+    services.enrolment_create(user=user, course=course, source="self")
+    client.force_login(user)
+    first, second = lessons_of(course)
+    old_url = first.url
+    assert client.get(old_url).status_code == 200  # routed by Wagtail, then remembered
+    assert client.get(old_url).status_code == 200  # from the memo
+    first.slug = "bai-mot-moi"
+    first.save_revision().publish()
+    assert client.get(old_url).status_code == 404
+    first.refresh_from_db()
+    assert client.get(first.url).status_code == 200
+    assert client.get(second.url).status_code == 200
+    second.unpublish()
+    assert client.get(second.url).status_code == 404
+    second.save_revision().publish()
+    assert client.get(second.url).status_code == 200
+    # A new lesson at a remembered address is found by the walk, not mistaken for the old one.
+    moved_url = first.url
+    first.delete()
+    assert client.get(moved_url).status_code == 404
+
+
+def test_a_view_restriction_added_after_the_cache_is_warm_applies_at_once(
+    client, user_factory, course_factory, catalogue
+):
+    """The cached restriction table (cms.pages) is forgotten when a restriction is saved or
+    deleted: the lesson page and the catalogue's .public() list follow at once."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    user = user_factory()
+    course = course_factory(lessons=1, title="Khoá học riêng")
+    services.enrolment_create(user=user, course=course, source="self")
+    client.force_login(user)
+    lesson = lessons_of(course)[0]
+    assert client.get(lesson.url).status_code == 200
+    assert "Khoá học riêng" in client.get(catalogue.url).content.decode()
+    restriction = PageViewRestriction.objects.create(
+        page=course, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.create(name="Nhóm khác"))
+    response = client.get(lesson.url)
+    assert response.status_code == 302 and "next=" in response["Location"]
+    assert "Khoá học riêng" not in client.get(catalogue.url).content.decode()
+    restriction.delete()
+    assert client.get(lesson.url).status_code == 200
+    assert "Khoá học riêng" in client.get(catalogue.url).content.decode()
+
+
+def test_the_manage_link_follows_a_role_granted_and_removed(client, user_factory, catalogue):
+    """The navigation's manager flag is cached for learners (campaigns.context_processors)
+    and forgotten when one of the person's roles is saved or deleted."""
+    from campaigns.models import ManagerRole
+    from tests import factories
+
+    user = user_factory()
+    client.force_login(user)
+    manage = reverse("campaigns:dashboard")
+    assert manage not in client.get(catalogue.url).content.decode()
+    role = ManagerRole.objects.create(user=user, agency=factories.agency())
+    assert manage in client.get(catalogue.url).content.decode()
+    role.delete()
+    assert manage not in client.get(catalogue.url).content.decode()
+
+
+def test_a_session_ended_elsewhere_is_not_served_from_the_cache(client, user_factory, catalogue):
+    """cached_db sessions: ending a session (allauth.usersessions, log-out) deletes the
+    cached copy with the row; the next request is anonymous."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    user = user_factory()
+    client.force_login(user)
+    assert 'data-testid="user-name"' in client.get(catalogue.url).content.decode()
+    SessionStore().delete(client.cookies["sessionid"].value)  # what UserSession.end() does
+    assert 'data-testid="user-name"' not in client.get(catalogue.url).content.decode()
+
+
+def test_the_site_memo_stays_small_whatever_host_headers_come(client, settings, catalogue):
+    """Host headers are the client's to choose: the Site memo keeps a bound."""
+    from cms import middleware
+
+    settings.ALLOWED_HOSTS = ["*"]
+    for n in range(middleware.SITE_MEMO_SIZE + 20):
+        assert client.get(catalogue.url, HTTP_HOST=f"h{n}.example").status_code == 200
+    assert len(middleware._sites) <= middleware.SITE_MEMO_SIZE
+
+
+def test_first_view_of_a_lesson_records_its_opening_in_three_statements(
+    client, user_factory, course_factory, django_assert_num_queries
+):
+    user = user_factory()
+    course = course_factory(lessons=1)
+    client.force_login(user)
+    lesson = lessons_of(course)[0]
+    # Not enrolled yet: refused, nothing recorded; warms the route memo, the cached
+    # restrictions and the navigation's flag.
+    assert client.get(lesson.url).status_code == 403
+    services.enrolment_create(user=user, course=course, source="self")
+    # LESSON_PAGE_QUERIES (7) + lesson_open_record: INSERT ... ON CONFLICT DO NOTHING,
+    # opened_at filled in where empty, the row read back (3).
+    with django_assert_num_queries(LESSON_PAGE_QUERIES + 3):
+        response = client.get(lesson.url)
+    assert response.status_code == 200
+    opened = LessonProgress.objects.get(user=user, lesson=lesson)
+    assert opened.opened_at is not None and opened.course_id == course.pk

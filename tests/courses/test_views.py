@@ -9,13 +9,6 @@ from tests.courses.conftest import lessons_of, text_block
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def learner(client, user_factory):
-    user = user_factory()
-    client.force_login(user)
-    return user
-
-
 def test_enrol_learn_and_complete_over_http(client, learner, course_factory):
     course = course_factory(lessons=2)
     first, second = lessons_of(course)

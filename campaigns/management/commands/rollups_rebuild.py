@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from campaigns.rollups import rollups_rebuild
+from campaigns.reporting.rollups import rollups_rebuild
 
 
 class Command(BaseCommand):

@@ -1,11 +1,13 @@
 // Search-as-you-type for the sign-up agency box: asks /quan-ly/co-quan/tim.json (which
-// ignores diacritics) and shows up to 20 matches; picking one fills "Name (CODE)".
+// ignores diacritics) and shows up to 20 matches as tappable rows; picking one shows its
+// name and puts its code in the hidden <name>_code input (cleared when the text changes).
 (function () {
   "use strict";
   document.querySelectorAll("input[data-agency-search]").forEach(function (input) {
     if (input.dataset.agencyReady) return;
     input.dataset.agencyReady = "1";
     var list = document.getElementById(input.id + "-suggestions");
+    var codeInput = input.parentNode.querySelector("input[data-agency-code][name='" + input.name + "_code']");
     var timer = null;
     var active = -1;
     input.setAttribute("aria-controls", list.id);
@@ -16,7 +18,8 @@
       input.setAttribute("aria-expanded", "false");
     }
     function pick(li) {
-      input.value = li.dataset.value;
+      input.value = li.dataset.name;
+      if (codeInput) codeInput.value = li.dataset.code;
       close();
     }
     function show(results) {
@@ -25,8 +28,16 @@
         var li = document.createElement("li");
         li.setAttribute("role", "option");
         li.id = list.id + "-" + i;
-        li.dataset.value = r.name + " (" + r.code + ")";
-        li.textContent = r.name + " · " + r.kind;
+        li.dataset.name = r.name;
+        li.dataset.code = r.code;
+        var name = document.createElement("span");
+        name.className = "agency-name";
+        name.textContent = r.name;
+        var kind = document.createElement("span");
+        kind.className = "agency-kind";
+        kind.textContent = r.kind;
+        li.appendChild(name);
+        li.appendChild(kind);
         li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(li); });
         list.appendChild(li);
       });
@@ -35,6 +46,7 @@
     }
     input.addEventListener("input", function () {
       clearTimeout(timer);
+      if (codeInput) codeInput.value = "";
       var q = input.value.trim();
       if (q.length < 2) { close(); return; }
       timer = setTimeout(function () {

@@ -105,6 +105,8 @@
                 else show(format(t.failed, { score: score, pass: data.pass_percent }), "error");
               }
               if (data.lesson_completed) lessonDone();
+              // The page's own scripts (courses/progress.js) update what depends on it.
+              document.dispatchEvent(new CustomEvent("hocso:activity-result", { detail: data }));
             }).catch(function () { show(t.offline, "error"); });
           });
         } else if (message.type === "hocso-h5p-state") {

@@ -1,0 +1,101 @@
+"""Page types served by a view of their app: the models never import views.
+
+Wagtail calls `Page.serve(request)`; a page type whose answer is a view (enrolment forms,
+progress, refusals...) says so with `serve = served_by_view` and its app registers the
+view once, in `AppConfig.ready()`: `serve_with(CoursePage, views.course_serve)`. Previews
+go through `serve` too (Wagtail's `before_serve_page` hook would miss them). The import
+contract "models import no views or services" (pyproject.toml) holds.
+"""
+
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import post_page_move
+
+_views: dict[type, object] = {}
+
+
+def serve_with(model: type, view) -> None:
+    """Serve pages of `model` with `view(request, page)` (call from AppConfig.ready)."""
+    _views[model] = view
+
+
+def served_by_view(page, request, *args, **kwargs):
+    """`Page.serve` for page types whose app registered a view with `serve_with`."""
+    try:
+        view = _views[type(page)]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"No view serves {type(page).__name__} pages: call cms.pages.serve_with in the "
+            "app's AppConfig.ready()."
+        ) from None
+    return view(request, page)
+
+
+# --- View restrictions from the cache -------------------------------------------------------
+# Wagtail asks the database on every page served: the page's ancestors (for aliases), then
+# the restrictions on them (two queries), and `.public()` once more. A site has a handful of
+# restrictions, so the whole table (each with its page's path) and the paths of alias pages
+# are kept in the cache under one key, deleted whenever a restriction, an alias or the
+# tree's paths may have changed (at once and again when the transaction commits: a request
+# that read the table just before the commit cannot keep its copy for long). The time limit
+# bounds the one race left (a read before the commit stored after it) to a minute. With the
+# cache down, each call reads the database.
+
+RESTRICTIONS_KEY = "cms:view-restrictions:v1"
+RESTRICTIONS_SECONDS = 60
+
+
+def _restriction_table() -> tuple[list, frozenset]:
+    table = cache.get(RESTRICTIONS_KEY)
+    if table is None:
+        restrictions = list(PageViewRestriction.objects.annotate(page_path=F("page__path")))
+        aliases = frozenset(
+            Page.objects.filter(alias_of__isnull=False).values_list("path", flat=True)
+        )
+        table = ([(r.page_path, r) for r in restrictions], aliases)
+        cache.set(RESTRICTIONS_KEY, table, RESTRICTIONS_SECONDS)
+    return table
+
+
+def restrictions_forget(**_kwargs) -> None:
+    cache.delete(RESTRICTIONS_KEY)
+    transaction.on_commit(lambda: cache.delete(RESTRICTIONS_KEY))
+
+
+def view_restrictions(page) -> list:
+    """The PageViewRestrictions on `page` and its ancestors: Wagtail's
+    `page.get_view_restrictions()` without its two queries (an alias in the chain, whose
+    source's restrictions apply, is left to Wagtail)."""
+    restrictions, aliases = _restriction_table()
+    steplen = page.steplen
+    chain = {page.path[:end] for end in range(steplen, len(page.path) + 1, steplen)}
+    if aliases and not chain.isdisjoint(aliases):
+        return list(Page.get_view_restrictions(page))
+    return [r for path, r in restrictions if path in chain]
+
+
+def public_q() -> Q:
+    """Wagtail's `PageQuerySet.public()` condition from the cached table: pages in no
+    restricted section (`queryset.filter(public_q())`)."""
+    restrictions, _aliases = _restriction_table()
+    private = Q()
+    for path in {path for path, _r in restrictions}:
+        private |= Q(path__startswith=path)
+    return ~private if private else Q()
+
+
+def _page_saved(sender, instance, **kwargs) -> None:
+    # A new alias adds a path to the table; other page saves leave it as it is. (A path left
+    # in the table after its alias went away only sends that chain to Wagtail's own check.)
+    if isinstance(instance, Page) and instance.alias_of_id:
+        restrictions_forget()
+
+
+post_save.connect(restrictions_forget, sender=PageViewRestriction, dispatch_uid="cms.pvr_saved")
+post_delete.connect(restrictions_forget, sender=PageViewRestriction, dispatch_uid="cms.pvr_deleted")
+post_save.connect(_page_saved, dispatch_uid="cms.page_saved_restrictions")
+post_page_move.connect(restrictions_forget, dispatch_uid="cms.page_moved_restrictions")

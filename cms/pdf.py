@@ -1,0 +1,136 @@
+"""PDF fonts for every app that draws PDFs (certificates, reports): one place registers them.
+
+The fonts are TTF files with full Vietnamese coverage (settings CERTIFICATE_FONT_PATH and
+CERTIFICATE_FONT_BOLD_PATH, Debian's DejaVu Sans by default; the names are historical: the
+certificates drew the first PDFs), registered with ReportLab once per process under FONT and
+FONT_BOLD, as one family. Register them nowhere else: a second registration of the same file
+under other names would share ReportLab's font face and break the subset cache below.
+
+- `ensure_fonts()`: call before drawing; raises `PdfFontMissing` (ImproperlyConfigured) with
+  what to install when a file is missing or unreadable.
+- `SUBSET_SEED`: the characters a Vietnamese document normally needs; registering them first
+  in each document keeps the embedded subsets the same from one PDF to the next (cached).
+- `string_width(text, font, size)`: ReportLab's measure, for fitting text.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections import OrderedDict
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
+
+FONT = "HocSoSans"
+FONT_BOLD = "HocSoSans-Bold"
+
+
+class PdfFontMissing(ImproperlyConfigured):
+    """The configured TTF font file is absent or unreadable."""
+
+
+_font_lock = threading.Lock()
+_fonts_ready: tuple[str, str] | None = None
+
+
+def ensure_fonts() -> None:
+    """Register the regular and bold TTF fonts with ReportLab once (thread-safe), as one
+    family (so <b> in a Paragraph picks the bold face). Again when the settings change."""
+    global _fonts_ready
+    paths = (settings.CERTIFICATE_FONT_PATH, settings.CERTIFICATE_FONT_BOLD_PATH)
+    if _fonts_ready == paths:
+        return
+    with _font_lock:
+        if _fonts_ready == paths:
+            return
+        for name, path in zip((FONT, FONT_BOLD), paths, strict=True):
+            if not path or not Path(path).is_file():
+                raise PdfFontMissing(
+                    f"PDF font not found at {path!r} (settings CERTIFICATE_FONT_PATH / "
+                    "CERTIFICATE_FONT_BOLD_PATH). Install a TTF font with full Vietnamese "
+                    "coverage, e.g. Debian's fonts-dejavu-core "
+                    "(apt-get install fonts-dejavu-core), or point the settings at one."
+                )
+            try:
+                pdfmetrics.registerFont(SubsetCachingTTFont(name, path))
+            except Exception as exc:  # a truncated or non-TTF file
+                raise PdfFontMissing(
+                    f"PDF font {path!r} cannot be read as a TrueType font: {exc}"
+                ) from exc
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
+        _fonts_ready = paths
+
+
+# Every character a Vietnamese PDF normally needs, registered first in each document so that
+# the embedded font subsets are the same from one document to the next (and cached):
+# ASCII, all Vietnamese letters (precomposed, NFC), typographic punctuation.
+_VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
+SUBSET_SEED = (
+    "".join(chr(code) for code in range(32, 127))
+    + _VIETNAMESE
+    + _VIETNAMESE.upper()
+    + "“”‘’–—…·«»×"
+)
+
+
+class SubsetCachingTTFont(TTFont):
+    """A TTFont whose embedded subsets are made and compressed once per distinct subset.
+
+    ReportLab builds and deflates every font subset anew for each document; with the seed
+    above, certificates share their subsets, so the font program is cached by the subset's
+    characters (mirrors TTFontFace.addSubsetObjects of ReportLab 4-5; the ToUnicode map and
+    widths are still written per document, so text extraction is unchanged)."""
+
+    CACHE_SIZE = 32
+
+    def __init__(self, name, filename):
+        super().__init__(name, filename)
+        self._subset_cache: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
+        self._subset_lock = threading.Lock()
+        self.face.addSubsetObjects = self._add_subset_objects
+
+    def _subset_program(self, subset) -> tuple[bytes, int]:
+        key = tuple(subset)
+        with self._subset_lock:
+            entry = self._subset_cache.get(key)
+        if entry is None:
+            raw = self.face.makeSubset(subset)
+            entry = (zlib.compress(raw), len(raw))
+            with self._subset_lock:
+                self._subset_cache[key] = entry
+                while len(self._subset_cache) > self.CACHE_SIZE:
+                    self._subset_cache.popitem(last=False)
+        return entry
+
+    def _add_subset_objects(self, doc, fontname, subset):
+        face = self.face
+        compressed, length = self._subset_program(subset)
+        font_file = pdfdoc.PDFStream(content=compressed)
+        font_file.dictionary["Length1"] = length
+        # Already deflated: PDFStream applies no filter when "Filter" is set.
+        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": font_file_ref,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    return pdfmetrics.stringWidth(text, font, size)

@@ -1,0 +1,251 @@
+"""The PDF renderer on its own: exact Vietnamese names, long names, markup, QR, signature."""
+
+import io
+import unicodedata
+from datetime import date
+
+import pytest
+from PIL import Image, ImageDraw
+
+from courses.certificates import render
+from courses.certificates.render import (
+    FONT,
+    FONT_BOLD,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    CertificateContent,
+    CertificateFontMissing,
+    render_certificate_pdf,
+    template_assets,
+)
+from tests.courses.certificates.conftest import (
+    decode_qr,
+    outside_event_loop,
+    pdf_page_image,
+    pdf_text,
+)
+
+URL = "http://127.0.0.1:8000/chung-chi/K7MQ2XWP9R/"
+
+
+def content(name, code="K7MQ2XWP9R", course="Kỹ năng số cơ bản cho mọi người"):
+    return CertificateContent(
+        full_name=name, course_title=course, issued_on=date(2026, 11, 29), code=code,
+        verify_url=f"http://127.0.0.1:8000/chung-chi/{code}/",
+    )  # fmt: skip
+
+
+def png(size, colour, *, alpha=True):
+    image = Image.new("RGBA" if alpha else "RGB", size, (255, 255, 255, 0) if alpha else "white")
+    ImageDraw.Draw(image).ellipse((4, 4, size[0] - 4, size[1] - 4), outline=colour, width=6)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def assets():
+    return template_assets(
+        "test-template-1",
+        issuer="Sở Khoa học và Công nghệ tỉnh Điện Biên",
+        signer_name="Phạm Thị Ngọc Ánh",
+        signer_title="Giám đốc",
+        logo=lambda: png((240, 240), (180, 20, 20)),
+        signature=lambda: png((400, 140), (10, 20, 120)),
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Nguyễn Thị Hồng Nhung", "Đặng Văn Lâm", "Hoàng Thị Thuỷ", "Lò Thị Ửng",
+     "Âu Dương Ỷ Ơn Ữ Ự Ẵ Ậ Ẹ Ễ Ỗ Ợ Ỹ Ỵ đ"],
+)  # fmt: skip
+def test_every_vietnamese_diacritic_reads_back_exactly(assets, name):
+    text = pdf_text(render_certificate_pdf(content(name), assets))
+    assert name in text
+    assert "K7MQ2XWP9R" in text
+    assert "Kỹ năng số cơ bản cho mọi người" in text
+    assert "Sở Khoa học và Công nghệ tỉnh Điện Biên".upper() in text
+
+
+def test_decomposed_input_is_drawn_composed(assets):
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hồng Nhung")
+    assert decomposed != "Nguyễn Thị Hồng Nhung"
+    text = pdf_text(render_certificate_pdf(content(decomposed), assets))
+    assert "Nguyễn Thị Hồng Nhung" in text
+    # No stray combining marks drawn as glyphs of their own.
+    assert not any(unicodedata.combining(ch) for ch in text)
+
+
+def test_markup_in_a_name_is_printed_as_text(assets):
+    name = '<b>Lan</b> <script>alert("x")</script> & Co'
+    text = pdf_text(render_certificate_pdf(content(name), assets))
+    assert name in text
+
+
+def _text_boxes(pdf: bytes):
+    """(text, x0, x1, y) for every text run, in page coordinates."""
+    from pypdf import PdfReader
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    boxes = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if not text.strip():
+            return
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        base = (font_dict or {}).get("/BaseFont", "")
+        font = FONT_BOLD if "Bold" in str(base) else FONT
+        width = stringWidth(text, font, font_size) * tm[0] * cm[0]
+        boxes.append((text, x, x + width, y))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return boxes
+
+
+@pytest.mark.parametrize("words", [12, 40])
+def test_very_long_names_wrap_or_shrink_and_stay_on_the_page(assets, words):
+    name = " ".join(["Tôn Nữ Thị Hoàng Bảo Ngọc Khuê"] * (words // 7 + 1)).split()[:words]
+    name = " ".join(name)[:150]
+    pdf = render_certificate_pdf(content(name), assets)
+    assert " ".join(name.split()) in pdf_text(pdf)
+    boxes = _text_boxes(pdf)
+    assert boxes
+    for text, x0, x1, y in boxes:
+        assert x0 >= -0.5 and x1 <= PAGE_WIDTH + 0.5, (text, x0, x1)
+        assert 0 <= y <= PAGE_HEIGHT, (text, y)
+
+
+def test_a_single_unbreakable_long_word_is_split_not_clipped(assets):
+    name = "Nguyễn" * 25
+    pdf = render_certificate_pdf(content(name), assets)
+    for text, x0, x1, _y in _text_boxes(pdf):
+        assert x0 >= 0 and x1 <= PAGE_WIDTH, text
+    assert name in pdf_text(pdf).replace(" ", "")
+
+
+def test_placeholders_filled_and_unknown_braces_kept():
+    assets = template_assets(
+        "test-template-placeholders",
+        title="CHỨNG NHẬN HOÀN THÀNH",
+        body="{full_name} hoàn thành {course} ngày {date} do {issuer} cấp. {khac}",
+        issuer="UBND xã Tả Van",
+    )
+    text = pdf_text(render_certificate_pdf(content("Lò Thị Ửng"), assets))
+    assert "Lò Thị Ửng hoàn thành Kỹ năng số cơ bản cho mọi người ngày 29/11/2026" in text
+    assert "do UBND xã Tả Van cấp. {khac}" in text
+    assert render.unknown_placeholders("{full_name} {khac} {date}") == ["khac"]
+
+
+def test_the_page_is_a4_landscape(assets):
+    from pypdf import PdfReader
+
+    page = PdfReader(io.BytesIO(render_certificate_pdf(content("Đặng Văn Lâm"), assets))).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)
+
+
+def test_qr_code_decodes_to_the_verification_url(assets):
+    image = pdf_page_image(render_certificate_pdf(content("Hoàng Thị Thuỷ"), assets))
+    assert decode_qr(image) == [URL]
+
+
+def test_template_images_are_prepared_once_per_version():
+    calls = []
+
+    def logo():
+        calls.append(1)
+        return png((120, 120), (0, 120, 0))
+
+    first = template_assets("test-template-cache-v1", logo=logo)
+    second = template_assets("test-template-cache-v1", logo=logo)
+    assert first is second and len(calls) == 1
+    template_assets("test-template-cache-v2", logo=logo)
+    assert len(calls) == 2
+    # The same prepared image drawn into two documents makes two valid PDFs with the image.
+    for name in ("Lò Thị Ửng", "Đặng Văn Lâm"):
+        pdf = render_certificate_pdf(content(name), first)
+        assert b"/Subtype /Image" in pdf
+
+
+def test_a_background_image_is_embedded_as_jpeg():
+    assets = template_assets(
+        "test-template-background", background=lambda: png((1200, 850), (0, 0, 0), alpha=False)
+    )
+    pdf = render_certificate_pdf(content("Đặng Văn Lâm"), assets)
+    assert b"/DCTDecode" in pdf
+    assert "Đặng Văn Lâm" in pdf_text(pdf)
+
+
+def test_a_missing_font_fails_with_a_clear_message(settings, assets):
+    settings.CERTIFICATE_FONT_PATH = "/nonexistent/NoSuchFont.ttf"
+    try:
+        with pytest.raises(CertificateFontMissing, match="fonts-dejavu-core"):
+            render_certificate_pdf(content("Đặng Văn Lâm"), assets)
+    finally:
+        settings.CERTIFICATE_FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def test_signed_pdf_signature_verifies(assets, signing_pkcs12):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from courses.certificates.signing import sign_pdf
+
+    pdf = render_certificate_pdf(content("Nguyễn Thị Hồng Nhung"), assets)
+    signed = sign_pdf(pdf, reason="Chứng chỉ HọcSố")
+    reader = PdfFileReader(io.BytesIO(signed))
+    assert len(reader.embedded_signatures) == 1
+    status = outside_event_loop(
+        validate_pdf_signature,
+        reader.embedded_signatures[0],
+        ValidationContext(trust_roots=[signing_pkcs12]),
+    )
+    assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+    assert "Nguyễn Thị Hồng Nhung" in pdf_text(signed)
+
+    # A byte changed after signing breaks it.
+    tampered = bytearray(signed)
+    index = tampered.index(b"/Title")
+    tampered[index + 1 : index + 2] = b"t"
+    broken = PdfFileReader(io.BytesIO(bytes(tampered)), strict=False)
+    status = outside_event_loop(
+        validate_pdf_signature,
+        broken.embedded_signatures[0],
+        ValidationContext(trust_roots=[signing_pkcs12]),
+    )
+    assert not status.intact
+
+
+def test_font_subsets_are_made_once_and_shared(assets):
+    from reportlab.pdfbase import pdfmetrics
+
+    render.ensure_fonts()  # the test may run first in its worker
+    bold = pdfmetrics.getFont(FONT_BOLD)
+    render_certificate_pdf(content("Đặng Văn Lâm"), assets)
+    cached = dict(bold._subset_cache)
+    for name in ("Lò Thị Ửng", "Nguyễn Thị Hồng Nhung", "Hoàng Thị Thuỷ"):
+        render_certificate_pdf(content(name), assets)
+    assert dict(bold._subset_cache) == cached  # same subsets: no new font program made
+    # A letter outside the seed (ë, Å) still prints and reads back, in a subset of its own.
+    pdf = render_certificate_pdf(content("Zoë Ångström"), assets)
+    assert "Zoë Ångström" in pdf_text(pdf)
+
+
+def test_signing_works_inside_a_running_event_loop(assets, signing_pkcs12):
+    import asyncio
+    import concurrent.futures
+
+    from courses.certificates.signing import sign_pdf
+
+    pdf = render_certificate_pdf(content("Lò Thị Ửng"), assets)
+
+    async def sign_in_loop():
+        return sign_pdf(pdf, reason="Chứng chỉ HọcSố")
+
+    # A thread of its own: this test process may already run Playwright's loop (browser
+    # tests on the same xdist worker), and asyncio.run() refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(asyncio.run, sign_in_loop()).result()
+    assert b"/ByteRange" in signed and "Lò Thị Ửng" in pdf_text(signed)
