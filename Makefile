@@ -36,6 +36,12 @@ assets: $(STAMP)
 	# H5P player (h5p-standalone): dist/ copied whole, its CSS finds fonts/ and images/ beside it.
 	@rm -rf build/static/vendor/h5p-standalone
 	@cp -R node_modules/h5p-standalone/dist build/static/vendor/h5p-standalone
+	# SCORM runtime (scorm-again): its 1.2 and 2004 builds (and their source maps, as Chart.js),
+	# served on the content origin by assessments/scorm/serving.py.
+	@rm -rf build/static/vendor/scorm-again && mkdir -p build/static/vendor/scorm-again
+	@cp node_modules/scorm-again/dist/scorm12.min.js node_modules/scorm-again/dist/scorm12.min.js.map \
+		node_modules/scorm-again/dist/scorm2004.min.js node_modules/scorm-again/dist/scorm2004.min.js.map \
+		node_modules/scorm-again/LICENSE build/static/vendor/scorm-again/
 	# Dashboard charts (Chart.js, UMD build: one file, no bundler).
 	@rm -rf build/static/vendor/chart.js && mkdir -p build/static/vendor/chart.js
 	# Its source map too: the bundle's sourceMappingURL names it, and collectstatic's manifest

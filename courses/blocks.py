@@ -6,9 +6,10 @@ block_id=block.id lesson_state=state %}`, so each block template sees `value`, `
 `request`, `user`, `block_id` (the StreamField child's uuid: it identifies an activity or a
 video inside a lesson) and `lesson_state` (see courses.selectors.lesson_state).
 
-Activity blocks ("quiz", "h5p") are a contract with the assessments floor: their templates
-are owned by the quiz and H5P engineers; the courses app only knows the block id, the
-`required` flag and, for H5P, the pass mark.
+Activity blocks ("quiz", "h5p", "scorm") are a contract with the assessments floor: their
+templates are owned by the quiz, H5P and SCORM engineers; the courses app only knows the
+block id, the `required` flag and, for H5P, the pass mark (a SCORM package judges its own
+success).
 """
 
 from django.core.exceptions import ValidationError
@@ -130,7 +131,20 @@ class H5PActivityBlock(blocks.StructBlock):
         template = "courses/blocks/activity_h5p.html"
 
 
-ACTIVITY_BLOCK_TYPES = ("quiz", "h5p")
+class ScormActivityBlock(blocks.StructBlock):
+    """A SCORM 1.2 or 2004 package from the assessments floor; the package judges completion
+    and success (its mastery score), checked on the server (assessments.scorm.cmi)."""
+
+    package = SnippetChooserBlock("scorm.ScormPackage", label=_("SCORM package"))
+    required = required_flag_block()
+
+    class Meta:
+        icon = "code"
+        label = _("SCORM")
+        template = "courses/blocks/activity_scorm.html"
+
+
+ACTIVITY_BLOCK_TYPES = ("quiz", "h5p", "scorm")
 
 
 class LessonBodyBlock(blocks.StreamBlock):
@@ -141,3 +155,4 @@ class LessonBodyBlock(blocks.StreamBlock):
     callout = CalloutBlock()
     quiz = QuizActivityBlock()
     h5p = H5PActivityBlock()
+    scorm = ScormActivityBlock()

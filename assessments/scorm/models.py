@@ -53,7 +53,8 @@ class ScormAttempt(TimestampedModel):
     """One learner's run of one SCO of a package in one place (context_key, e.g. a lesson
     block: "lesson:<page id>:<block id>"). `cmi` holds only values checked by
     assessments.scorm.cmi (resume reads them back); the outcome columns are computed on the
-    server from them. The browser only ever sends `public_id`; identity is the session's."""
+    server from them. The browser only ever sends `public_id` and the launch's `session`
+    (with `session_seq`, replays are refused); identity is the Django session's."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
@@ -64,6 +65,10 @@ class ScormAttempt(TimestampedModel):
     sco = models.CharField(_("SCO"), max_length=255)
     cmi = models.JSONField(default=dict, blank=True)
     commits = models.PositiveIntegerField(default=0)
+    # The open run-time session (a launch): its commits carry it and a rising sequence
+    # number; Finish/Terminate closes it (None), so a commit replayed later is refused.
+    session = models.UUIDField(null=True, blank=True, editable=False)
+    session_seq = models.PositiveIntegerField(default=0, editable=False)
     completed = models.BooleanField(default=False)
     passed = models.BooleanField(null=True, blank=True)
     scaled = models.FloatField(null=True, blank=True)

@@ -13,6 +13,7 @@ import json
 import uuid
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,9 @@ from assessments.scorm.cmi import ScoOutcome, ScormRefused, cmi_commit, rollup, 
 from assessments.scorm.models import ScormAttempt, ScormPackage
 from assessments.scorm.tasks import process_package
 from assessments.scorm.validation import SCORM12, SCORM2004, inspect_package, limits
+from cms.net import rate_limit_identity
 from cms.outbox import task_send
+from cms.ratelimit import limit_exceeded
 
 SUFFIX = ".zip"
 
@@ -80,6 +83,10 @@ def package_process(*, package_id: int) -> ScormPackage:
 
 COMMIT_MAX_BYTES = 256 * 1024
 TOTAL_TIME = {SCORM12: "cmi.core.total_time", SCORM2004: "cmi.total_time"}
+# Elements a SCO writes for its own session only: never handed back at the next launch.
+WRITE_ONLY = frozenset(
+    {"cmi.core.exit", "cmi.core.session_time", "cmi.exit", "cmi.session_time", "adl.nav.request"}
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,8 @@ def _item(package: ScormPackage, sco: str) -> dict:
 
 def attempt_start(*, user, package: ScormPackage, context_key: str, sco: str = ""):
     """The learner's attempt at one SCO (the manifest's first unless named) in this place,
-    made once and resumed after: (attempt, the values the runtime starts with)."""
+    made once and resumed after, with a new run-time session (a commit of an older one is
+    refused): (attempt, the values the runtime starts with; write-only ones left out)."""
     if package.status != ScormPackage.Status.READY or not package.sco_items:
         raise ScormRefused(_("This SCORM activity is not available yet."), code="unavailable",
                            status=409)  # fmt: skip
@@ -126,7 +134,10 @@ def attempt_start(*, user, package: ScormPackage, context_key: str, sco: str = "
         attempt = ScormAttempt.objects.get(
             user=user, package=package, context_key=context_key, sco=item["identifier"]
         )
-    return attempt, {**attempt.cmi, **launch_values(attempt, item)}
+    attempt.session, attempt.session_seq = uuid.uuid4(), 0
+    attempt.save(update_fields=["session", "session_seq", "updated_at"])
+    stored = {k: v for k, v in attempt.cmi.items() if k not in WRITE_ONLY}
+    return attempt, {**stored, **launch_values(attempt, item)}
 
 
 def launch_values(attempt: ScormAttempt, item: dict) -> dict[str, str]:
@@ -156,31 +167,78 @@ def launch_values(attempt: ScormAttempt, item: dict) -> dict[str, str]:
     }
 
 
-def _commit_values(payload) -> dict:
+@dataclass(frozen=True)
+class Envelope:
+    """One commit as the lesson page's relay sends it: the launch's session, its rising
+    sequence number, the values the SCO set, and whether the SCO finished (Finish/Terminate)."""
+
+    session: uuid.UUID
+    seq: int
+    values: dict
+    finish: bool
+
+
+def _envelope(payload) -> Envelope:
     if isinstance(payload, (bytes, str)):
         if len(payload) > COMMIT_MAX_BYTES:
             raise ScormRefused(_("The saved data is too large."), code="size", status=413)
         try:
             payload = json.loads(payload)
         except (ValueError, UnicodeDecodeError):
-            raise ScormRefused(_("A commit must be a set of element names and values.")) from None
-    if not isinstance(payload, dict):
-        raise ScormRefused(_("A commit must be a set of element names and values."))
-    return payload
+            payload = None
+    bad = ScormRefused(_("A commit must be a set of element names and values."))
+    if not isinstance(payload, dict) or not isinstance(payload.get("values"), dict):
+        raise bad
+    seq = payload.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**31:
+        raise bad
+    try:
+        session = uuid.UUID(str(payload.get("session")))
+    except ValueError:
+        raise bad from None
+    return Envelope(session=session, seq=seq, values=payload["values"],
+                    finish=payload.get("finish") is True)  # fmt: skip
 
 
-def attempt_commit(*, user, attempt_id, context_key: str, payload) -> CommitResult:
+def _rate_limit(user, client_address: str) -> None:
+    """Per learner and per client address (cms.net.client_ip); fails open when the cache is
+    down (cms.ratelimit): commits are checked and ordered anyway."""
+    per_user = getattr(settings, "SCORM_COMMITS_PER_MINUTE", 60)
+    per_address = getattr(settings, "SCORM_COMMITS_PER_MINUTE_PER_ADDRESS", 1200)
+    if limit_exceeded(scope="scorm:user", identity=str(user.pk), limit=per_user) or (
+        client_address
+        and limit_exceeded(
+            scope="scorm:address", identity=rate_limit_identity(client_address), limit=per_address
+        )  # fmt: skip
+    ):
+        raise ScormRefused(_("Too many requests; please slow down."), status=429, code="rate")
+
+
+def attempt_commit(
+    *, user, attempt_id, context_key: str, payload, client_address: str = ""
+) -> CommitResult:
     """Check and store one commit of a SCO (assessments.scorm.cmi), then roll the package's
-    outcome up over its SCOs in the manifest's order. Read-only elements sent back unchanged
-    are dropped, a changed one is refused; total time is the server's own. Nothing of a
-    refused commit is stored."""
-    values = _commit_values(payload)
+    outcome up over its SCOs in the manifest's order. `payload`: the relay's envelope
+    (Envelope). Only the open session's commits are taken, each with a higher sequence number
+    than the last; a finishing commit closes the session, so a replay is refused. Read-only
+    elements sent back unchanged are dropped, a changed one is refused; total time is the
+    server's own. Nothing of a refused commit is stored."""
+    _rate_limit(user, client_address)
+    envelope = _envelope(payload)
     with transaction.atomic():
         attempt = _own_attempt(user=user, attempt_id=attempt_id, context_key=context_key)
+        if attempt.session is None or attempt.session != envelope.session:
+            raise ScormRefused(
+                _("This session of the activity has ended; reload the page to go on."),
+                code="session", status=409,
+            )  # fmt: skip
+        if envelope.seq <= attempt.session_seq:
+            raise ScormRefused(_("This commit was already received."), code="replay",
+                               status=409)  # fmt: skip
         package = attempt.package
         item = _item(package, attempt.sco)
         given = launch_values(attempt, item)
-        values = dict(values)
+        values = dict(envelope.values)
         values.pop(TOTAL_TIME[package.version], None)
         for name in [n for n in values if n in given]:
             if str(values.pop(name)) != given[name]:
@@ -196,6 +254,9 @@ def attempt_commit(*, user, attempt_id, context_key: str, payload) -> CommitResu
             outcome.completed, outcome.passed, outcome.scaled
         )  # fmt: skip
         attempt.commits += 1
+        attempt.session_seq = envelope.seq
+        if envelope.finish:
+            attempt.session = None
         attempt.save()
         rolled = package_outcome(user=user, package=package, context_key=context_key)
     return CommitResult(attempt=attempt, package_outcome=rolled)

@@ -11,12 +11,15 @@ cms.errors.Refused: the block is not this kind's activity in the live lesson (40
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
 
-from cms.errors import Refused
-from courses.activities.registry import ActivityKind
-from courses.models import LessonPage
+from cms.errors import Refused, answers_refusals
+from courses.activities.registry import ActivityKind, kind
+from courses.models import Enrolment, LessonPage
 from courses.selectors import LessonState, lesson_state
 from courses.services import lesson_refusal
 
@@ -58,3 +61,39 @@ def lesson_access(kind: ActivityKind, *, user, lesson_id: int, block_id: str) ->
 def activity_access(kind: ActivityKind, *, user, lesson_id: int, block_id: str) -> Access:
     check = kind.access_check or lesson_access
     return check(kind, user=user, lesson_id=lesson_id, block_id=block_id)
+
+
+def progress_fields(access: Access, *, user, progress) -> dict:
+    """What an activity's answer tells the lesson page after a recorded outcome (`progress`:
+    the LessonProgress courses.services.activity_outcome_record returned, or None): the
+    lesson completed, and the course's progress so the page's bar moves without a reload."""
+    enrolment = Enrolment.objects.active().filter(user=user, course=access.state.course).first()
+    return {
+        "lesson_completed": bool(progress and progress.completed_at),
+        "course_percent": enrolment.percent if enrolment else None,
+        "course_completed": bool(enrolment and enrolment.completed_at),
+    }
+
+
+def relay_view(block_type: str, max_bytes=None, too_large: str = ""):
+    """The views a lesson page's relay script posts to (H5P, SCORM): signed in, POST only,
+    refusals as JSON, the body at most `max_bytes()` long, and the learner's access to the
+    block of the kind registered as `block_type` checked once (the view gets it as
+    `access`). CSRF applies (the relay sends X-CSRFToken)."""
+
+    def decorate(view):
+        @login_required
+        @require_POST
+        @answers_refusals(as_json=True)
+        @wraps(view)
+        def wrapper(request, lesson_id: int, block_id: str, **kwargs):
+            if max_bytes and int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes():
+                raise Refused(too_large, code="size", status=413)
+            access = activity_access(
+                kind(block_type), user=request.user, lesson_id=lesson_id, block_id=block_id
+            )
+            return view(request, access, lesson_id=lesson_id, block_id=block_id, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -15,49 +15,20 @@ computed: passing a required block completes the lesson. Refusals answer JSON
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from assessments.h5p import services as h5p
 from assessments.h5p.serving import player_url
 from assessments.h5p.tokens import make_token
-from cms.errors import answers_refusals
 from cms.net import client_ip
 from courses import services
-from courses.activities.access import activity_access
+from courses.activities.access import progress_fields, relay_view
 from courses.activities.registry import ActivityKind, register
-from courses.models import Enrolment
 
 
-def relay_view(max_bytes=None, too_large: str = ""):
-    """The relay's views: signed in, POST only, refusals as JSON, the body at most
-    `max_bytes()` long, and the learner's access to the block checked once (the view gets
-    it as `access`)."""
-
-    def decorate(view):
-        @login_required
-        @require_POST
-        @answers_refusals(as_json=True)
-        @wraps(view)
-        def wrapper(request, lesson_id: int, block_id: str, **kwargs):
-            if max_bytes and int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes():
-                raise h5p.H5PRefused(too_large, code="size", status=413)
-            access = activity_access(
-                KIND, user=request.user, lesson_id=lesson_id, block_id=block_id
-            )
-            return view(request, access, lesson_id=lesson_id, block_id=block_id, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-@relay_view()
+@relay_view("h5p")
 def h5p_launch(request, access, *, lesson_id: int, block_id: str):
     package = access.activity
     key = access.context_key
@@ -75,7 +46,7 @@ def h5p_launch(request, access, *, lesson_id: int, block_id: str):
     )
 
 
-@relay_view(h5p.statement_max_bytes, gettext_lazy("The statement is too large."))
+@relay_view("h5p", h5p.statement_max_bytes, gettext_lazy("The statement is too large."))
 def h5p_statement(request, access, *, lesson_id: int, block_id: str, launch_id):
     pass_percent = access.value.get("pass_percent") or 0
 
@@ -96,10 +67,6 @@ def h5p_statement(request, access, *, lesson_id: int, block_id: str, launch_id):
     outcome, progress = services.activity_outcome_record(
         user=request.user, state=access.state, block_id=block_id, write=write
     )
-    # The course's progress after this statement, so the page's bar moves without a reload.
-    enrolment = (
-        Enrolment.objects.active().filter(user=request.user, course=access.state.course).first()
-    )
     return JsonResponse(
         {
             "graded": outcome.graded,
@@ -107,14 +74,12 @@ def h5p_statement(request, access, *, lesson_id: int, block_id: str, launch_id):
             "score_percent": outcome.score_percent,
             "passed": outcome.passed,
             "pass_percent": pass_percent,
-            "lesson_completed": bool(progress and progress.completed_at),
-            "course_percent": enrolment.percent if enrolment else None,
-            "course_completed": bool(enrolment and enrolment.completed_at),
+            **progress_fields(access, user=request.user, progress=progress),
         }
     )
 
 
-@relay_view(h5p.state_max_bytes, gettext_lazy("The saved state is too large."))
+@relay_view("h5p", h5p.state_max_bytes, gettext_lazy("The saved state is too large."))
 def h5p_state(request, access, *, lesson_id: int, block_id: str, launch_id):
     h5p.state_save(
         user=request.user,

@@ -24,10 +24,15 @@ def learner(user_factory):
     return user_factory(full_name="Nguyễn Thị Hoa")
 
 
-def commit(attempt, values, *, user=None, place=PLACE):
+def commit(attempt, values, *, user=None, place=PLACE, finish=False):
+    """One commit as the lesson page's relay sends it: the attempt's open session, the next
+    sequence number."""
+    attempt.refresh_from_db(fields=["session", "session_seq"])
+    envelope = {"session": str(attempt.session), "seq": attempt.session_seq + 1,
+                "values": values, "finish": finish}  # fmt: skip
     return services.attempt_commit(
         user=user or attempt.user, attempt_id=attempt.public_id, context_key=place,
-        payload=json.dumps(values),
+        payload=json.dumps(envelope),
     )  # fmt: skip
 
 

@@ -45,20 +45,6 @@
       });
     }
 
-    function lessonDone() {
-      var finish = document.querySelector(".lesson-finish");
-      if (finish && !finish.querySelector("[data-testid=lesson-done]")) {
-        var note = document.createElement("p");
-        note.className = "done-note";
-        note.setAttribute("data-testid", "lesson-done");
-        note.textContent = "✓ " + (t.lesson_done || "");
-        var heading = finish.querySelector("h2");
-        finish.textContent = "";
-        if (heading) finish.appendChild(heading);
-        finish.appendChild(note);
-      }
-    }
-
     post(box.dataset.launchUrl, "{}").then(function (launch) {
       if (!launch.ok) {
         show(launch.data.error || t.error, "error");
@@ -104,8 +90,8 @@
                 if (data.passed) show(format(t.passed, { score: score }), "passed");
                 else show(format(t.failed, { score: score, pass: data.pass_percent }), "error");
               }
-              if (data.lesson_completed) lessonDone();
-              // The page's own scripts (courses/progress.js) update what depends on it.
+              // The page's own scripts (courses/progress.js) update what depends on it: the
+              // progress bars, the "lesson completed" note.
               document.dispatchEvent(new CustomEvent("hocso:activity-result", { detail: data }));
             }).catch(function () { show(t.offline, "error"); });
           });

@@ -1,0 +1,165 @@
+/* Lesson page side of a SCORM activity (app origin).
+ *
+ * For each [data-scorm-activity] block: POST the launch URL (CSRF) to get the player URL on
+ * the content origin, the SCO's launch href, the attempt's new session and the values the
+ * runtime starts with (resume); frame the player in a sandboxed iframe (safe with
+ * allow-same-origin because that origin is another site: no cookies, no access to this
+ * page; allow-modals because authoring tools ask "resume where you left off?" with
+ * confirm()); accept messages only when event.origin is the content origin AND
+ * event.source is that iframe's window; POST each commit, in order and numbered, to Django
+ * with X-CSRFToken. The server checks every value and decides completion.
+ */
+(function () {
+  "use strict";
+  if (window.__hocsoScormRelay) return;
+  window.__hocsoScormRelay = true;
+
+  var MAX_COMMIT_BYTES = 256 * 1024;
+  var SANDBOX = "allow-scripts allow-same-origin allow-forms allow-modals";
+
+  function format(template, values) {
+    return String(template || "").replace(/%\((\w+)\)s/g, function (_m, key) {
+      return values[key] === undefined || values[key] === null ? "" : String(values[key]);
+    }).replace(/%%/g, "%");
+  }
+
+  function setup(box) {
+    if (box.dataset.scormReady) return;
+    box.dataset.scormReady = "1";
+    var csrf = box.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var status = box.querySelector(".scorm-status");
+    var parts = box.querySelector(".scorm-parts");
+    var again = box.querySelector(".scorm-continue");
+    var frameBox = box.querySelector(".scorm-frame");
+    var messagesNode = box.querySelector("script[type='application/json']");
+    var t = messagesNode ? JSON.parse(messagesNode.textContent) : {};
+    var run = null; // the framed SCO: {iframe, listener}
+
+    function show(text, kind) {
+      status.textContent = text || "";
+      status.className = "scorm-status" + (kind ? " is-" + kind : "");
+    }
+
+    function post(url, body, keepalive) {
+      return fetch(url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        keepalive: !!keepalive && body.length < 60000,
+        headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json" },
+      }).then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      });
+    }
+
+    function showResult(data, finished) {
+      var score = data.score_percent === null || data.score_percent === undefined
+        ? null : Math.round(data.score_percent * 100) / 100;
+      if (data.graded && data.passed) {
+        show(score === null ? t.passed : format(t.passed_score, { score: score }), "passed");
+      } else if (data.graded) {
+        show(score === null ? t.failed : format(t.failed_score, { score: score }), "error");
+      } else if (finished) {
+        show(data.sco_completed ? t.completed : t.saved, data.sco_completed ? "passed" : "");
+      }
+    }
+
+    function close() {
+      if (!run) return;
+      window.removeEventListener("message", run.listener);
+      run.iframe.remove();
+      run = null;
+    }
+
+    function showParts(scos) {
+      parts.textContent = "";
+      parts.hidden = !scos || scos.length < 2;
+      if (parts.hidden) return;
+      scos.forEach(function (sco) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button";
+        button.textContent = sco.title + (sco.completed ? " ✓ " + (t.part_done || "") : "");
+        button.addEventListener("click", function () { launch(sco.identifier); });
+        parts.appendChild(button);
+      });
+    }
+
+    function launch(sco) {
+      close();
+      again.hidden = true;
+      show(t.loading);
+      post(box.dataset.launchUrl, JSON.stringify({ sco: sco || "" })).then(function (result) {
+        if (!result.ok) {
+          show(result.data.error || t.error, "error");
+          return;
+        }
+        var cfg = result.data;
+        var contentOrigin = new URL(cfg.player_url).origin;
+        var iframe = document.createElement("iframe");
+        iframe.setAttribute("sandbox", SANDBOX);
+        iframe.setAttribute("referrerpolicy", "no-referrer");
+        iframe.setAttribute("allow", "fullscreen");
+        iframe.title = cfg.title || t.frame_title || "SCORM";
+        var seq = 0;
+        var queue = Promise.resolve();
+        var current = { iframe: iframe };
+        current.listener = function (event) {
+          // Only the player we framed, from the content origin, is heard.
+          if (event.origin !== contentOrigin || event.source !== iframe.contentWindow) return;
+          var message = event.data;
+          if (!message || typeof message.type !== "string") return;
+          if (message.type === "hocso-scorm-ready") {
+            iframe.contentWindow.postMessage(
+              { type: "hocso-scorm-init", cmi: cfg.cmi, href: cfg.href, title: cfg.title }, contentOrigin
+            );
+          } else if (message.type === "hocso-scorm-loaded") {
+            show("");
+          } else if (message.type === "hocso-scorm-commit") {
+            if (!message.values || typeof message.values !== "object") return;
+            var finished = message.finish === true;
+            seq += 1;
+            var body = JSON.stringify({ session: cfg.session, seq: seq, values: message.values, finish: finished });
+            if (body.length > MAX_COMMIT_BYTES) return;
+            // Commits go one after the other, numbered: the server takes each once, in order.
+            queue = queue.then(function () {
+              return post(cfg.commit_url, body, finished).then(function (answer) {
+                var data = answer.data || {};
+                if (!answer.ok) {
+                  show(format(t.refused, { reason: data.error || "" }), "error");
+                  return;
+                }
+                showResult(data, finished);
+                // courses/progress.js updates the progress bars and the "lesson completed" note.
+                document.dispatchEvent(new CustomEvent("hocso:activity-result", { detail: data }));
+                if (finished && run === current) {
+                  // The SCO has ended its session: take it away, offer to go on.
+                  close();
+                  again.hidden = false;
+                  cfg.scos.forEach(function (s) { if (s.identifier === cfg.sco) s.completed = data.sco_completed; });
+                  showParts(cfg.scos);
+                }
+              }).catch(function () { show(t.offline, "error"); });
+            });
+          }
+        };
+        window.addEventListener("message", current.listener);
+        run = current;
+        showParts(cfg.scos);
+        iframe.src = cfg.player_url;
+        frameBox.appendChild(iframe);
+      }).catch(function () {
+        show(t.offline, "error");
+      });
+    }
+
+    again.addEventListener("click", function () { launch(""); });
+    launch("");
+  }
+
+  function init() {
+    document.querySelectorAll("[data-scorm-activity]").forEach(setup);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

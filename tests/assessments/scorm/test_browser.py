@@ -1,0 +1,230 @@
+"""In Chromium on a phone viewport: a learner plays a SCORM 1.2 package (the fixtures' golf
+sample, singlescobasic.zip) and a SCORM 2004 package (built here) inside a lesson: answers,
+suspends (exit "suspend"), reloads the page and resumes (the SCO gets its location and
+suspend data back), then completes, and the lesson completes. App on http://localhost:PORT,
+the SCO and its runtime (scorm-again) on http://127.0.0.1:PORT, the content origin."""
+
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+
+from assessments.scorm.models import ScormAttempt
+from courses.models import LessonProgress
+from tests import factories
+from tests.assessments.scorm.conftest import scorm_zip
+from tests.conftest import browser_log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SANDBOX = "allow-scripts allow-same-origin allow-forms allow-modals"
+
+# A SCORM 2004 SCO as authoring tools make them: it finds API_1484_11 in a parent window,
+# reads cmi.entry, cmi.location and cmi.suspend_data to resume, commits each answer, and
+# ends with "suspend" (Tạm dừng) or a judged result (Nộp bài).
+SCO_2004 = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>An toàn số</title>
+<style>body{font:16px sans-serif;margin:1rem}label,button{display:block;min-height:44px;
+margin:.5rem 0;font-size:16px}input{width:24px;height:24px}</style></head><body>
+<h1>An toàn khi dùng mạng</h1><p id="resume"></p>
+<fieldset><legend>Có nên đọc mã OTP cho người gọi điện tự xưng là ngân hàng?</legend>
+<label><input type="radio" name="otp" value="co"> Có</label>
+<label><input type="radio" name="otp" value="khong"> Không</label></fieldset>
+<button id="suspend" type="button">Tạm dừng</button>
+<button id="submit" type="button">Nộp bài</button><p id="done"></p>
+<script>
+var api = (function (w) { for (var n = 0; !w.API_1484_11 && w.parent !== w && n < 10; n++) w = w.parent; return w.API_1484_11; })(window);
+api.Initialize("");
+var saved = api.GetValue("cmi.suspend_data");
+if (api.GetValue("cmi.entry") === "resume" && saved) {
+  document.getElementById("resume").textContent = "Tiếp tục từ " + api.GetValue("cmi.location") + ": " + saved;
+  document.querySelector('input[value="' + saved + '"]').checked = true;
+} else {
+  api.SetValue("cmi.completion_status", "incomplete");
+}
+document.querySelectorAll("input[name=otp]").forEach(function (input) {
+  input.addEventListener("change", function () {
+    api.SetValue("cmi.location", "cau-1");
+    api.SetValue("cmi.suspend_data", input.value);
+    api.SetValue("cmi.interactions.0.id", "otp");
+    api.SetValue("cmi.interactions.0.type", "choice");
+    api.SetValue("cmi.interactions.0.learner_response", input.value);
+    api.Commit("");
+  });
+});
+document.getElementById("suspend").addEventListener("click", function () {
+  api.SetValue("cmi.exit", "suspend");
+  api.SetValue("cmi.session_time", "PT30S");
+  api.Commit("");
+  api.Terminate("");
+});
+document.getElementById("submit").addEventListener("click", function () {
+  var right = document.querySelector("input[value=khong]").checked;
+  api.SetValue("cmi.score.min", "0");
+  api.SetValue("cmi.score.max", "1");
+  api.SetValue("cmi.score.raw", right ? "1" : "0");
+  api.SetValue("cmi.score.scaled", right ? "1" : "0");
+  api.SetValue("cmi.success_status", right ? "passed" : "failed");
+  api.SetValue("cmi.completion_status", "completed");
+  api.SetValue("cmi.exit", "normal");
+  api.Terminate("");
+});
+</script></body></html>"""
+
+
+@pytest.fixture
+def two_origins(live_server, settings):
+    port = urlsplit(live_server.url).port
+    settings.APP_ORIGIN = f"http://localhost:{port}"
+    settings.CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    return settings.APP_ORIGIN, settings.CONTENT_ORIGIN
+
+
+@pytest.fixture
+def scorm_lesson(home_page, user_factory, two_origins, phone_page):
+    """A learner enrolled in a course whose lesson holds one required SCORM block, logged in
+    on the phone page: {page, url, learner, lesson}."""
+    from courses.services import enrolment_create
+
+    def make(package):
+        block_id = str(uuid.uuid4())
+        body = [
+            factories.text_block("<p>Học phần bên dưới được làm bằng công cụ soạn SCORM.</p>"),
+            {"type": "scorm", "id": block_id, "value": {"package": package.pk, "required": True}},
+        ]
+        course = factories.course(
+            lessons=["Bài 1: An toàn số"], bodies=[body], title="Kỹ năng số cơ bản",
+            summary="Khoá học thử.", parent=factories.catalogue(home_page),
+        )  # fmt: skip
+        learner = user_factory()
+        enrolment_create(user=learner, course=course, source="self")
+        browser_log_in(phone_page, learner, two_origins[0])
+        lesson = factories.lessons_of(course)[0]
+        phone_page.on("dialog", lambda dialog: dialog.accept())  # "resume?", "save progress?"
+        return {"page": phone_page, "url": two_origins[0] + lesson.url, "learner": learner,
+                "lesson": lesson, "content_origin": two_origins[1]}  # fmt: skip
+
+    return make
+
+
+def _wait_for(predicate, page, what: str):
+    for _ in range(80):
+        if predicate():
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _attempt(learner) -> ScormAttempt:
+    return ScormAttempt.objects.get(user=learner)
+
+
+def _check_page(page, errors, content_origin):
+    iframe = page.locator(".activity-scorm iframe")
+    assert iframe.get_attribute("sandbox") == SANDBOX
+    assert iframe.get_attribute("src").startswith(content_origin + "/s/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for button in page.locator(".activity-scorm button:visible").all():
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, button.inner_text()
+    assert not [e for e in errors if "pageerror" in e], errors
+
+
+def test_scorm12_golf_sample_suspends_resumes_and_completes(
+    scorm_lesson, ready_package, fixtures_dir
+):
+    package = ready_package((fixtures_dir / "scorm" / "singlescobasic.zip").read_bytes())
+    ctx = scorm_lesson(package)
+    page, learner = ctx["page"], ctx["learner"]
+    errors = []
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.goto(ctx["url"])
+    assert "hoàn thành hoạt động này để kết thúc bài học" in page.inner_text(".activity-scorm")
+    sco = page.frame_locator(".activity-scorm iframe").frame_locator("#sco")
+    content = sco.frame_locator("#contentFrame")
+    content.get_by_role("heading", name="Play of the game").wait_for()
+    _check_page(page, errors, ctx["content_origin"])
+    for _ in range(3):
+        sco.get_by_role("button", name="Next ->").click()
+    content.get_by_role("heading", name="Other Scoring Systems").wait_for()
+    # Exit, "save your progress to resume later?" yes: exit = suspend, LMSFinish.
+    sco.get_by_role("button", name="Exit").click()
+    page.get_by_test_id("scorm-status").filter(has_text="Đã lưu tiến độ").wait_for()
+    page.get_by_test_id("scorm-continue").wait_for()
+    page.screenshot(path="/tmp/scorm12-suspended.png", full_page=True)
+    attempt = _attempt(learner)
+    assert attempt.cmi["cmi.core.lesson_location"] == "3"
+    assert attempt.cmi["cmi.core.exit"] == "suspend"
+    assert (attempt.completed, attempt.session) == (False, None)
+
+    page.reload()
+    # "Resume from where you left off?" yes: the SCO read lesson_location 3 back.
+    content.get_by_role("heading", name="Other Scoring Systems").wait_for()
+    assert _attempt(learner).session is not None
+    for _ in range(12):
+        sco.get_by_role("button", name="Next ->").click()
+    content.get_by_role("heading", name="Knowledge Check").wait_for()
+    # Answers: every choice marked correct, every number given in brackets.
+    content.locator("#frmTest").evaluate(
+        """(form) => {
+            form.querySelectorAll(".correctAnswer").forEach((div) => {
+                const radio = div.querySelector("input[type=radio]");
+                if (radio) radio.checked = true;
+                const text = div.querySelector("input[type=text]");
+                if (text) text.value = div.textContent.match(/\\((\\d+)\\)/)[1];
+            });
+        }"""
+    )
+    content.get_by_role("button", name="Submit Answers").click()
+    content.get_by_role("heading", name="Score: 100").wait_for()
+    page.screenshot(path="/tmp/scorm12-answered.png", full_page=True)
+    sco.get_by_role("button", name="Exit").click()
+    page.get_by_test_id("lesson-done").wait_for()
+    assert "Đạt 100%" in page.get_by_test_id("scorm-status").inner_text()
+    page.screenshot(path="/tmp/scorm12-done.png", full_page=True)
+    attempt = _attempt(learner)
+    assert attempt.cmi["cmi.core.lesson_status"] == "passed"
+    assert (attempt.completed, attempt.passed, attempt.scaled) == (True, True, 1.0)
+    assert LessonProgress.objects.get(user=learner, lesson=ctx["lesson"]).completed_at
+    page.reload()
+    assert page.get_by_test_id("lesson-done").is_visible()
+    assert page.get_by_test_id("scorm-passed").is_visible()
+
+
+def test_scorm2004_answers_suspends_resumes_and_completes(scorm_lesson, ready_package):
+    package = ready_package(
+        scorm_zip({"sco1/index.html": SCO_2004}, scos=("sco1",),
+                  schemaversion="2004 4th Edition")  # fmt: skip
+    )
+    ctx = scorm_lesson(package)
+    page, learner = ctx["page"], ctx["learner"]
+    errors = []
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.goto(ctx["url"])
+    sco = page.frame_locator(".activity-scorm iframe").frame_locator("#sco")
+    sco.get_by_role("heading", name="An toàn khi dùng mạng").wait_for()
+    _check_page(page, errors, ctx["content_origin"])
+    sco.get_by_label("Có", exact=True).check()  # a wrong answer first, committed
+    _wait_for(lambda: _attempt(learner).cmi.get("cmi.suspend_data") == "co", page, "answer")
+    sco.get_by_label("Không", exact=True).check()
+    sco.get_by_role("button", name="Tạm dừng").click()
+    page.get_by_test_id("scorm-status").filter(has_text="Đã lưu tiến độ").wait_for()
+    attempt = _attempt(learner)
+    assert attempt.cmi["cmi.suspend_data"] == "khong"
+    assert attempt.cmi["cmi.location"] == "cau-1"
+    assert attempt.cmi["cmi.exit"] == "suspend"
+    assert attempt.cmi["cmi.interactions.0.learner_response"] == "khong"
+    assert not attempt.completed
+
+    page.reload()
+    sco.get_by_text("Tiếp tục từ cau-1: khong").wait_for()  # entry "resume", its data back
+    assert sco.get_by_label("Không", exact=True).is_checked()
+    page.screenshot(path="/tmp/scorm2004-resumed.png", full_page=True)
+    sco.get_by_role("button", name="Nộp bài").click()
+    page.get_by_test_id("lesson-done").wait_for()
+    assert "Đạt 100%" in page.get_by_test_id("scorm-status").inner_text()
+    page.screenshot(path="/tmp/scorm2004-done.png", full_page=True)
+    attempt = _attempt(learner)
+    assert (attempt.completed, attempt.passed, attempt.scaled) == (True, True, 1.0)
+    assert LessonProgress.objects.get(user=learner, lesson=ctx["lesson"]).completed_at
