@@ -1,8 +1,8 @@
 """Open data (dữ liệu mở) over HTTP, without logging in: the page `/so-lieu/`, its files
 `du-lieu.json` and `du-lieu.csv`, and the public emulation ranking `/so-lieu/thi-dua/`.
 
-The numbers and their "<5" masking are `campaigns.reporting.open_data`'s; these views read
-the query, and mark the files publicly cacheable for as long as the numbers are cached
+The numbers and their suppression ("<5", "x") are `campaigns.reporting.open_data`'s; these
+views read the query, and mark the files publicly cacheable for as long as the numbers are cached
 (open_data.CACHE_SECONDS). The JSON's period label is in the site's language
 (settings.LANGUAGE_CODE) whatever the visitor's, so a shared cache may keep one copy.
 """
@@ -25,6 +25,7 @@ from campaigns.reporting.open_data import (
     CACHE_SECONDS,
     COLUMNS,
     DEFAULT_DEPTH,
+    HIDDEN_MARKER,
     JSON_VERSION,
     LICENCE,
     MAX_DEPTH,
@@ -100,14 +101,16 @@ def _period_json(period) -> dict:
 
 @require_safe
 def data_json(request):
-    """The table as JSON, version 1:
-    {"version": 1, "licence": {id, name, url, attribution}, "generated_at": ISO 8601 local,
-     "min_count": 5, "period": {slug, label, start, end}, "campaign": {id, name} | null,
+    """The table as JSON, version 2:
+    {"version": 2, "licence": {id, name, url, attribution}, "generated_at": ISO 8601 local,
+     "min_count": 5, "hidden_marker": "x", "period": {slug, label, start, end},
+     "campaign": {id, name} | null,
      "rows": [{agency_code, agency_name, parent_code (null for the top), kind, level (0 for
-     the top), headcount, registered, enrolled, completed, certified (each an integer or
-     the string "<5"), completion_percent (a number, or null without a headcount or when
-     completed or headcount is masked)}]}.
-    Errors: 400 {"version": 1, "error": "..."}."""
+     the top), headcount, registered, enrolled, completed, certified (each an integer, the
+     string "<5" for a count from 1 to 4, or "x" for a count hidden so that no "<5" can be
+     worked out), completion_percent (a number, or null without a headcount or when
+     completed or headcount is hidden)}]}.
+    Errors: 400 {"version": 2, "error": "..."}."""
     try:
         query = _query(request)
         data = open_data.table(query)
@@ -121,7 +124,8 @@ def data_json(request):
         "min_count": settings.OPEN_DATA_MIN_COUNT,
         "period": _period_json(query.period),
         "campaign": data["campaign"],
-        "rows": open_data.public_rows(data),
+        "hidden_marker": HIDDEN_MARKER,
+        "rows": open_data.public_rows(data, query.depth),
     }
     response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
     return _open_file_headers(response)
@@ -130,14 +134,15 @@ def data_json(request):
 @require_safe
 def data_csv(request):
     """The table as CSV: UTF-8 with a BOM (Excel then reads Vietnamese), one header row of
-    the JSON row's keys, masked counts as "<5", a hidden percent as an empty cell. The
+    the JSON row's keys, hidden counts as "<5" or "x", a hidden percent as an empty cell. The
     licence is in the Link and X-License headers."""
     try:
         query = _query(request)
         data = open_data.table(query)
     except BadQuery as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    rows = [COLUMNS] + [[row[name] for name in COLUMNS] for row in open_data.public_rows(data)]
+    public = open_data.public_rows(data, query.depth)
+    rows = [COLUMNS] + [[row[name] for name in COLUMNS] for row in public]
     response = HttpResponse(spreadsheets.csv_bytes(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="so-lieu-{query.period.slug}.csv"'
     return _open_file_headers(response)
@@ -174,7 +179,7 @@ def index(request):
     try:
         query = _query(request)
         data = open_data.table(query)
-        rows = open_data.public_rows(data)
+        rows = open_data.public_rows(data, query.depth)
     except BadQuery as exc:
         error = str(exc)
     today = timezone.localdate()
@@ -188,6 +193,7 @@ def index(request):
         "selected_campaign": data["campaign"]["id"] if data and data["campaign"] else "all",
         "mask_marker": f"<{settings.OPEN_DATA_MIN_COUNT}",
         "mask_max": settings.OPEN_DATA_MIN_COUNT - 1,
+        "hidden_marker": HIDDEN_MARKER,
         "period_groups": _period_choices(today, query.period if query else None),
         "depths": range(MIN_DEPTH, MAX_DEPTH + 1),
     }

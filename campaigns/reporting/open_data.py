@@ -1,22 +1,25 @@
 """Open data's numbers: the campaign's aggregate counts by agency for anyone, and the
-"<5" masking of small counts (campaigns.views_public serves them as the page, JSON and CSV).
+suppression of small counts (campaigns.views_public serves them as the page, JSON and CSV).
 
 They read rollups through `campaigns.reporting` only (never raw progress or enrolment rows)
 and hold agency names and counts, never a person.
 
 Small counts: every count from 1 to settings.OPEN_DATA_MIN_COUNT - 1 is shown as "<5"
-(0 stays 0: nobody is described by it). The completion percent is not shown when the
-completed count or the headcount is masked, since it would give the masked count back
-(HTML "–", JSON null, CSV an empty cell). In the public ranking an agency with a masked
-count is listed without a rank or rate, for the same reason: a tie with a visible
-neighbour would give its rate, and with the headcount its count. Not done (yet): hiding a
-second cell so that a parent's total minus its shown children, or one period minus the
-previous, cannot give a masked count back.
+(0 stays 0: nobody is described by it). Secondary suppression
+(`campaigns.reporting.suppression`): more counts are shown as "x" so that no hidden count
+can be worked out as a parent's total minus its children shown (or any other combination of
+the published numbers). The pattern is made once per table on the whole tree, whatever
+depth is asked, so the page, the JSON and the CSV at every depth show parts of one safe
+table; the public ranking is read from the same table (the current period) and hides the
+same cells. The completion percent is not shown when the completed count or the headcount
+is hidden (HTML "–", JSON null, CSV an empty cell); in the ranking such an agency is listed
+without a rank or rate, for the same reason (a tie with a visible neighbour would give its
+rate, and with the headcount its count). Not done: the same cells hidden in every period
+(what subtracting periods can reveal is written on the page).
 
-Caching: the numbers of one query (campaign, period, depth; ranking: campaign, kind) are
-computed once and kept 15 minutes in Django's cache, shared by the page and both files.
-The table's counts are masked when a response is made (the cache holds plain counts); the
-ranking's cache entry depends on the threshold, which is part of its key.
+Caching: the numbers of one query (campaign, period, threshold) are computed once, with
+their suppression pattern, and kept 15 minutes in Django's cache, shared by the page, both
+files, every depth and (for the current period) the ranking.
 """
 
 from dataclasses import dataclass
@@ -27,12 +30,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Agency
-from campaigns.reporting import aggregates, periods
+from campaigns.reporting import aggregates, periods, suppression
 
 CACHE_SECONDS = 15 * 60
-CACHE_PREFIX = "open-data:v1"
-# The JSON shape below; raise it when a field changes meaning or goes away.
-JSON_VERSION = 1
+CACHE_PREFIX = "open-data:v2"
+# The JSON shape below; raise it when a field changes meaning or goes away (2: a count may
+# also be "x", hidden by the secondary suppression).
+JSON_VERSION = 2
+# A count hidden so that a small one cannot be worked out (the marker statistical offices
+# use for suppressed cells).
+HIDDEN_MARKER = "x"
 DEFAULT_DEPTH, MIN_DEPTH, MAX_DEPTH = 2, 1, 4
 SITE = "HọcSố"
 LICENCE = {
@@ -65,9 +72,10 @@ class Query:
     period: periods.Period
     depth: int
 
-    def cache_key(self) -> str:
+    def cache_key(self, min_count: int) -> str:
+        """One entry for every depth: the suppression pattern is the whole tree's."""
         return (f"{CACHE_PREFIX}:table:{self.campaign}:{self.period.slug}:"
-                f"{self.period.cutoff_day}:{self.depth}")  # fmt: skip
+                f"{self.period.cutoff_day}:{min_count}")  # fmt: skip
 
     def params(self) -> dict:
         params = {"period": self.period.slug, "depth": self.depth}
@@ -101,9 +109,11 @@ def _source(agencies) -> str:
 
 
 def table(query: Query) -> dict:
-    """Plain counts of the active agencies down to `query.depth` levels below the top, at
-    the end of the period. Cached; on a miss see the query count test for the cost."""
-    key = query.cache_key()
+    """Plain counts of every active agency at the end of the period, with the cells to
+    hide (row["hidden"]: {column: suppression.SMALL or HIDDEN}); `public_rows` cuts the
+    depth asked. Cached; on a miss see the query count test for the cost."""
+    min_count = settings.OPEN_DATA_MIN_COUNT
+    key = query.cache_key(min_count)
     data = cache.get(key)
     if data is not None:
         return data
@@ -114,18 +124,32 @@ def table(query: Query) -> dict:
         subject=subject, root=None, period=query.period, during=False, previous_end=False
     )
     agencies = at_end.agencies
-    rows = []
+    rows, parents = [], {}
     for path in sorted(agencies):
         agency = agencies[path]
-        if not agency.is_active or agency.depth > 1 + query.depth:
+        if not agency.is_active:
             continue
         parent = agencies.get(path[: -Agency.steplen]) if agency.depth > 1 else None
+        # The nearest published ancestor (a merged, inactive parent is not published).
+        ancestor = next(
+            (path[:end] for end in range(len(path) - Agency.steplen, 0, -Agency.steplen)
+             if agencies.get(path[:end]) is not None and agencies[path[:end]].is_active),
+            None,
+        )  # fmt: skip
+        parents[path] = ancestor
         counts = at_end.total(path)
         row = {"agency_code": agency.code, "agency_name": agency.name,
                "parent_code": parent.code if parent else None, "kind": agency.kind,
-               "level": agency.depth - 1}  # fmt: skip
+               "level": agency.depth - 1, "path": path}  # fmt: skip
         row.update({name: getattr(counts, name) for name in COUNT_COLUMNS})
         rows.append(row)
+    for row in rows:
+        row["hidden"] = {}
+    by_path = {row["path"]: row for row in rows}
+    for name in COUNT_COLUMNS:
+        values = {row["path"]: row[name] for row in rows}
+        for path, kind in suppression.suppress(values, parents, min_count=min_count).items():
+            by_path[path]["hidden"][name] = kind
     campaign = subject.campaign
     data = {
         "generated_at": timezone.now(),
@@ -138,69 +162,89 @@ def table(query: Query) -> dict:
     return data
 
 
+@dataclass(frozen=True)
+class _Named:
+    name: str
+    code: str
+
+
 def ranking(*, choice: str, kind: str) -> dict:
-    """The public ranking of one kind of agency, as plain values (cached)."""
-    min_count = settings.OPEN_DATA_MIN_COUNT
-    key = f"{CACHE_PREFIX}:ranking:{choice}:{kind}:{min_count}"
-    data = cache.get(key)
-    if data is not None:
-        return data
-    subject, picker = _subject(choice)
-    entries = aggregates.ranking(kind=kind, subject=subject, within=None)
-    for entry in entries:
-        counts = entry["counts"]
-        if is_masked(counts.completed, min_count) or is_masked(counts.headcount, min_count):
-            entry["rate"] = None  # listed, unranked: see the module docstring
+    """The public ranking of one kind of agency: the rows of that kind of the current
+    month's table (whole tree, so the same numbers as aggregates.ranking), with the same
+    hidden cells; an agency with a hidden headcount or completed count is unranked."""
+    today = timezone.localdate()
+    data = table(Query(campaign=choice, period=periods.period_containing(today, kind="month"),
+                       depth=MAX_DEPTH))  # fmt: skip
+    entries = []
+    for row in data["rows"]:
+        if row["kind"] != kind:
+            continue
+        counts = aggregates.Counts(headcount=row["headcount"], completed=row["completed"])
+        hidden = {name: row["hidden"][name] for name in ("headcount", "completed")
+                  if name in row["hidden"]}  # fmt: skip
+        entries.append({"agency": _Named(row["agency_name"], row["agency_code"]),
+                        "counts": counts, "hidden": hidden,
+                        "rate": None if hidden else counts.percent})  # fmt: skip
     entries.sort(key=lambda e: e["agency"].name)
     entries = aggregates.rerank(entries)
-    campaign = subject.campaign
-    data = {
+    return {
         "entries": [
             {
                 "agency": {"name": e["agency"].name, "code": e["agency"].code},
                 "counts": {"headcount": e["counts"].headcount, "completed": e["counts"].completed},
+                "hidden": e["hidden"],
                 "rate": e["rate"],
                 "rank": e["rank"],
             }
             for e in entries
         ],
-        "campaign": {"id": campaign.pk, "name": campaign.name} if campaign else None,
-        "campaigns": picker,
+        "campaign": data["campaign"],
+        "campaigns": data["campaigns"],
     }
-    cache.set(key, data, CACHE_SECONDS)
-    return data
 
 
 # --- Masking (what the public sees) -----------------------------------------------------
 
 
 def is_masked(value: int, min_count: int) -> bool:
-    return 0 < value < min_count
+    return suppression.is_small(value, min_count)
 
 
-def mask(value: int, min_count: int) -> int | str:
-    return f"<{min_count}" if is_masked(value, min_count) else value
+def marker(kind: str | None, value: int, min_count: int) -> int | str:
+    """A count as shown: "<5" if small, "x" if hidden by the secondary suppression."""
+    if kind == suppression.SMALL:
+        return f"<{min_count}"
+    if kind == suppression.HIDDEN:
+        return HIDDEN_MARKER
+    return value
 
 
 def public_row(row: dict, min_count: int) -> dict:
-    """A row as the public sees it: small counts as "<5"; the percent None when there is
-    no headcount or when it would give a masked count back."""
-    hidden = is_masked(row["completed"], min_count) or is_masked(row["headcount"], min_count)
+    """A row as the public sees it: hidden counts as "<5" or "x"; the percent None when
+    there is no headcount or when the completed count or the headcount is hidden."""
+    hidden = row["hidden"]
     percent = aggregates.Counts(completed=row["completed"], headcount=row["headcount"]).percent
-    out = {**row, "completion_percent": None if hidden else percent}
-    out.update({name: mask(row[name], min_count) for name in COUNT_COLUMNS})
+    shown = "completed" not in hidden and "headcount" not in hidden
+    out = {**row, "completion_percent": percent if shown else None}
+    out.update({name: marker(hidden.get(name), row[name], min_count) for name in COUNT_COLUMNS})
     return {name: out[name] for name in COLUMNS}
 
 
-def public_rows(data: dict) -> list[dict]:
+def public_rows(data: dict, depth: int) -> list[dict]:
+    """The rows down to `depth` levels below the top, as the public sees them."""
     min_count = settings.OPEN_DATA_MIN_COUNT
-    return [public_row(row, min_count) for row in data["rows"]]
+    return [public_row(row, min_count) for row in data["rows"] if row["level"] <= depth]
 
 
 def public_entries(entries: list[dict], min_count: int) -> list[dict]:
-    """Ranking entries as the public sees them: the headcount masked here, the completed
-    count by the template itself (public=True)."""
+    """Ranking entries as the public sees them: hidden counts as "<5" or "x"."""
     return [
-        {**e, "counts": {**e["counts"], "headcount": mask(e["counts"]["headcount"], min_count)}}
+        {
+            **e,
+            "counts": {
+                name: marker(e["hidden"].get(name), value, min_count)
+                for name, value in e["counts"].items()
+            },
+        }  # fmt: skip
         for e in entries
     ]

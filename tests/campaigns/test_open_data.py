@@ -71,14 +71,18 @@ def html_table(body: str) -> dict[str, dict[str, str]]:
 # --- Masking, in the three formats ------------------------------------------------------
 
 # March 2026 at its end, all courses. Province = unit + health department + ward.
+# "<5": a count from 1 to 4. "x": hidden so that no "<5" can be worked out (secondary
+# suppression): the health department's headcount 4 would be 244 - 200 - 40, so the
+# department of home affairs (40) is hidden, and its only unit (40, the same number) with
+# it; its completed 3 would be 53 - 50, so the ward's 50 is hidden.
 EXPECTED = {
     "PT": {"headcount": 244, "registered": 184, "enrolled": 112, "completed": 53,
            "certified": 8, "completion_percent": 21.7},
-    "P-HB": {"headcount": 200, "registered": 150, "enrolled": 100, "completed": 50,
-             "certified": 7, "completion_percent": 25.0},
-    "SNV": {"headcount": 40, "registered": 30, "enrolled": 12, "completed": "<5",
+    "P-HB": {"headcount": 200, "registered": 150, "enrolled": 100, "completed": "x",
+             "certified": "x", "completion_percent": None},
+    "SNV": {"headcount": "x", "registered": "x", "enrolled": 12, "completed": "<5",
             "certified": "<5", "completion_percent": None},
-    "SNV-TC": {"headcount": 40, "registered": 30, "enrolled": 12, "completed": "<5",
+    "SNV-TC": {"headcount": "x", "registered": "x", "enrolled": 12, "completed": "<5",
                "certified": "<5", "completion_percent": None},
     "SYT": {"headcount": "<5", "registered": "<5", "enrolled": 0, "completed": 0,
             "certified": 0, "completion_percent": None},
@@ -103,7 +107,8 @@ def march(tree, learner_in):
 def test_json_masks_small_counts_keeps_zero_and_exact_counts(client, march):
     response, data = get_json(client, period="2026-m3", campaign="all")
     assert response.status_code == 200
-    assert data["version"] == 1
+    assert data["version"] == 2
+    assert data["hidden_marker"] == "x"
     assert data["period"] == {"slug": "2026-m3", "label": "Tháng 3/2026",
                               "start": "2026-03-01", "end": "2026-03-31"}  # fmt: skip
     assert data["campaign"] is None
@@ -141,6 +146,9 @@ def test_html_page_masks_the_same_way_and_shows_the_licence(client, march):
                 shown = str(value)
             assert table[code][column] == shown, (code, column)
     assert "Phòng Tổ chức biên chế" in body
+    # The notes: what "<5" and "x" mean, and what subtracting periods can and cannot reveal.
+    assert "được hiển thị là “x”" in body and "So sánh giữa các kỳ" in body
+    assert "đôi khi xác định được nó" in body
     assert 'rel="license" href="https://creativecommons.org/licenses/by/4.0/"' in body
     assert "CC BY 4.0" in body
     assert "Tỉnh Phú Thọ / HọcSố" in body
@@ -201,8 +209,10 @@ def test_depth_is_clamped_and_picks_the_levels(client, march):
 
 def test_a_later_period_counts_what_came_after(client, march):
     _response, data = get_json(client, period="2026-q2", campaign="all")
-    ward = next(r for r in data["rows"] if r["agency_code"] == "P-HB")
-    assert ward["completed"] == 70 and ward["completion_percent"] == 35.0
+    rows = {r["agency_code"]: r for r in data["rows"]}
+    # The ward's 70 is hidden ("x") as March's 50 was: it would give the unit's "<5" back.
+    assert rows["PT"]["completed"] == 73 and rows["PT"]["completion_percent"] == 29.9
+    assert rows["P-HB"]["completed"] == "x"
 
 
 # --- Bad queries: 400 with a message, never a 500 ----------------------------------------
@@ -223,7 +233,7 @@ def test_a_later_period_counts_what_came_after(client, march):
 def test_bad_query_is_a_400_with_a_message(client, tree, params):
     response, data = get_json(client, **params)
     assert response.status_code == 400
-    assert data["version"] == 1 and data["error"].strip()
+    assert data["version"] == 2 and data["error"].strip()
     assert set(data) == {"version", "error"}
     csv_response = client.get(reverse("open_data:csv"), params)
     assert csv_response.status_code == 400
@@ -282,15 +292,16 @@ def test_counts_from_the_real_services_for_the_newest_campaign(client, tree, lea
     assert data["campaign"] == {"id": campaign.pk, "name": "Bình dân học vụ số 2026"}
     rows = {r["agency_code"]: r for r in data["rows"]}
     pick = ("headcount", "registered", "enrolled", "completed", "completion_percent")
-    expected = {  # small counts are shown as "<5"; no percent of a suppressed count
+    expected = {  # small counts are shown as "<5"; no percent of a suppressed count;
+        # the ward's 5s hidden ("x"): 8 - 5 would give the unit's "<5" back.
         "SNV-TC": (10, "<5", "<5", "<5", None),
-        "P-HB": (5, 5, 5, 5, 100.0),
+        "P-HB": (5, "x", "x", "x", None),
         "SYT": (0, 0, 0, 0, None),
         "PT": (15, 8, 8, 7, 46.7),
     }
     assert {code: tuple(rows[code][k] for k in pick) for code in expected} == expected
     # A certificate comes with each completion here (the courses floor's rule).
-    assert (rows["P-HB"]["certified"], rows["SNV-TC"]["certified"]) == (5, "<5")
+    assert (rows["P-HB"]["certified"], rows["SNV-TC"]["certified"]) == ("x", "<5")
     everything = "".join(
         client.get(reverse(name), {"period": this_year.slug}).content.decode()
         for name in ("open_data:index", "open_data:json", "open_data:csv")
@@ -312,7 +323,7 @@ def ranks(body: str) -> dict[str, tuple[str, str, str, str]]:
     return out
 
 
-def test_ranking_ties_share_a_rank_and_small_counts_are_not_ranked(client, tree):
+def test_ranking_ties_share_a_rank_and_hidden_counts_are_not_ranked(client, tree):
     def commune(code, headcount, completed):
         agency = services.agency_create(
             name=f"Xã {code}", code=code, kind=COMMUNE, parent=tree["province"]
@@ -325,6 +336,8 @@ def test_ranking_ties_share_a_rank_and_small_counts_are_not_ranked(client, tree)
     commune("X-C", 100, 20)  # 20%: rank 3, not 2
     commune("X-D", 50, 2)  # 2 completed: masked, so neither rate nor rank
     commune("X-E", 3, 3)  # a headcount of 3: masked too
+    # The smallest other headcount, hidden ("x") so that X-E's is not 279 - 276: unranked.
+    commune("X-F", 6, 0)
     response = client.get(reverse("open_data:ranking"), {"kind": "commune_or_ward"})
     assert response.status_code == 200
     body = response.content.decode()
@@ -335,6 +348,7 @@ def test_ranking_ties_share_a_rank_and_small_counts_are_not_ranked(client, tree)
         "X-C": ("3", "100", "20", "20,0%"),
         "X-D": ("–", "50", "&lt;5", "–"),
         "X-E": ("–", "&lt;5", "&lt;5", "–"),
+        "X-F": ("–", "x", "0", "–"),
         "P-HB": ("–", "0", "0", "–"),  # no headcount: unranked as in the manager's ranking
     }
     assert list(table)[:3] == ["X-A", "X-B", "X-C"]
