@@ -61,8 +61,8 @@ def our_templates():
 
 
 def served_on_the_app_origin(path: Path) -> bool:
-    """The H5P player page is served on CONTENT_ORIGIN, under that origin's own policy."""
-    return path.parts[-2:] != ("h5p", "player.html")
+    """The H5P and SCORM player pages are served on CONTENT_ORIGIN, under its own policy."""
+    return path.parts[-2:] not in (("h5p", "player.html"), ("scorm", "player.html"))
 
 
 def learner_facing(path: Path) -> bool:
