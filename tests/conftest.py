@@ -430,19 +430,6 @@ def browser_log_in(page, user, url: str, *, client=None):
     return client
 
 
-def h5p_frame_settled(page):
-    """Wait until the H5P player's frame stops resizing. The lesson page resizes it to its
-    content every 500 ms. A click aimed while the frame was resizing after the feedback
-    changed could land beside the button, so "Kiểm tra" or "Check" seemed to do nothing."""
-    page.wait_for_function(
-        """() => new Promise((resolve) => {
-            const frame = document.querySelector(".activity-h5p iframe");
-            const before = frame && frame.style.height;
-            setTimeout(() => resolve(!!frame && frame.style.height === before), 700);
-        })"""
-    )
-
-
 def browser_log_in_with_form(page, base: str, login: str, password: str, *, totp_secret=None):
     """Log in through allauth's form at `base` (the code of `totp_secret`'s authenticator
     when the role requires a second factor); ends on the home page."""

@@ -17,7 +17,7 @@ from courses.models import CoursePage, Enrolment
 from courses.services import enrolment_create
 from tests import factories
 from tests.assessments.h5p.conftest import admin_user, h5p_storage, make_package, playable_package  # noqa: F401
-from tests.conftest import browser_log_in_with_form, h5p_frame_settled
+from tests.conftest import browser_log_in_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -153,9 +153,7 @@ def test_learner_fails_retakes_passes_and_reaches_the_certificate(journey, phone
     page.evaluate("window.__sameDocument = true")
     h5p = page.frame_locator(".activity-h5p iframe").frame_locator("iframe.h5p-iframe")
     h5p.get_by_text("Oslo is the capital of Norway.").wait_for()
-    h5p_frame_settled(page)
     h5p.get_by_role("radio", name="Yes").click()
-    h5p_frame_settled(page)
     h5p.get_by_role("button", name="Check").click()
     page.get_by_test_id("lesson-done").wait_for()
     page.wait_for_function(

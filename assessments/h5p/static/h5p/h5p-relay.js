@@ -59,6 +59,31 @@
       iframe.setAttribute("loading", "eager");
       iframe.title = (box.closest("section") && box.closest("section").querySelector("h2") || {}).textContent || "H5P";
       var queue = Promise.resolve();
+      var heightKey = "hocso-h5p-height:" + box.dataset.launchUrl;
+      var wanted = 0;
+
+      // The frame follows its content's height without moving what is under the learner's
+      // finger: it grows at once (growing moves only what is below it), but shrinks only
+      // by what lies below the bottom of the screen. Shrinking in view would pull the page
+      // up (or clamp the scroll at the end of the page) while a tap is on its way; the rest
+      // of a shrink waits until the learner scrolls. The last height is remembered, so the
+      // next visit reserves it before the player loads.
+      function fit() {
+        if (!wanted) return;
+        var current = iframe.getBoundingClientRect();
+        var height = wanted;
+        if (wanted < current.height) {
+          height = Math.max(wanted, Math.min(current.height, window.innerHeight - current.top));
+        }
+        if (Math.abs(height - current.height) < 1) return;
+        iframe.style.height = Math.ceil(height) + "px";
+        try { window.localStorage.setItem(heightKey, String(wanted)); } catch (e) { /* private mode */ }
+      }
+      window.addEventListener("scroll", fit, { passive: true });
+      try {
+        var remembered = Number(window.localStorage.getItem(heightKey));
+        if (remembered >= 200 && remembered <= 5000) iframe.style.height = remembered + "px";
+      } catch (e) { /* storage refused: the stylesheet's reserved height stays */ }
 
       window.addEventListener("message", function (event) {
         // Only the player we framed, from the content origin, is heard.
@@ -70,8 +95,8 @@
         } else if (message.type === "hocso-h5p-loaded") {
           show("");
         } else if (message.type === "hocso-h5p-height") {
-          var height = Math.max(200, Math.min(5000, Number(message.height) || 0));
-          iframe.style.height = height + "px";
+          wanted = Math.max(200, Math.min(5000, Number(message.height) || 0));
+          fit();
         } else if (message.type === "hocso-h5p-error") {
           show(t.error, "error");
         } else if (message.type === "hocso-h5p-xapi") {

@@ -39,7 +39,9 @@
   }
 
   function pushHeight() {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The content's own height (the body's, not the document's: the document is at least
+    // as tall as the frame, so a frame kept taller would never learn the content shrank).
+    var height = Math.ceil(Math.max(document.body.scrollHeight, root.getBoundingClientRect().bottom));
     if (Math.abs(height - lastHeight) > 2) {
       lastHeight = height;
       send({ type: "hocso-h5p-height", height: height });
@@ -78,7 +80,19 @@
           setTimeout(pushState, 3500);
         });
         setInterval(pushState, 2000);
-        setInterval(pushHeight, 500);
+        // The lesson page hears of a new height as soon as the layout changes (once per
+        // frame at most), so the frame is not left clipping a question the learner is
+        // tapping; the slow poll catches what a ResizeObserver cannot see.
+        if (window.ResizeObserver) {
+          var pending = false;
+          new window.ResizeObserver(function () {
+            if (pending) return;
+            pending = true;
+            window.requestAnimationFrame(function () { pending = false; pushHeight(); });
+          }).observe(document.body);
+        }
+        pushHeight();
+        setInterval(pushHeight, 1000);
         send({ type: "hocso-h5p-loaded" });
       })
       .catch(function (error) {
