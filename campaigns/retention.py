@@ -6,6 +6,8 @@ settings.RETENTION_DAYS (the privacy notice lists them):
 - "imports": an import's staged rows and its uploaded file (the job row stays: counts, the
   audit log points at it); a job never run is closed as failed;
 - "xapi_statements": raw xAPI statements relayed by H5P (results are kept elsewhere);
+- "packages": refused or replaced H5P and SCORM uploads, with their extracted files
+  (assessments.package_retention; the refused package's row and reasons stay);
 - "notices": the bell's notices;
 - "audit": the personal-data audit log's entries (cms.audit).
 
@@ -23,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.package_retention import package_uploads_purge
 from assessments.privacy import statements_older_than
 from campaigns.models import ImportJob, ImportRow, Notice, ReportExport
 from cms import audit
@@ -104,6 +107,7 @@ def retention_purge(*, now: dt.datetime | None = None) -> dict:
         "exports": exports_purge(before=before("exports")),
         "imports": imports_purge(before=before("imports")),
         "xapi_statements": _delete_in_batches(statements_older_than(before("xapi_statements"))),
+        "packages": package_uploads_purge(before=before("packages")),
         "notices": _delete_in_batches(Notice.objects.filter(created_at__lt=before("notices"))),
         "audit": _delete_in_batches(audit.audit_entries_older_than(before("audit"))),
     }

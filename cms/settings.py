@@ -325,6 +325,7 @@ RETENTION_DAYS = {
     "exports": env_int("RETENTION_EXPORT_DAYS", 30),
     "imports": env_int("RETENTION_IMPORT_DAYS", 90),
     "xapi_statements": env_int("RETENTION_XAPI_DAYS", 365),
+    "packages": env_int("RETENTION_PACKAGE_DAYS", 90),
     "notices": env_int("RETENTION_NOTICE_DAYS", 365),
     "audit": env_int("RETENTION_AUDIT_DAYS", 730),
 }

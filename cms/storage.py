@@ -100,6 +100,22 @@ def fetch_tree(store: Storage, prefix: str, local_dir: Path) -> bool:
     return True
 
 
+def delete_tree(store: Storage, prefix: str) -> int:
+    """Delete every file under `prefix/` in the store (retention); returns how many."""
+    names = _walk(store, prefix) if _listable(store, prefix) else []
+    for name in names:
+        store.delete(f"{prefix}/{name}")
+    return len(names)
+
+
+def _listable(store: Storage, prefix: str) -> bool:
+    try:
+        dirs, files = store.listdir(f"{prefix}/")
+    except (FileNotFoundError, OSError):
+        return False
+    return bool(dirs or files)
+
+
 def _walk(store: Storage, prefix: str) -> list[str]:
     found: list[str] = []
     pending = [""]

@@ -21,7 +21,8 @@ from tests.assessments.h5p.conftest import (  # noqa: F401 - fixtures
 )
 
 MONTH = periods.period_containing(timezone.localdate(), kind="month").slug
-NOTHING = {"exports": 0, "imports": 0, "xapi_statements": 0, "notices": 0, "audit": 0}
+NOTHING = {"exports": 0, "imports": 0, "xapi_statements": 0, "packages": 0, "notices": 0,
+           "audit": 0}  # fmt: skip
 
 
 def days_ago(days: int) -> dt.datetime:
@@ -36,7 +37,8 @@ def reports_dir(settings, tmp_path):
 
 def test_the_periods_are_settings_with_the_documented_defaults(settings):
     assert settings.RETENTION_DAYS == {
-        "exports": 30, "imports": 90, "xapi_statements": 365, "notices": 365, "audit": 730,
+        "exports": 30, "imports": 90, "xapi_statements": 365, "packages": 90, "notices": 365,
+        "audit": 730,
     }  # fmt: skip
 
 
@@ -137,4 +139,5 @@ def test_the_privacy_notice_lists_the_periods_and_the_requests_deadline(client, 
     html = client.get("/quyen-rieng-tu/").content.decode()
     assert "Tệp báo cáo bạn yêu cầu tải về: 14 ngày." in html
     assert "Nhật ký ai đã xem, xuất hoặc thay đổi dữ liệu cá nhân: 730 ngày." in html
+    assert "bị từ chối, hoặc đã được thay bằng tệp mới: 90 ngày." in html
     assert "Yêu cầu được xử lý trong vòng 15 ngày." in html
