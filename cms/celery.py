@@ -34,6 +34,13 @@ app.conf.beat_schedule = {
         "task": "campaigns.rollups_rebuild",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Uploads: queue again the H5P and SCORM packages still waiting for their check (the
+    # virus scanner down longer than the task's retries, a killed worker); never served
+    # meanwhile (assessments.scorm.services.packages_requeue).
+    "scorm-packages-requeue": {
+        "task": "scorm.packages_requeue",
+        "schedule": crontab(minute="*/15"),
+    },
     # Campaigns: fail learner imports stuck while checking or importing (a killed worker)
     # after CAMPAIGNS_IMPORT_STUCK_MINUTES without progress, with the reason.
     "campaigns-import-jobs-sweep": {

@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.h5p import tasks as h5p_tasks
+from assessments.h5p.models import H5PPackage
 from assessments.h5p.services import attach_archive, package_extract, package_fail, package_start
 from assessments.scorm.cmi import ScoOutcome, ScormRefused, cmi_commit, rollup, sco_outcome
 from assessments.scorm.models import ScormAttempt, ScormPackage
@@ -77,6 +80,28 @@ def package_process(*, package_id: int) -> ScormPackage:
         package.full_clean()
         package.save()
     return package
+
+
+def packages_requeue(*, older_than: timedelta | None = None) -> int:
+    """Queue again the check of every H5P and SCORM upload still waiting (PENDING: the virus
+    scanner was down longer than its task's retries) or stuck half-way (PROCESSING: a worker
+    killed) for longer than `older_than` (setting PACKAGES_REQUEUE_MINUTES, 30). Such an
+    upload is never served meanwhile. Returns how many were queued (the periodic task
+    `scorm.packages_requeue` calls this; the check itself is idempotent)."""
+    minutes = getattr(settings, "PACKAGES_REQUEUE_MINUTES", 30)
+    cutoff = timezone.now() - (older_than or timedelta(minutes=minutes))
+    waiting = [ScormPackage.Status.PENDING, ScormPackage.Status.PROCESSING]
+    queued = 0
+    for model, task in ((ScormPackage, process_package), (H5PPackage, h5p_tasks.process_package)):
+        with transaction.atomic():
+            stale = model.objects.filter(status__in=waiting, updated_at__lt=cutoff)
+            ids = list(stale.values_list("pk", flat=True)[:500])
+            # Touched, so the next sweep waits for this check before queueing it again.
+            model.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+            for package_id in ids:
+                task_send(task, [package_id], queue="media")
+        queued += len(ids)
+    return queued
 
 
 # --- Attempts (the run-time: launch, resume, commit) -----------------------------------------

@@ -12,3 +12,11 @@ def process_package(package_id: int) -> dict:
 
     package = package_process(package_id=package_id)
     return {"package": package.pk, "status": package.status, "reasons": package.error_messages}
+
+
+@task("scorm.packages_requeue", queue="media")
+def packages_requeue() -> dict:
+    """Periodic (cms/celery.py): queue again the H5P and SCORM uploads left waiting."""
+    from assessments.scorm.services import packages_requeue as requeue  # services import this
+
+    return {"queued": requeue()}
