@@ -68,13 +68,15 @@ def admin_roles_audited(*, request, user, before: dict) -> None:
 
 def mfa_change_audited(change: str):
     """A receiver of allauth's authenticator signal for `change` ("added", "removed",
-    "reset"): one audit entry on the person, with the authenticator's type. The entry is
-    on the user (a removed authenticator has no row left to point at)."""
+    "reset"): one audit entry on the person, with the authenticator's type and the person's
+    agency (the managers of that scope see it). The entry is on the user (a removed
+    authenticator has no row left to point at)."""
 
     def received(sender, request, user, authenticator, **kwargs):
         audit.audit_record(
             action=MFA_ACTIONS[change], instance=user, request=request, actor=user,
-            person=user, details={"type": authenticator.type},
+            person=user, agency=audit.audit_person_agency(user),
+            details={"type": authenticator.type},
         )  # fmt: skip
 
     return received

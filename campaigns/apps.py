@@ -23,6 +23,10 @@ class CampaignsConfig(AppConfig):
 
         post_save.connect(audit.role_saved, sender=ManagerRole, dispatch_uid="campaigns.audit")
         post_delete.connect(audit.role_deleted, sender=ManagerRole, dispatch_uid="campaigns.audit")
+        # Entries about a person from the lower floors (MFA, certificates) carry their agency.
+        from cms.audit import audit_person_agency_from
+
+        audit_person_agency_from(audit.person_agency)
         # The navigation's cached "Manage" flag (campaigns.context_processors).
         from campaigns.context_processors import manager_nav_forget
 

@@ -17,7 +17,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import ModelLogEntry
 
 from campaigns import selectors
-from campaigns.models import Agency, ReportExport
+from campaigns.models import Agency, LearnerProfile, ReportExport
 from cms import audit
 
 # The report shows a background export's kind by its label.
@@ -116,19 +116,35 @@ def register_audit_urls():
 # --- Role changes -------------------------------------------------------------------------
 # Manager roles change in the Wagtail admin (ModelViewSet) or through
 # `services.manager_role_grant`; a receiver sees both. Who did it: the role's granter, or
-# the admin user of Wagtail's log context; the client address is not known here.
+# the request's user (else the admin user of Wagtail's log context). The client address:
+# the request being served, which allauth's AccountMiddleware (on every request) keeps in
+# a context variable (`allauth.core.context.request`); None outside a request (a command,
+# a task).
+
+
+def _current_request():
+    from allauth.core import context
+
+    return context.request
 
 
 def role_saved(sender, instance, created, **kwargs):
     if created:
         audit.audit_record(
             action="hocso.role_granted", instance=instance, actor=instance.granted_by,
-            person=instance.user_id, agency=instance.agency_id,
+            request=_current_request(), person=instance.user_id, agency=instance.agency_id,
         )  # fmt: skip
 
 
 def role_deleted(sender, instance, **kwargs):
     audit.audit_record(
-        action="hocso.role_revoked", instance=instance, person=instance.user_id,
-        agency=instance.agency_id,
+        action="hocso.role_revoked", instance=instance, request=_current_request(),
+        person=instance.user_id, agency=instance.agency_id,
     )  # fmt: skip
+
+
+def person_agency(person_id: int) -> int | None:
+    """The person's agency now (their learner profile's), for `cms.audit`."""
+    return (
+        LearnerProfile.objects.filter(user_id=person_id).values_list("agency_id", flat=True).first()
+    )

@@ -131,6 +131,26 @@ def _id(value) -> int | None:
     return getattr(value, "pk", value)
 
 
+# person id -> their agency's id: the campaigns floor registers it (`audit_person_agency_from`),
+# this floor knowing no agency model.
+_person_agency = None
+
+
+def audit_person_agency_from(resolver) -> None:
+    """`resolver(person_id) -> agency id | None` (the person's agency now)."""
+    global _person_agency
+    _person_agency = resolver
+
+
+def audit_person_agency(person) -> int | None:
+    """The agency of `person` (an object or id), for entry points that know only the person
+    (MFA changes, certificates): their entries then reach the managers of that agency's
+    scope. None without a person or a registered resolver. One query."""
+    if person is None or _person_agency is None:
+        return None
+    return _person_agency(_id(person))
+
+
 def audit_record(
     *,
     action: str,

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cms.admin_pages import admin_heading
-from cms.audit import audit_record
+from cms.audit import audit_person_agency, audit_record
 from courses.certificates import services
 from courses.certificates.models import Certificate
 from courses.certificates.selectors import certificates_admin_search
@@ -55,7 +55,7 @@ def certificate_revoke(request, pk: int):
     else:
         audit_record(
             action="hocso.certificate_revoked", instance=certificate, request=request,
-            person=certificate.user_id,
+            person=certificate.user_id, agency=audit_person_agency(certificate.user_id),
         )  # fmt: skip
         messages.success(request, _("Certificate %(code)s revoked.") % {"code": certificate.code})
     return redirect("certificates_admin:detail", pk=pk)
@@ -68,7 +68,7 @@ def certificate_reissue(request, pk: int):
     services.certificate_reissue(certificate=certificate)
     audit_record(
         action="hocso.certificate_reissued", instance=certificate, request=request,
-        person=certificate.user_id,
+        person=certificate.user_id, agency=audit_person_agency(certificate.user_id),
     )  # fmt: skip
     messages.success(
         request,
@@ -93,7 +93,7 @@ def certificate_pdf(request, pk: int):
         return redirect("certificates_admin:detail", pk=pk)
     audit_record(
         action="hocso.certificate_downloaded", instance=certificate, request=request,
-        person=certificate.user_id,
+        person=certificate.user_id, agency=audit_person_agency(certificate.user_id),
     )  # fmt: skip
     return pdf_response(certificate)
 
