@@ -29,7 +29,13 @@ from campaigns.reporting.rollups import rollups_rebuild
 from cms.text import fold
 from cms.vocabularies import Audience, Subgroup
 from courses.certificates.models import Certificate
-from courses.models import CoursePage, Enrolment
+from courses.models import (
+    ACTIVITY_RESULTS_VERSION,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+)
 from courses.services import course_complete
 
 PROVINCE = ("PT", "Tỉnh Phú Thọ")
@@ -296,6 +302,54 @@ def _overdue_campaign(agency) -> int:
     )  # fmt: skip
 
 
+def _live_lessons(course_ids) -> dict[int, list[LessonPage]]:
+    """The live lessons of each course, by course id (one query per course, in page order)."""
+    return {
+        course.pk: list(LessonPage.objects.live().child_of(course).specific())
+        for course in CoursePage.objects.filter(pk__in=course_ids)
+    }
+
+
+# The evidence each completion mode leaves on a finished lesson (courses.services._lesson_done).
+_EVIDENCE = {"activities": LessonProgress.Evidence.ACTIVITY, "video": LessonProgress.Evidence.VIDEO}
+
+
+def _lessons_done(*, enrolment: Enrolment, lessons: list[LessonPage], when) -> None:
+    """Demo rows of a learner who finished every lesson of the course at `when`: read or
+    watched, and each activity passed (the shape courses.services writes)."""
+    rows = []
+    for lesson in lessons:
+        evidence = _EVIDENCE.get(lesson.completion_mode, LessonProgress.Evidence.READ)
+        stamp = when.isoformat()
+        results = {
+            "version": ACTIVITY_RESULTS_VERSION,
+            "blocks": {
+                block_id: {"passed": True, "score_percent": 100.0, "best_score_percent": 100.0,
+                           "attempts": 1, "passed_at": stamp, "updated_at": stamp}
+                for block_id in lesson.activity_ids()
+            },
+        }  # fmt: skip
+        rows.append(
+            LessonProgress(
+                user_id=enrolment.user_id,
+                lesson=lesson,
+                course_id=enrolment.course_id,
+                opened_at=when,
+                read_confirmed=evidence == LessonProgress.Evidence.READ,
+                video_watched=evidence == LessonProgress.Evidence.VIDEO,
+                activity_results=results,
+                completed_at=when,
+                completed_by=evidence,
+            )
+        )
+    # A lesson the learner had only opened is finished now.
+    LessonProgress.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["user", "lesson"],
+        update_fields=["read_confirmed", "video_watched", "activity_results", "completed_at",
+                       "completed_by"],
+    )  # fmt: skip
+
+
 def _demo_history(campaign) -> int:
     """A year of learning for the dashboards' trends: assignments dated in March, and about
     45% of the assigned people completing the required courses between April and November
@@ -312,6 +366,7 @@ def _demo_history(campaign) -> int:
     Enrolment.objects.filter(
         user_id__in=[a.user_id for a in assignments], course_id__in=course_ids
     ).update(enrolled_at=march)
+    lessons = _live_lessons(course_ids)
     done = 0
     for assignment in assignments:
         # The demo learner keeps their assigned courses unstarted (the learner's journey).
@@ -321,8 +376,14 @@ def _demo_history(campaign) -> int:
         for enrolment in Enrolment.objects.filter(
             user_id=assignment.user_id, course_id__in=course_ids, unenrolled_at__isnull=True
         ).select_related("course"):
+            # A completed course has its lessons done, as a learner would have left them:
+            # the course page and the lesson list agree with "completed".
+            course_lessons = lessons.get(enrolment.course_id, [])
+            _lessons_done(enrolment=enrolment, lessons=course_lessons, when=when)
             course_complete(enrolment=enrolment)
-            Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=when)
+            Enrolment.objects.filter(pk=enrolment.pk).update(
+                completed_at=when, lessons_done=len(course_lessons), last_activity_at=when
+            )
         done += 1
     for certificate in Certificate.objects.filter(
         user_id__in=[a.user_id for a in assignments], course_id__in=course_ids

@@ -26,3 +26,33 @@ def test_demo_is_idempotent_and_makes_the_province_tree(home_page):
     assert ManagerRole.objects.get(user=manager).agency.name == "Sở Nội vụ"
     campaign = Campaign.objects.get(name="Bình dân học vụ số 2026")
     assert Assignment.objects.filter(campaign=campaign).count() > 200
+
+
+@pytest.mark.django_db
+def test_demo_learners_completed_only_what_they_finished():
+    """Walker finding: demo learners were shown as having completed a course with no lesson
+    done. After the demo command, every completed enrolment has each live lesson of its
+    course completed (the course rule met, the counters agreeing), and the lessons were
+    finished no later than the course."""
+    from django.core.management import call_command
+
+    from courses.models import Enrolment, LessonPage, LessonProgress
+    from courses.services import course_rule_met
+
+    call_command("seed_demo", stdout=io.StringIO())
+    completed = list(Enrolment.objects.filter(completed_at__isnull=False).select_related("course"))
+    assert len(completed) > 50
+    lessons = {}
+    for enrolment in completed:
+        course = enrolment.course
+        if course.pk not in lessons:
+            lessons[course.pk] = set(
+                LessonPage.objects.live().child_of(course).values_list("pk", flat=True)
+            )
+        done = LessonProgress.objects.filter(
+            user_id=enrolment.user_id, course=course, completed_at__isnull=False
+        )
+        assert set(done.values_list("lesson_id", flat=True)) == lessons[course.pk], enrolment
+        assert max(done.values_list("completed_at", flat=True)) <= enrolment.completed_at
+        assert (enrolment.lessons_done, enrolment.percent) == (len(lessons[course.pk]), 100)
+        assert course_rule_met(user=enrolment.user_id, course=course)[0], enrolment
