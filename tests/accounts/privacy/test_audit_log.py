@@ -6,11 +6,7 @@ report lists them with filters, scoped like every manager page."""
 import datetime as dt
 
 import pytest
-from allauth.mfa import signals as mfa_signals
-from allauth.mfa.models import Authenticator
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import registry
@@ -20,7 +16,7 @@ from campaigns import services, tasks
 from campaigns.models import ImportJob, ManagerRole, ReportExport, ReportSubscription
 from campaigns.reporting import exports, periods
 from cms import audit
-from tests.conftest import mfa_enrol
+from tests.accounts.privacy.conftest import mfa_change_sent
 
 MONTH = periods.period_containing(timezone.localdate(), kind="month")
 
@@ -177,13 +173,7 @@ def test_granting_a_role_in_the_admin_logs_the_admin_as_the_actor(client, tree, 
 @pytest.mark.parametrize("change", ["added", "removed", "reset"])
 def test_second_factor_changes_are_logged_on_the_person(user_factory, change):
     person = user_factory()
-    mfa_enrol(person)
-    authenticator = Authenticator.objects.get(user=person)
-    request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.4")
-    request.user, request.session = person, SessionStore()
-    getattr(mfa_signals, f"authenticator_{change}").send(
-        sender=Authenticator, request=request, user=person, authenticator=authenticator
-    )
+    mfa_change_sent(person, change, "198.51.100.4")
     entry = only_entry(f"hocso.mfa_{change}")
     assert entry.user == person and entry.data["person"] == person.pk
     assert entry.data["ip"] == "198.51.100.4" and entry.data["details"] == {"type": "totp"}

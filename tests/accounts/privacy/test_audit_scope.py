@@ -4,16 +4,12 @@ certificate entries carry the person's agency, so the managers of that scope see
 no other manager does."""
 
 import pytest
-from allauth.mfa import signals as mfa_signals
-from allauth.mfa.models import Authenticator
-from django.contrib.sessions.backends.db import SessionStore
-from django.test import RequestFactory
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from campaigns import selectors, services
 from campaigns.models import ManagerRole
-from tests.conftest import mfa_enrol
+from tests.accounts.privacy.conftest import mfa_change_sent
 
 
 def only_entry(action: str) -> ModelLogEntry:
@@ -59,13 +55,7 @@ def test_second_factor_changes_reach_the_managers_of_the_persons_agency(
     tree, learner_in, manager_of, change
 ):
     person = learner_in(tree["unit"], name="Trần Thị Ánh")  # under Sở Nội vụ
-    mfa_enrol(person)
-    authenticator = Authenticator.objects.get(user=person)
-    request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.4")
-    request.user, request.session = person, SessionStore()
-    getattr(mfa_signals, f"authenticator_{change}").send(
-        sender=Authenticator, request=request, user=person, authenticator=authenticator
-    )
+    mfa_change_sent(person, change, "198.51.100.4")
     action = f"hocso.mfa_{change}"
     assert only_entry(action).data["agency"] == tree["unit"].pk
     assert visible(manager_of(tree["snv"]), action)  # the unit is in Sở Nội vụ's subtree
