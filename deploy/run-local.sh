@@ -184,16 +184,23 @@ start_part() {
         nginx -p "$RUN/nginx" -e "$RUN/log/nginx-error.log" -c "$RUN/nginx/nginx.conf" ;;
     *) die "unknown part $part (one of: ${ALL_PARTS[*]})" ;;
     esac
-    # A loaded machine can take a while to import Django in a detached worker. Celery's
-    # --detach writes the pid file once and removes it at once (a check that it can), before
-    # the real one: a part counts as started when its pid file holds a live pid twice, a
-    # second apart (CI once saw beat "not start" in that gap).
+    # A loaded machine can take a while to import Django in a detached worker. A part counts
+    # as started when its pid file holds a live pid twice, a second apart, in one loop (CI
+    # once saw beat "not start" between a loop that saw it and a separate check after it).
+    local started="" pid=""
     for _ in $(seq 1500); do
-        if pid_of "$part" >/dev/null; then sleep 1; pid_of "$part" >/dev/null && break; fi
+        if pid_of "$part" >/dev/null; then
+            sleep 1
+            if pid="$(pid_of "$part")"; then started=1; break; fi
+        fi
         sleep 0.2
     done
-    pid_of "$part" >/dev/null || die "$part did not start; see $RUN/log/"
-    say "$part started (pid $(pid_of "$part"))"
+    if [ -z "$started" ]; then
+        ls -la "$RUN/pid" >&2 || true
+        tail -n 20 "$RUN/log/$part.log" >&2 2>/dev/null || true
+        die "$part did not start; see $RUN/log/"
+    fi
+    say "$part started (pid $pid)"
 }
 
 stop_part() {
