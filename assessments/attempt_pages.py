@@ -30,6 +30,9 @@ def result_context(*, user, attempt, context_key=""):
         "state": state,
         "review_allowed": allowed,
         "review": selectors.attempt_review(attempt) if allowed else None,
+        # The learner's own written answers, their marks and the grader's feedback: shown
+        # whatever the review policy (they hold no right answer).
+        "essays": selectors.attempt_essays(attempt),
     }
 
 

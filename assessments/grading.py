@@ -9,6 +9,7 @@ answer shapes are documented in assessments/models.py.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -53,18 +54,32 @@ def read_list(value) -> list:
     return value
 
 
-def normalize_text_answer(text: str, ignore_diacritics: bool = False) -> str:
-    """NFC, case folded, white space collapsed; `fold` also drops diacritics (đ→d)."""
+def normalize_text_answer(
+    text: str, ignore_diacritics: bool = False, case_sensitive: bool = False
+) -> str:
+    """NFC, case folded (unless `case_sensitive`: Moodle's `usecase`), white space
+    collapsed; `ignore_diacritics` also drops diacritics (đ→d)."""
+    if case_sensitive:
+        text = " ".join(nfc(text).split())
+        if ignore_diacritics:
+            text = "".join(
+                ch
+                for ch in unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+                if not unicodedata.combining(ch)
+            )
+        return text
     if ignore_diacritics:
         return fold(text)
     return " ".join(nfc(text).casefold().split())
 
 
-def text_answer_matches(accepted: str, given: str, ignore_diacritics: bool = False) -> bool:
+def text_answer_matches(
+    accepted: str, given: str, ignore_diacritics: bool = False, case_sensitive: bool = False
+) -> bool:
     """Whether a typed answer is an accepted one, as Moodle's short answer compares: `*`
     stands for any run of characters (a lone `*` accepts every answer; `\\*` is a star)."""
-    pattern = normalize_text_answer(accepted, ignore_diacritics)
-    text = normalize_text_answer(given, ignore_diacritics)
+    pattern = normalize_text_answer(accepted, ignore_diacritics, case_sensitive)
+    text = normalize_text_answer(given, ignore_diacritics, case_sensitive)
     if "*" not in pattern:
         return pattern == text
     parts = re.split(r"(?<!\\)\*", pattern)
@@ -72,11 +87,13 @@ def text_answer_matches(accepted: str, given: str, ignore_diacritics: bool = Fal
     return re.fullmatch(regex, text, flags=re.DOTALL) is not None
 
 
-def first_accepted(choices, given: str, ignore_diacritics: bool = False):
+def first_accepted(
+    choices, given: str, ignore_diacritics: bool = False, case_sensitive: bool = False
+):
     """The first of `choices` (ChoiceData, in bank order) whose text accepts `given`, or
     None: Moodle grades a typed answer by the first answer that matches it."""
     for choice in choices:
-        if text_answer_matches(choice.text, given, ignore_diacritics):
+        if text_answer_matches(choice.text, given, ignore_diacritics, case_sensitive):
             return choice
     return None
 
@@ -115,6 +132,7 @@ class QuestionData:
     choices: tuple[ChoiceData, ...]
     partial_credit: bool = False
     ignore_diacritics: bool = False
+    case_sensitive: bool = False
 
     @classmethod
     def of(cls, question, choices=None) -> "QuestionData":
@@ -125,6 +143,7 @@ class QuestionData:
             tuple(ChoiceData.of(c) for c in rows),
             partial_credit=question.partial_credit,
             ignore_diacritics=question.ignore_diacritics,
+            case_sensitive=question.case_sensitive,
         )
 
     @property

@@ -11,11 +11,13 @@ GIFT as Moodle documents it: `::title::`, `$CATEGORY:`, `//` comments, format ma
 answers, `%50%` weights, `#feedback`, `####general feedback`, `{T}`/`{F}`
 (`{T#if wrong#if right}`), matching `=a -> b`, short answer `{=x =y}` with the `*` wildcard,
 numerical `{#…}`, missing word (answers inside the sentence), description (no braces), essay
-`{}` (refused while no essay type is installed), escapes `\\= \\~ \\# \\{ \\} \\: \\\\ \\n`.
+`{}` (graded by a person: question_types.essay), escapes `\\= \\~ \\# \\{ \\} \\: \\\\ \\n`.
 Moodle's comment tags `// [tag:name]` become tags. What GIFT cannot say is kept in comment
 pragmas that Moodle ignores: `// [hocso:ordering]` (the `=` items are in their right order),
 `[hocso:partial]`, `[hocso:all-or-nothing]` (matching), `[hocso:ignore-diacritics]`,
-`[hocso:points=N]`, `[hocso:no-shuffle]`, `[hocso:penalty=0.5000000]`.
+`[hocso:case-sensitive]` (Moodle's short-answer `usecase`),
+`[hocso:points=N]`, `[hocso:no-shuffle]`, `[hocso:penalty=0.5000000]`, an essay's
+`[hocso:rubric=...]`, `[hocso:min-words=N]`, `[hocso:max-words=N]`.
 """
 
 from __future__ import annotations
@@ -324,6 +326,7 @@ def _parse_gift_question(start, lines, comments) -> ParsedQuestion:
     q = ParsedQuestion(
         line=start, qtype="", text="", title=title, tags=tags,
         partial_credit="partial" in pragmas, ignore_diacritics="ignore-diacritics" in pragmas,
+        case_sensitive="case-sensitive" in pragmas,
         shuffle_choices="no-shuffle" not in pragmas,
     )  # fmt: skip
     if "penalty" in pragmas:
@@ -427,6 +430,8 @@ def export_gift(questions: list[ParsedQuestion]) -> str:
         pragmas = [f"[tag:{t}]" for t in q.tags] + kind.gift_pragmas(q)
         if q.ignore_diacritics:
             pragmas.append("[hocso:ignore-diacritics]")
+        if q.case_sensitive:
+            pragmas.append("[hocso:case-sensitive]")
         if q.points != 1:
             pragmas.append(f"[hocso:points={q.points}]")
         if not q.shuffle_choices:
@@ -515,13 +520,16 @@ def _choice_headers(i: int) -> list[str]:
 
 # After the answer columns, so a workbook of the older template (without it) still reads.
 FORMAT_HEADER = "Định dạng"
+# An essay's rubric and word limits, a short answer's case sensitivity: after the format
+# (older workbooks still read).
+LATER_HEADERS = ["Hướng dẫn chấm", "Số từ tối thiểu", "Số từ tối đa", "Phân biệt hoa thường"]
 
 
 def xlsx_all_headers() -> list[str]:
     headers = list(XLSX_HEADERS)
     for i in range(1, MAX_CHOICES + 1):
         headers += _choice_headers(i)
-    return [*headers, FORMAT_HEADER]
+    return [*headers, FORMAT_HEADER, *LATER_HEADERS]
 
 
 def parse_xlsx(data: bytes, *, default_category: str = "") -> ParseResult:
@@ -590,6 +598,15 @@ def _parse_row(number, row, labels, default_category, problems) -> ParsedQuestio
         problems.append(Problem(number, _("the format must be plain, moodle, html or markdown.")))
         return None
     q.text_format = text_format or formats.TextFormat.PLAIN
+    rubric, min_words, max_words, case = cells[10 + 4 * MAX_CHOICES : 14 + 4 * MAX_CHOICES]
+    q.grader_info = rubric
+    q.case_sensitive = case.casefold() in _YES
+    try:
+        q.min_words = int(min_words) if min_words.strip() else None
+        q.max_words = int(max_words) if max_words.strip() else None
+    except ValueError:
+        problems.append(Problem(number, _("a number of words must be a whole number.")))
+        return None
     default = question_types.get(qtype).xlsx_default_weight
     for i in range(MAX_CHOICES):
         answer, weight, match, feedback = cells[9 + 4 * i : 13 + 4 * i]
@@ -624,7 +641,11 @@ def export_xlsx(questions: list[ParsedQuestion], *, example: bool = False) -> by
         for c in q.choices[:MAX_CHOICES]:
             row += [c.text, c.weight, c.match_text, c.feedback]
         row += [""] * (len(XLSX_HEADERS) + 4 * MAX_CHOICES - len(row))
-        spreadsheets.xlsx_append(sheet, [*row, q.text_format])
+        spreadsheets.xlsx_append(
+            sheet,
+            [*row, q.text_format, q.grader_info, q.min_words or "", q.max_words or "",
+             "Có" if q.case_sensitive else ""],
+        )  # fmt: skip
     sheet.freeze_panes = "A2"
     if example:
         guide = workbook.create_sheet("Hướng dẫn")
@@ -652,6 +673,9 @@ def xlsx_guide() -> list[str]:
         "Nhận xét: hiện cho người học khi xem lại bài (nếu bài kiểm tra cho phép).",
         "Định dạng: plain (văn bản thường, mặc định), moodle, html hoặc markdown; HTML luôn được "
         "làm sạch trước khi hiển thị.",
+        "Hướng dẫn chấm, Số từ tối thiểu, Số từ tối đa: chỉ cho câu tự luận (người học không "
+        "thấy hướng dẫn chấm).",
+        "Phân biệt hoa thường: ghi “Có” để câu trả lời ngắn phải đúng chữ hoa, chữ thường.",
     ]
 
 

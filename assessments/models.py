@@ -130,13 +130,21 @@ class Question(index.Indexed, TimestampedModel, ClusterableModel):
         default=False,
         help_text=_(
             "Multiple choice, ordering and matching: give part of the mark for a partly "
-            "right answer. Otherwise all or nothing."
+            "right answer (a matching question per pair, as in Moodle). Otherwise all or "
+            "nothing. On for a new question."
         ),
     )
     ignore_diacritics = models.BooleanField(
         _("ignore diacritics"),
         default=False,
         help_text=_("Short answer: accept “Ha Noi” for “Hà Nội”."),
+    )
+    case_sensitive = models.BooleanField(
+        _("case sensitive"),
+        default=False,
+        help_text=_(
+            "Short answer: “VNeID” is not accepted for “vneid” (Moodle's case sensitivity)."
+        ),
     )
     # Moodle's per-question flag: answers are shuffled when the quiz and the question say so.
     shuffle_choices = models.BooleanField(_("shuffle this question's answers"), default=True)
@@ -149,6 +157,15 @@ class Question(index.Indexed, TimestampedModel, ClusterableModel):
         default=Decimal("0.3333333"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
+    # Essay questions (graded by a person): the grader's notes and the answer's word limits
+    # (Moodle's graderinfo, minwordlimit, maxwordlimit). Other types leave them empty.
+    grader_info = models.TextField(
+        _("rubric (grader's notes)"),
+        blank=True,
+        help_text=_("Essay: what a grader looks for. Graders see it, learners never do."),
+    )
+    min_words = models.PositiveIntegerField(_("minimum words"), null=True, blank=True)
+    max_words = models.PositiveIntegerField(_("maximum words"), null=True, blank=True)
     tags = ClusterTaggableManager(through=TaggedQuestion, blank=True, verbose_name=_("tags"))
 
     panels = [
@@ -159,13 +176,22 @@ class Question(index.Indexed, TimestampedModel, ClusterableModel):
                 FieldPanel("text"),
                 FieldPanel("text_format"),
                 FieldRowPanel([FieldPanel("points"), FieldPanel("partial_credit")]),
-                FieldRowPanel([FieldPanel("ignore_diacritics"), FieldPanel("shuffle_choices")]),
+                FieldRowPanel([FieldPanel("ignore_diacritics"), FieldPanel("case_sensitive")]),
+                FieldPanel("shuffle_choices"),
                 FieldPanel("general_feedback"),
                 FieldPanel("tags"),
             ],
             heading=_("Question"),
         ),
-        InlinePanel("choices", heading=_("Answers"), label=_("Answer"), min_num=1),
+        MultiFieldPanel(
+            [
+                FieldPanel("grader_info"),
+                FieldRowPanel([FieldPanel("min_words"), FieldPanel("max_words")]),
+            ],
+            heading=_("Essay grading"),
+            classname="collapsed",
+        ),
+        InlinePanel("choices", heading=_("Answers"), label=_("Answer"), min_num=0),
     ]
     search_fields = [
         index.SearchField("text"),
@@ -370,6 +396,8 @@ class QuizSlot(Orderable):
 
 class AttemptState(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
+    # Submitted, holding an answer a person grades (an essay): no score yet.
+    PENDING = "pending", _("Waiting for grading")
     GRADED = "graded", _("Graded")
 
 
@@ -426,6 +454,12 @@ class Attempt(models.Model):
                     & Q(submitted_at__isnull=True)
                     & Q(score_percent__isnull=True)
                     & Q(passed__isnull=True)
+                )
+                | (
+                    Q(state="pending")
+                    & Q(submitted_at__isnull=False)
+                    & Q(score_percent__isnull=True)
+                    & Q(passed__isnull=True)
                 ),
                 name="attempt_graded_has_grade",
             ),
@@ -438,6 +472,10 @@ class Attempt(models.Model):
         indexes = [
             models.Index(fields=["quiz", "state"], name="attempt_quiz_state"),
         ]
+        # Who may grade essays ("chấm bài"): given through a Wagtail group. The name is
+        # stored in the database and shown as it is by Wagtail's group editor, so it is
+        # written in Vietnamese here.
+        permissions = [("grade_essay", "Chấm bài tự luận")]
 
     def __str__(self):
         return f"{self.quiz} #{self.number} ({self.user})"
@@ -457,6 +495,18 @@ class QuestionResult(models.Model):
     points = models.DecimalField(max_digits=7, decimal_places=2)
     max_points = models.PositiveSmallIntegerField()
     response = models.JSONField(null=True, blank=True)
+    # An essay's answer waits for a person: graded once (essay grading service), then its
+    # grader, when, and the feedback the learner reads.
+    needs_grading = models.BooleanField(default=False)
+    feedback = models.TextField(blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]

@@ -8,11 +8,12 @@ question's name, text (its `format`), general feedback, default grade (points), 
 shuffle flag, tags, answers with their fraction, feedback and format, and the files embedded
 in base64 beside a text (`@@PLUGINFILE@@/name` in it; the import stores them as Wagtail
 images). Types: multichoice (single or multiple), truefalse, shortanswer, numerical (answer
-and tolerance), matching (subquestions), ordering (the plugin), description, essay when the
-essay type is installed. Any other type (calculated, drag-and-drop, cloze...) is refused by
-name, with its line. Parsed with defusedxml (no entities, no external references), never
-touching the database. What Moodle XML cannot say is written as elements Moodle ignores
-(`<hocso_allornothing>`), so an export gives back what was imported.
+and tolerance), matching (subquestions), ordering (the plugin), description, essay (its
+grader information and word limits). Any other type (calculated, drag-and-drop, cloze...)
+is refused by name, with its line. Parsed with defusedxml (no entities, no external
+references), never touching the database. What Moodle XML cannot say is written as
+elements Moodle ignores (`<hocso_allornothing>`), so an export gives back what was
+imported.
 """
 
 from __future__ import annotations
@@ -209,6 +210,7 @@ def _truefalse(element, q):
 def _shortanswer(element, q):
     q.qtype = "short_answer"
     q.choices = _answers(element)
+    q.case_sensitive = element.text("usecase").strip().lower() in _TRUE
 
 
 def _numerical(element, q):
@@ -328,7 +330,7 @@ def _write_truefalse(node, q):
 
 
 def _write_shortanswer(node, q):
-    ET.SubElement(node, "usecase").text = "0"
+    ET.SubElement(node, "usecase").text = "1" if q.case_sensitive else "0"
     _write_choices(node, q, answer_format=TextFormat.MOODLE)
 
 

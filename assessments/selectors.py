@@ -31,6 +31,7 @@ from assessments.models import (
     ReviewPolicy,
 )
 from assessments.question_types.base import ParsedChoice, ParsedQuestion, penalty_text
+from assessments.question_types.essay import word_count
 
 
 @dataclass
@@ -46,6 +47,12 @@ class QuizState:
     can_start: bool
     reason: str = ""
     graded: list[Attempt] = field(default_factory=list)
+    pending: list[Attempt] = field(default_factory=list)  # submitted, waiting for a grader
+
+    @property
+    def awaiting_grading(self) -> bool:
+        """An attempt waits for a grader and nothing passed yet: the lesson waits too."""
+        return bool(self.pending) and not self.passed
 
     @property
     def attempts_used(self) -> int:
@@ -60,6 +67,11 @@ class QuizState:
     @property
     def last_graded(self) -> Attempt | None:
         return self.graded[-1] if self.graded else None
+
+    @property
+    def last_submitted(self) -> Attempt | None:
+        """The latest attempt graded or waiting for a grader (its result page)."""
+        return max([*self.graded, *self.pending], key=lambda a: a.number, default=None)
 
     @property
     def best_graded(self) -> Attempt | None:
@@ -89,6 +101,7 @@ def quiz_state(*, user, quiz: Quiz, context_key: str = "", now=None) -> QuizStat
     )
     graded = [a for a in attempts if a.state == AttemptState.GRADED]
     open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
+    pending = [a for a in attempts if a.state == AttemptState.PENDING]
     grade = quiz_grade(quiz, graded)
     passed = grade is not None and grade >= quiz.pass_mark_percent
     is_open = not (quiz.open_at and now < quiz.open_at) and not (
@@ -114,6 +127,7 @@ def quiz_state(*, user, quiz: Quiz, context_key: str = "", now=None) -> QuizStat
         can_start=can_start,
         reason=reason,
         graded=graded,
+        pending=pending,
     )
 
 
@@ -173,6 +187,8 @@ class ServedQuestion:
     options: list[ServedChoice]
     response: dict
     error: str = ""  # an answer typed but not readable, kept in the field with this message
+    min_words: int | None = None  # an essay's word limits, shown beside its field
+    max_words: int | None = None
 
     @property
     def field_name(self) -> str:
@@ -247,6 +263,8 @@ def attempt_questions(attempt: Attempt) -> list[ServedQuestion]:
                 choices=choices,
                 options=options,
                 response=responses.get(str(question.id)) or {},
+                min_words=question.min_words,
+                max_words=question.max_words,
             )
         )
     return served
@@ -302,6 +320,8 @@ def attempt_review(attempt: Attempt) -> list[ReviewedQuestion]:
             continue
         data = QuestionData.of(question)
         kind = question_types.get(entry["type"])
+        if kind.manual_grading:  # an essay: shown with its grader's feedback (attempt_essays)
+            continue
         given, feedback = kind.review(data, result.response or {})
         if question.general_feedback:
             feedback.append(question.general_feedback)
@@ -319,6 +339,69 @@ def attempt_review(attempt: Attempt) -> list[ReviewedQuestion]:
             )
         )
     return reviewed
+
+
+# --- Essays graded by a person -------------------------------------------------------------
+
+
+@dataclass
+class GradedEssay:
+    """An essay of an attempt: the question, the learner's answer (plain text, escaped by
+    the template), its mark once graded and the grader's feedback."""
+
+    question_id: int
+    number: int
+    text: str  # the question, rendered in its format
+    answer: str
+    words: int
+    max_points: int
+    points: Decimal | None
+    feedback: str
+    grader_info: str = ""  # the rubric: only for graders
+    min_words: int | None = None
+    max_words: int | None = None
+
+
+def attempt_essays(attempt: Attempt, *, for_grader: bool = False) -> list[GradedEssay]:
+    """The essays of a submitted attempt in its order (2 queries). The rubric is filled in
+    only `for_grader`; a learner's page never holds it."""
+    results = {
+        r.question_id: r
+        for r in QuestionResult.objects.filter(attempt=attempt).select_related("question")
+        if question_types.get(r.question.qtype).manual_grading
+    }
+    numbers = {e["id"]: n for n, e in enumerate(attempt.frozen["questions"], start=1)}
+    essays = []
+    for qid, result in sorted(results.items(), key=lambda item: numbers.get(item[0], 0)):
+        question = result.question
+        answer = (result.response or {}).get("text", "")
+        essays.append(
+            GradedEssay(
+                question_id=qid,
+                number=numbers.get(qid, 0),
+                text=render(question.text, question.text_format),
+                answer=answer,
+                words=word_count(answer),
+                max_points=result.max_points,
+                points=None if result.needs_grading else result.points,
+                feedback=result.feedback,
+                grader_info=question.grader_info if for_grader else "",
+                min_words=question.min_words,
+                max_words=question.max_words,
+            )
+        )
+    return essays
+
+
+def attempts_awaiting_grading():
+    """Every attempt waiting for a grader, oldest submission first. Not scoped: the grading
+    queue (campaigns) narrows it to the learners the grader may see."""
+    return (
+        Attempt.objects.filter(state=AttemptState.PENDING)
+        .select_related("quiz", "user")
+        .defer("frozen", "answers")
+        .order_by("submitted_at", "pk")
+    )
 
 
 # --- Item statistics -------------------------------------------------------------------
@@ -399,7 +482,9 @@ def quiz_statistics(*, quiz: Quiz) -> QuizStatistics:
 
 # The question's fields a file carries as the bank stores them.
 _EXPORTED_AS_IS = ("qtype", "text", "text_format", "title", "general_feedback", "points",
-                   "partial_credit", "ignore_diacritics", "shuffle_choices")  # fmt: skip
+                   "partial_credit", "ignore_diacritics", "case_sensitive", "shuffle_choices",
+                   "grader_info",
+                   "min_words", "max_words")  # fmt: skip
 
 
 def bank_for_export(*, category_ids=None, with_files: bool = False) -> list:

@@ -46,6 +46,7 @@ __all__ = [
     "attempt_save",
     "attempt_submit",
     "attempt_close_overdue",
+    "attempt_essays_grade",
     "bank_import",
     "bank_import_checked",
     "ImportRefused",
@@ -245,7 +246,7 @@ def attempt_submit(*, attempt: Attempt, user, answers=None) -> Attempt:
     now = _now()
     with transaction.atomic():
         locked = _locked(attempt, user)
-        if locked.state == AttemptState.GRADED:
+        if locked.state != AttemptState.IN_PROGRESS:  # graded, or waiting for a grader
             locked.just_graded = False
             return locked
         if _overdue(locked, now):
@@ -287,6 +288,8 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
         response = responses.get(str(entry["id"]))
         if question is None:  # deleted from the bank since: it earns nothing
             continue
+        # An essay answered waits for a person (an empty one earns nothing at once).
+        manual = bool(response) and question_types.get(entry["type"]).manual_grading
         fraction = _grade_one(entry["type"], QuestionData.of(question), response)
         points = (fraction * entry["points"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         total += points
@@ -299,31 +302,101 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
                 points=points,
                 max_points=entry["points"],
                 response=response,
+                needs_grading=manual,
             )
         )
-    max_points = locked.max_points or 0
+    answers = {"version": ANSWERS_VERSION, "responses": responses}
+    if any(r.needs_grading for r in results):
+        # Submitted, not graded: no score and no outcome until a grader has marked it.
+        final = {"state": AttemptState.PENDING, "points": total}
+    else:
+        percent, passed = _percent(locked, total)
+        final = {"state": AttemptState.GRADED, "points": total, "score_percent": percent,
+                 "passed": passed}  # fmt: skip
+    # Conditional on the attempt still being open: whoever comes second changes nothing.
+    updated = Attempt.objects.filter(pk=locked.pk, state=AttemptState.IN_PROGRESS).update(
+        answers=answers, submitted_at=now, auto_submitted=auto, **final
+    )
+    if updated:
+        QuestionResult.objects.bulk_create(results)
+    locked.refresh_from_db()
+    locked.just_graded = bool(updated) and locked.state == AttemptState.GRADED
+    return locked
+
+
+def _percent(attempt: Attempt, total: Decimal) -> tuple[Decimal, bool]:
+    """(score in %, passed) of `total` points out of the attempt's."""
+    max_points = attempt.max_points or 0
     percent = (
         (total * 100 / max_points).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if max_points
         else Decimal(0)
     )
-    passed = percent >= locked.quiz.pass_mark_percent
-    answers = {"version": ANSWERS_VERSION, "responses": responses}
-    # Conditional on the attempt still being open: whoever comes second changes nothing.
-    updated = Attempt.objects.filter(pk=locked.pk, state=AttemptState.IN_PROGRESS).update(
-        state=AttemptState.GRADED,
-        answers=answers,
-        submitted_at=now,
-        points=total,
-        score_percent=percent,
-        passed=passed,
-        auto_submitted=auto,
-    )
-    if updated:
-        QuestionResult.objects.bulk_create(results)
-    locked.refresh_from_db()
-    locked.just_graded = bool(updated)
-    return locked
+    return percent, percent >= attempt.quiz.pass_mark_percent
+
+
+def attempt_essays_grade(*, attempt_id: int, grader, grades: dict) -> Attempt:
+    """Record a grader's marks for the essays of an attempt waiting for grading, and its
+    final score: exactly once. `grades` is {question id: (points, feedback)}, one entry
+    per essay waiting (points from 0 to the question's points, at most 2 decimals).
+
+    Two graders at the same moment: the attempt's row is locked, and the final UPDATE is
+    conditional on the attempt still waiting, so the second one is refused
+    ("already_graded") and changes nothing. The caller checks that `grader` may grade this
+    learner (the permission and the scope, campaigns.selectors) and records the outcome on
+    the lesson (courses), in this transaction. The returned attempt has `just_graded`."""
+    now = _now()
+    with transaction.atomic():
+        locked = (
+            Attempt.objects.select_for_update().select_related("quiz").filter(pk=attempt_id).first()
+        )
+        if locked is None:
+            raise AttemptError(_("This attempt does not exist."), code="not_found")
+        if locked.state != AttemptState.PENDING:
+            raise AttemptError(
+                _("This attempt has already been graded."),
+                code="already_graded",
+            )
+        waiting = list(locked.results.filter(needs_grading=True))
+        marks = {}
+        for result in waiting:
+            points, feedback = grades.get(result.question_id, grades.get(str(result.question_id),
+                                                                         (None, "")))  # fmt: skip
+            marks[result.pk] = (_essay_points(points, result.max_points), nfc(feedback or ""))
+        for result in waiting:
+            points, feedback = marks[result.pk]
+            fraction = as_fraction(points / result.max_points) if result.max_points else 0
+            updated = QuestionResult.objects.filter(pk=result.pk, needs_grading=True).update(
+                needs_grading=False, points=points, fraction=fraction, feedback=feedback[:5000],
+                graded_by=grader, graded_at=now,
+            )  # fmt: skip
+            if not updated:
+                raise AttemptError(
+                    _("This attempt has already been graded."), code="already_graded"
+                )
+        total = sum((r.points for r in locked.results.all()), Decimal(0))
+        percent, passed = _percent(locked, total)
+        updated = Attempt.objects.filter(pk=locked.pk, state=AttemptState.PENDING).update(
+            state=AttemptState.GRADED, points=total, score_percent=percent, passed=passed
+        )
+        if not updated:
+            raise AttemptError(_("This attempt has already been graded."), code="already_graded")
+        locked.refresh_from_db()
+        locked.just_graded = True
+        return locked
+
+
+def _essay_points(value, max_points: int) -> Decimal:
+    try:
+        points = Decimal(str(value).strip().replace(",", "."))
+    except (ArithmeticError, ValueError, TypeError):
+        points = None
+    if points is None or not points.is_finite() or not 0 <= points <= max_points:
+        raise AttemptError(
+            _("Give each essay a score from 0 to %(max)d.") % {"max": max_points},
+            code="bad_score",
+        )
+    return points.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _grade_one(qtype: str, question: QuestionData, response: dict | None):
@@ -377,8 +450,12 @@ def bank_import(*, questions, default_category: str = "") -> list[Question]:
                 points=parsed.points,
                 partial_credit=parsed.partial_credit,
                 ignore_diacritics=parsed.ignore_diacritics,
+                case_sensitive=parsed.case_sensitive,
                 shuffle_choices=parsed.shuffle_choices,
                 penalty=Decimal(parsed.penalty),
+                grader_info=nfc(parsed.grader_info),
+                min_words=parsed.min_words,
+                max_words=parsed.max_words,
             )
             try:
                 question.full_clean()

@@ -4,6 +4,7 @@ from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
@@ -35,6 +36,17 @@ class QuizForm(SlugFromTitleForm):
         if commit and category:
             services.quiz_add_category_questions(quiz=quiz, category=category)
         return quiz
+
+
+class QuestionForm(WagtailAdminModelForm):
+    """The question form: a new question gives partial credit unless the editor says
+    otherwise, as Moodle grades matching per pair (and adds a multiple choice's fractions);
+    all or nothing stays an option per question."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "partial_credit" in self.fields:
+            self.initial["partial_credit"] = True
 
 
 # The type in words, not its code ("single").
@@ -84,6 +96,7 @@ class QuestionViewSet(SnippetViewSet):
     list_filter = ["qtype", "category"]
     search_fields = ["text", "title"]
     chooser_viewset_class = QuestionChooserViewSet
+    edit_handler = ObjectList(Question.panels, base_form_class=QuestionForm)
 
 
 class QuestionCategoryViewSet(SnippetViewSet):

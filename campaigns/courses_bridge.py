@@ -17,6 +17,7 @@ from accounts.models import User
 from courses.certificates.models import Certificate
 from courses.models import CoursePage, Enrolment
 from courses.services import enrolment_create
+from courses.services import quiz_essays_grade as quiz_essays_grade  # the grading queue
 
 
 def required_courses(campaign) -> list[CoursePage]:

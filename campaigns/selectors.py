@@ -9,6 +9,8 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from assessments.models import Attempt, AttemptState
+from assessments.selectors import attempts_awaiting_grading
 from campaigns.agencies.selectors import (  # re-exported: the app's one read API
     agencies_visible_to as agencies_visible_to,
 )
@@ -47,6 +49,38 @@ from cms.text import person_sort_key
 
 HEADLINE_CACHE_KEY = "campaigns:headline:v1"
 HEADLINE_TTL = 5 * 60
+
+
+# --- Essay grading (the "chấm bài" permission) -------------------------------------------
+
+GRADE_PERMISSION = "assessments.grade_essay"
+
+
+def may_grade(user) -> bool:
+    """Whether `user` holds the "chấm bài" permission (a Wagtail group gives it)."""
+    return bool(getattr(user, "is_active", False) and user.has_perm(GRADE_PERMISSION))
+
+
+def attempts_gradable_by(user):
+    """Submitted quiz attempts (waiting or graded) of the learners `user` may grade: every
+    learner for a superuser, the learners of their agencies (the chokepoint) for a grader
+    with a manager role, none without the permission."""
+    if not may_grade(user):
+        return Attempt.objects.none()
+    attempts = Attempt.objects.exclude(state=AttemptState.IN_PROGRESS)
+    if user.is_superuser:
+        return attempts
+    return attempts.filter(user__learner_profile__agency__in=agencies_visible_to(user).values("pk"))
+
+
+def grading_queue_of(user):
+    """The attempts waiting for a grader that `user` may grade, oldest first, each with
+    its learner's agency (`agency_name`)."""
+    return (
+        attempts_awaiting_grading()
+        .filter(pk__in=attempts_gradable_by(user).values("pk"))
+        .select_related("user__learner_profile__agency")
+    )
 
 
 # --- Audit log (cms.audit) -------------------------------------------------------------

@@ -11,6 +11,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +62,9 @@ from campaigns.reporting.rollups import (
     rollup_events,
     rollups_batched,
 )
+from campaigns.selectors import attempts_gradable_by
+from cms import audit
+from cms.errors import Refused
 from cms.text import nfc
 
 # --- Campaigns and assignments ----------------------------------------------------------
@@ -253,3 +257,46 @@ def notices_mark_read(*, user, notice_id: int | None = None) -> int:
     if notice_id is not None:
         unread = unread.filter(pk=notice_id)
     return unread.update(read_at=timezone.now())
+
+
+# --- Essay grading ------------------------------------------------------------------------
+
+
+def quiz_essays_grade_scoped(*, grader, attempt_id: int, grades: dict, request=None):
+    """A grader marks the essays of an attempt from the grading queue: refused unless the
+    grader holds "chấm bài" and sees the learner (selectors.attempts_gradable_by, the
+    chokepoint); graded once (the courses and assessments services: a second grader at the
+    same moment is refused "already_graded"), the outcome recorded on the lesson, the
+    learner told by a notice, the grading written to the audit log. One transaction."""
+    with transaction.atomic():
+        attempt = attempts_gradable_by(grader).filter(pk=attempt_id).first()
+        if attempt is None:
+            raise Refused(_("This attempt is not one you may grade."), code="not_found", status=404)
+        attempt, _progress = courses_bridge.quiz_essays_grade(
+            attempt_id=attempt.pk, grader=grader, grades=grades
+        )
+        notice_create(
+            user_id=attempt.user_id,
+            kind=Notice.Kind.OTHER,
+            message=_("Your answers to “%(quiz)s” have been graded: %(score)s%%.")
+            % {"quiz": attempt.quiz.title, "score": floatformat(attempt.score_percent, "-2")},
+            url=_attempt_result_url(attempt),
+        )
+        profile = getattr(attempt.user, "learner_profile", None)
+        audit.audit_record(
+            action="hocso.essay_graded", instance=attempt, request=request, actor=grader,
+            person=attempt.user_id, agency=getattr(profile, "agency_id", None),
+            details={"quiz": attempt.quiz_id, "score": str(attempt.score_percent)},
+        )  # fmt: skip
+    return attempt
+
+
+def _attempt_result_url(attempt) -> str:
+    """The learner's result page of an attempt taken in a lesson, or nothing."""
+    place, lesson_id, block_id = (attempt.context_key.split(":", 2) + ["", ""])[:3]
+    if place != "lesson":
+        return ""
+    try:
+        return reverse("courses:quiz_result", args=[lesson_id, block_id, attempt.pk])
+    except NoReverseMatch:
+        return ""

@@ -16,7 +16,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from campaigns import courses_bridge, services
+from campaigns import (
+    courses_bridge,
+    grading,  # noqa: F401 - the essay grading queue registers its hooks
+    services,
+)
 from campaigns.models import (
     Agency,
     AgencyTarget,

@@ -64,6 +64,7 @@ ACTIONS: dict[str, str] = {
     "hocso.privacy_request_withdrawn": _("Withdrew their privacy request"),
     "hocso.person_anonymised": _("Anonymised a person"),
     "hocso.person_data_exported": _("Exported a person's data for their request"),
+    "hocso.essay_graded": _("Graded a learner's essay"),
 }
 
 
@@ -74,7 +75,7 @@ DETAIL_LABELS = {
         "format": "format", "period": "period", "rows": "rows", "page": "page",
         "shown": "people shown", "kind": "kind", "type": "type", "purpose": "purpose",
         "given": "given", "status": "status", "request": "request", "groups": "groups",
-        "is_staff": "staff", "is_superuser": "superuser",
+        "is_staff": "staff", "is_superuser": "superuser", "quiz": "quiz", "score": "score, percent",
     }.items()
 }  # fmt: skip
 

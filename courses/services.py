@@ -8,6 +8,7 @@ UPDATEs (`... WHERE completed_at IS NULL`) whose row count says who won.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.services import attempt_essays_grade
 from cms.errors import Refused
 from cms.models import Video
 from cms.services import moderation_workflow_ensure
@@ -373,6 +375,32 @@ def activity_result_record(
         progress.activity_results = results
         progress.save(update_fields=["activity_results", "updated_at"])
         return _complete_lesson_if_done(progress=progress, lesson=lesson, course=course, user=user)
+
+
+def quiz_essays_grade(*, attempt_id: int, grader, grades: dict):
+    """Grade the essays of a quiz attempt waiting for a grader (assessments'
+    attempt_essays_grade: once, whoever else grades at the same moment) and, when the
+    attempt was taken in a lesson ("lesson:<id>:<block>"), record its final outcome there
+    as for an auto-graded attempt: progress, lesson and course completion, certificate,
+    rollups. One transaction. The caller checks the grader's permission and scope.
+    Returns (attempt, LessonProgress or None)."""
+    with transaction.atomic():
+        attempt = attempt_essays_grade(attempt_id=attempt_id, grader=grader, grades=grades)
+        place, lesson_id, block_id = (attempt.context_key.split(":", 2) + ["", ""])[:3]
+        lesson = (
+            LessonPage.objects.filter(pk=lesson_id).first()
+            if place == "lesson" and lesson_id.isdigit()
+            else None
+        )
+        progress = None
+        # The learner left the course (or the block is gone): the grade stands all the same.
+        with suppress(ProgressRefused):
+            if lesson is not None:
+                progress = activity_result_record(
+                    user=attempt.user, lesson=lesson, block_id=block_id,
+                    passed=bool(attempt.passed), score_percent=float(attempt.score_percent),
+                )  # fmt: skip
+    return attempt, progress
 
 
 # --- Completion -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from assessments.grading import AttemptError, unreadable
 from assessments.question_types import (
     description,
+    essay,
     matching,
     multiple,
     numerical,
@@ -32,7 +33,7 @@ from assessments.question_types import (
 from assessments.question_types.base import QuestionKind
 
 BUILT_IN = (
-    single, multiple, true_false, short_answer, ordering, matching, numerical, description,
+    single, multiple, true_false, short_answer, ordering, matching, numerical, essay, description,
 )  # fmt: skip
 DEFAULT = single.CODE
 MAX_CODE_LENGTH = 20  # Question.qtype's max_length

@@ -82,8 +82,13 @@ class ParsedQuestion:
     files: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
     partial_credit: bool = False
     ignore_diacritics: bool = False
+    case_sensitive: bool = False  # short answer: Moodle's `usecase`
     tags: list[str] = field(default_factory=list)
     choices: list[ParsedChoice] = field(default_factory=list)
+    # Essay: the grader's rubric and the answer's word limits (None: no limit).
+    grader_info: str = ""
+    min_words: int | None = None
+    max_words: int | None = None
 
     def signature(self) -> tuple:
         """What makes two questions the same (tests compare export→import by this)."""
@@ -92,6 +97,7 @@ class ParsedQuestion:
             self.general_feedback, self.points, self.partial_credit, self.ignore_diacritics,
             self.shuffle_choices, self.penalty, tuple(sorted(self.tags)),
             tuple((c.text, c.weight, c.match_text, c.feedback) for c in self.choices),
+            self.grader_info, self.min_words, self.max_words, self.case_sensitive,
         )  # fmt: skip
 
 
@@ -217,6 +223,8 @@ class QuestionKind:
     gift_priority: int = 100  # asked in this order whether a GIFT answer part is theirs
     graded: bool = True  # False: shown in a quiz, never answered nor marked (a description)
     rich_choices: bool = True  # choice texts are shown in the question's format, not compared
+    # True: a person grades the answer (an essay); an attempt holding one waits for them.
+    manual_grading: bool = False
 
     def __init_subclass__(cls, **attributes):
         """A type states what it is on its class line: `class Single(ChoiceKind,

@@ -1,8 +1,9 @@
 """Short answer: the learner types a word or a phrase; each accepted answer has its weight.
-Compared case-folded with white space collapsed, and without diacritics if the question
-says so (“Ha Noi” for “Hà Nội”). As in Moodle, `*` in an accepted answer stands for any
-characters (`=%0%*#…` gives its feedback to every other answer), and the first accepted
-answer that matches grades the response."""
+Compared case-folded (unless the question is case sensitive: Moodle's `usecase`) with white
+space collapsed, and without diacritics if the question says so (“Ha Noi” for “Hà Nội”).
+As in Moodle, `*` in an accepted answer stands for any characters (`=%0%*#…` gives its
+feedback to every other answer), and the first accepted answer that matches grades the
+response."""
 
 from decimal import Decimal
 
@@ -41,7 +42,7 @@ class ShortAnswer(base.TextAnswerKind, code=CODE, label=gettext_lazy("Short answ
 
     def grade(self, question, response):
         choice = first_accepted(question.choices, response.get("text", ""),
-                                question.ignore_diacritics)  # fmt: skip
+                                question.ignore_diacritics, question.case_sensitive)  # fmt: skip
         return Decimal(max(0, choice.weight)) / 100 if choice else Decimal(0)
 
     def correct_answers(self, question):
@@ -51,7 +52,9 @@ class ShortAnswer(base.TextAnswerKind, code=CODE, label=gettext_lazy("Short answ
     def review(self, question, response):
         if "text" not in response:
             return [], []
-        choice = first_accepted(question.choices, response["text"], question.ignore_diacritics)
+        choice = first_accepted(
+            question.choices, response["text"], question.ignore_diacritics, question.case_sensitive
+        )
         return [response["text"]], [choice.feedback] if choice and choice.feedback else []
 
     def example(self, category):

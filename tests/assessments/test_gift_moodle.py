@@ -48,6 +48,7 @@ def grade(question, response) -> Decimal:
         ),
         partial_credit=question.partial_credit,
         ignore_diacritics=question.ignore_diacritics,
+        case_sensitive=question.case_sensitive,
     )
     return question_types.get(question.qtype).grade(data, response)
 
@@ -259,14 +260,31 @@ def test_moodle_sample_file_dry_run_lists_each_question():
     assert result.summary() == f"{43 - len(refused)} ready, {len(refused)} refused"
 
 
-def test_an_essay_is_refused_by_name_with_its_line_and_the_rest_is_ready():
-    source = "Q1 {=a ~b}\n\n::Essay one::Write about your town. {}\n\nQ3 {T}\n"
+def test_an_essay_is_read_with_its_rubric_and_word_limits_and_the_rest_is_ready():
+    source = (
+        "Q1 {=a ~b}\n\n// [hocso:rubric=Ba ý%5D đúng%0AMỗi ý 1 điểm] [hocso:min-words=50] "
+        "[hocso:max-words=300]\n::Essay one::Write about your town. {}\n\nQ3 {T}\n"
+    )
     result = parse_gift(source.encode())
-    assert [i.ready for i in result.items] == [True, False, True]
+    assert [i.ready for i in result.items] == [True, True, True]
     essay = result.items[1]
-    assert essay.line == 3 and essay.qtype == "essay" and essay.name == "Essay one"
-    assert essay.summary().startswith("refused essay Essay one [dòng 3: ")
-    assert [q.text for q in result.ready] == ["Q1", "Q3"]
+    assert essay.line == 4 and essay.qtype == "essay" and essay.name == "Essay one"
+    assert essay.summary() == "ready essay Essay one"
+    q = essay.question
+    assert q.choices == [] and q.grader_info == "Ba ý] đúng\nMỗi ý 1 điểm"
+    assert (q.min_words, q.max_words) == (50, 300)
+
+
+def test_an_essay_with_general_feedback_and_no_limits():
+    result = parse_gift(b"Describe a phishing e-mail. {####Look at the sender first.}\n")
+    (q,) = result.ready
+    assert q.qtype == "essay" and q.general_feedback == "Look at the sender first."
+    assert (q.grader_info, q.min_words, q.max_words) == ("", None, None)
+
+
+def test_an_essay_with_an_unreadable_word_limit_is_refused_by_line():
+    result = parse_gift(b"// [hocso:min-words=many]\nWrite. {}\n")
+    assert not result.ready and result.items[0].qtype == "" and result.items[0].line == 2
 
 
 def test_import_the_ready_ones_by_default_in_the_admin(db, admin_client):

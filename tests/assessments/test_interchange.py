@@ -90,7 +90,6 @@ def test_gift_every_feature():
     [("Câu một {=a ~b}\n\nCâu hai thiếu ngoặc {\n=a\n~b\n\nCâu ba {=x ~y}\n", 3, "không được đóng"),
      ("::Tiêu đề không đóng {=a ~b}\n", 1, "::"),
      ("Câu {=a ~b}\n\nCâu có } lẻ\n", 3, "không có { đi trước"),
-     ("Câu {}\n", 1, "tự luận"),
      ("Câu {#3:x}\n", 1, "không phải là một số"),
      ("Câu {~a ~b}\n", 1, "ít nhất một đáp án đúng"),
      ("Câu {=a ~%50%b ~c}\n\nCâu {=a}\n", 1, None),
@@ -202,7 +201,7 @@ def test_xlsx_template_download_and_row_problems(db, admin_client):
     response = admin_client.get(reverse("assessments_bank:template"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     template = parse_xlsx(response.content)
-    assert template.problems == [] and len(template.questions) == 7  # a row per graded type
+    assert template.problems == [] and len(template.questions) == 8  # a row per graded type
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["Câu hỏi"]
     sheet.append(["Nhóm A", "Một lựa chọn", "", "Câu thiếu đáp án đúng", 1, "", "", "", "",
@@ -211,7 +210,7 @@ def test_xlsx_template_download_and_row_problems(db, admin_client):
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = parse_xlsx(buffer.getvalue())
-    assert [p.line for p in result.problems] == [9, 10]
+    assert [p.line for p in result.problems] == [10, 11]
     assert "100%" in result.problems[0].message
     not_xlsx = parse_xlsx(b"not a workbook")
     assert "Excel" in not_xlsx.problems[0].message

@@ -15,7 +15,12 @@ from assessments.interchange import export_gift, parse_gift
 from assessments.models import Question
 from assessments.moodlexml import export_moodlexml, parse_moodlexml
 from assessments.selectors import bank_for_export
-from assessments.services import attempt_start, attempt_submit, bank_import
+from assessments.services import (
+    attempt_essays_grade,
+    attempt_start,
+    attempt_submit,
+    bank_import,
+)
 from tests import factories
 from tests.assessments.test_gift_moodle import grade
 
@@ -78,6 +83,16 @@ def test_matching_subquestions_graded_per_pair():
     assert grade(q, {"pairs": {"0": "0", "1": "1", "2": "2", "3": "2"}}) == Decimal("0.75")
 
 
+def test_essay_with_grader_information_and_word_limits():
+    _r, by = parsed()
+    q = by["Bài viết"]
+    assert q.qtype == "essay" and q.choices == [] and q.points == 5
+    assert q.grader_info == "Mỗi cách đúng: 1 điểm." and (q.min_words, q.max_words) == (20, 200)
+    assert q.text_format == "html" and "<b>ba</b>" in q.text
+    again = parse_moodlexml(export_moodlexml([q]).encode())
+    assert again.problems == [] and again.questions[0].signature() == q.signature()
+
+
 def test_types_hocso_lacks_are_refused_by_name_with_their_line():
     result, _by = parsed()
     refused = {item.qtype: item for item in result.refused}
@@ -86,7 +101,7 @@ def test_types_hocso_lacks_are_refused_by_name_with_their_line():
         refused["calculated"].line == XML.splitlines().index('  <question type="calculated">') + 1
     )
     assert "“calculated”" in refused["calculated"].reasons[0]
-    assert result.summary() == "7 ready, 2 refused"
+    assert result.summary() == "8 ready, 2 refused"
 
 
 def test_an_embedded_image_is_stored_as_a_wagtail_image_once(db):
@@ -142,9 +157,17 @@ def _scores(questions, user_factory):
             responses[str(q.id)] = {"text": "3.1" if q.qtype == "numerical" else "vneid"}
         elif q.qtype == "matching":
             responses[str(q.id)] = {"pairs": {rows[0].key: rows[0].key, rows[1].key: rows[0].key}}
+        elif q.qtype == "essay":
+            responses[str(q.id)] = {"text": "Xem số gửi, đường link lạ và lời hứa trúng thưởng."}
     submitted = attempt_submit(attempt=attempt, user=user,
                                answers={"version": 1, "responses": responses})  # fmt: skip
-    return [str(r.fraction) for r in submitted.results.order_by("position")]
+    # The essay waits for a grader, who gives it 3 of its 5 points.
+    assert submitted.state == "pending" and submitted.score_percent is None
+    essays = {r.question_id: ("3", "") for r in submitted.results.filter(needs_grading=True)}
+    graded = attempt_essays_grade(attempt_id=submitted.pk, grader=user, grades=essays)
+    return [str(r.fraction) for r in graded.results.order_by("position")] + [
+        str(graded.score_percent)
+    ]
 
 
 def test_admin_import_and_export_moodle_xml(db, admin_client):
@@ -153,12 +176,12 @@ def test_admin_import_and_export_moodle_xml(db, admin_client):
     url = reverse("assessments_bank:import")
     upload = SimpleUploadedFile("bank.xml", XML.encode(), content_type="application/xml")
     page = admin_client.post(url, {"file": upload, "format": "auto", "action": "check"})
-    assert "7 sẵn sàng, 2 bị từ chối" in page.content.decode()
+    assert "8 sẵn sàng, 2 bị từ chối" in page.content.decode()
     admin_client.post(url, {"payload": page.context["payload"], "format": "moodlexml",
                             "action": "import"})  # fmt: skip
     exported = admin_client.get(reverse("assessments_bank:export"), {"format": "moodlexml"})
     assert exported["Content-Type"].startswith("application/xml")
-    assert len(parse_moodlexml(exported.content).ready) == 7
+    assert len(parse_moodlexml(exported.content).ready) == 8
 
 
 @pytest.mark.parametrize("qtype", ["calculatedmulti", "multianswer", "ddimageortext"])

@@ -30,18 +30,18 @@ def bank_file(tmp_path):
 def test_dry_run_prints_a_line_per_question_and_the_summary(db, bank_file):
     lines = run("questions_import", str(bank_file), "--bank", "Thử", "--dry-run")
     assert lines[0] == "ready single Q1"
-    assert lines[1].startswith("refused essay Essay [dòng 3: ")
+    assert lines[1] == "ready essay Essay"
     assert lines[2].startswith("refused ? Broken [dòng 5: ")
     assert lines[3] == "ready true_false Q4"
-    assert lines[-1] == "2 ready, 2 refused"
+    assert lines[-1] == "3 ready, 1 refused"
     assert Question.objects.count() == 0
 
 
 def test_import_takes_the_ready_ones_by_default(db, bank_file):
     lines = run("questions_import", str(bank_file), "--bank", "Thử")
-    assert lines[0] == "imported single Q1" and lines[-1] == "2 ready, 2 refused"
+    assert lines[0] == "imported single Q1" and lines[-1] == "3 ready, 1 refused"
     assert sorted(Question.objects.values_list("text", "category__name")) == [
-        ("Q1", "Thử"), ("Q4", "Thử")]  # fmt: skip
+        ("Q1", "Thử"), ("Q4", "Thử"), ("Write about your town.", "Thử")]  # fmt: skip
 
 
 def test_all_or_nothing_imports_nothing_and_fails(db, bank_file):
@@ -61,16 +61,16 @@ def test_export_writes_the_bank_and_its_subcategories(db, bank_file, tmp_path):
     run("questions_import", str(bank_file), "--bank", "Kỹ năng số/Lừa đảo")
     out = tmp_path / "out.gift"
     assert run("questions_export", str(out), "--bank", "Kỹ năng số", "--format", "gift") == [
-        f"2 questions written to {out}"
+        f"3 questions written to {out}"
     ]
     again = parse_gift(out.read_bytes())
-    assert [q.text for q in again.questions] == ["Q1", "Q4"]
+    assert [q.text for q in again.questions] == ["Q1", "Write about your town.", "Q4"]
     assert {q.category for q in again.questions} == {"Kỹ năng số/Lừa đảo"}
     xlsx = tmp_path / "out.xlsx"
     run("questions_export", str(xlsx), "--bank", "Kỹ năng số", "--format", "xlsx")
     assert xlsx.read_bytes()[:2] == b"PK"
     xml = tmp_path / "out.xml"
     run("questions_export", str(xml), "--bank", "Kỹ năng số", "--format", "moodlexml")
-    assert run("questions_import", str(xml), "--bank", "X", "--dry-run")[-1] == "2 ready, 0 refused"
+    assert run("questions_import", str(xml), "--bank", "X", "--dry-run")[-1] == "3 ready, 0 refused"
     with pytest.raises(CommandError):
         run("questions_export", str(out), "--bank", "Không có", "--format", "gift")

@@ -31,7 +31,7 @@
     var box = form.querySelector("[data-unanswered-box]");
     function answered(fieldset) {
       if (fieldset.querySelector("input[type=radio]:checked, input[type=checkbox]:checked")) return true;
-      var inputs = fieldset.querySelectorAll("input[type=text], select");
+      var inputs = fieldset.querySelectorAll("input[type=text], select, textarea");
       for (var i = 0; i < inputs.length; i++) { if (inputs[i].value.trim()) return true; }
       return false;
     }

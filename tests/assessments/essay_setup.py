@@ -1,0 +1,64 @@
+"""Shared set-up of the essay grading tests (service, queue, security, browser): an essay
+and a single choice in a quiz required by a lesson, a learner of an agency enrolled in it,
+and graders through the "Người chấm bài" group."""
+
+import uuid
+
+from django.contrib.auth.models import Group
+
+from assessments.models import Question, QuestionCategory
+from courses.services import enrolment_create
+from tests import factories
+from tests.courses.conftest import lessons_of, text_block
+
+GRADERS_GROUP = "Người chấm bài"
+ESSAY_TEXT = "Kể ba cách nhận biết một tin nhắn lừa đảo."
+RUBRIC = "Mỗi cách đúng 1 điểm; tối đa 3 điểm."
+
+
+def essay_question(category=None, *, points=3, **fields) -> Question:
+    category = category or QuestionCategory.objects.create(name=f"Tự luận {uuid.uuid4().hex[:6]}")
+    fields.setdefault("grader_info", RUBRIC)
+    return Question.objects.create(
+        category=category, qtype="essay", text=ESSAY_TEXT, points=points, **fields
+    )
+
+
+def essay_quiz(**fields):
+    """A quiz of a single choice (1 point) then an essay (3 points): 80 % to pass."""
+    single = factories.question()
+    essay = essay_question(single.category)
+    fields.setdefault("pass_mark_percent", 80)
+    fields.setdefault("shuffle_questions", False)
+    fields.setdefault("review_policy", "after_each")
+    return factories.quiz(questions=[single, essay], **fields), single, essay
+
+
+def essay_lesson(quiz):
+    """A one-lesson course whose lesson requires `quiz` (completing it completes the course)."""
+    block_id = str(uuid.uuid4())
+    body = [text_block(), {"type": "quiz", "value": {"quiz": quiz.pk, "required": True},
+                           "id": block_id}]  # fmt: skip
+    course = factories.course(lessons=1, bodies=[body])
+    return course, lessons_of(course)[0], block_id
+
+
+def grader(agency=None, **fields):
+    """A manager of `agency` in the graders' group (None: a grader with no agency)."""
+    person = factories.manager(agency, **fields) if agency is not None else factories.user(**fields)
+    person.groups.add(Group.objects.get(name=GRADERS_GROUP))
+    return person
+
+
+def enrolled_learner(course, agency, **fields):
+    person = factories.learner(agency, **fields)
+    enrolment_create(user=person, course=course, source="self")
+    return person
+
+
+def answers(attempt, single, essay, *, essay_text="Số lạ, đường link lạ, hứa trúng thưởng."):
+    right = single.choices.get(weight=100).key
+    responses = {str(single.pk): {"choice": right}}
+    if essay_text:
+        responses[str(essay.pk)] = {"text": essay_text}
+    return {"version": 1, "responses": responses}
