@@ -167,6 +167,11 @@ class PrivacyRequest(models.Model):
         related_name="+",
     )  # fmt: skip
     outcome = models.TextField(pgettext_lazy("privacy request", "outcome"), blank=True)
+    # When the handlers were e-mailed that its deadline is near (accounts.privacy:
+    # privacy_deadlines_warn): once per request.
+    deadline_warned_at = models.DateTimeField(
+        pgettext_lazy("privacy request", "deadline warning sent"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("privacy request")

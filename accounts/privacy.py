@@ -22,12 +22,13 @@ from django.db.models import Case, OuterRef, Subquery, When
 from django.template.defaultfilters import floatformat
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.models import ConsentRecord, PrivacyRequest, User
 from cms import audit
-from cms.net import client_ip
+from cms.net import absolute_url, client_ip
+from cms.outbox import task_send
 from cms.text import nfc
 
 MFA_ACTIONS = {
@@ -323,6 +324,68 @@ def privacy_requests_queue():
 
 def days_left(privacy_request: PrivacyRequest, now: dt.datetime | None = None) -> int:
     return (privacy_request.due_at - (now or timezone.now())).days
+
+
+def privacy_deadlines_warn(*, now: dt.datetime | None = None) -> int:
+    """Open requests with less than WARN_DAYS_LEFT days left (or overdue) not warned about
+    yet: marked as warned and, on commit, one e-mail to the handlers lists them (through
+    the outbox: never lost, never twice). The daily task calls it; a second run the same
+    day, or any later one, finds them warned. Returns how many requests were warned."""
+    from accounts import tasks
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        near = list(
+            PrivacyRequest.objects.select_for_update()
+            .filter(
+                status=PrivacyRequest.Status.OPEN,
+                deadline_warned_at__isnull=True,
+                due_at__lt=now + dt.timedelta(days=WARN_DAYS_LEFT),
+            )
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        if near:
+            PrivacyRequest.objects.filter(pk__in=near).update(deadline_warned_at=now)
+            task_send(tasks.privacy_deadline_mail, [near], queue="mail")
+    return len(near)
+
+
+def privacy_request_handlers():
+    """Who handles privacy requests (the admin queue is for superusers): the active ones
+    with an e-mail address."""
+    return User.objects.filter(is_active=True, is_superuser=True).exclude(email="")
+
+
+def privacy_deadline_mail_send(*, request_ids: list[int]) -> int:
+    """E-mail the handlers the requests of `request_ids` still open: kind, deadline, days
+    left and a link to each (no name: the queue shows who). Returns messages sent."""
+    from django.core.mail import EmailMessage
+    from django.urls import reverse
+
+    now = timezone.now()
+    items = PrivacyRequest.objects.filter(
+        pk__in=request_ids, status=PrivacyRequest.Status.OPEN
+    ).order_by("due_at", "pk")
+    lines = [
+        gettext("- %(kind)s, due %(due)s (%(days)s days left): %(link)s") % {
+            "kind": item.get_kind_display(),
+            "due": date_format(timezone.localtime(item.due_at), "d/m/Y"),
+            "days": max(days_left(item, now), 0),
+            "link": absolute_url(reverse("privacy_requests:detail", args=[item.pk])),
+        }
+        for item in items
+    ]  # fmt: skip
+    recipients = list(privacy_request_handlers().values_list("email", flat=True))
+    if not lines or not recipients:
+        return 0
+    body = gettext(
+        "Hello,\n\nThese privacy requests must be handled before their deadline (the privacy "
+        "notice promises an answer within %(days)s days):\n\n%(lines)s\n\nThe queue: %(queue)s"
+    ) % {"days": settings.PRIVACY_REQUEST_DAYS, "lines": "\n".join(lines),
+         "queue": absolute_url(reverse("privacy_requests:index"))}  # fmt: skip
+    subject = gettext("HọcSố: privacy requests close to their deadline")
+    return EmailMessage(subject, body, to=recipients).send()
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Background work of the accounts floor: sending text messages."""
+"""Background work of the accounts floor: sending text messages, warning the handlers of
+privacy requests near their deadline."""
 
 from accounts import phone_passwords
 from accounts.sms import SMSNotSent, deliver
@@ -22,3 +23,20 @@ def sms_invitations_send(user_ids: list[int]) -> dict:
     """Imported people with only a phone: an SMS with a link to set their password
     (accounts.phone_passwords). A retry resends only to those still without a password."""
     return {"sent": phone_passwords.sms_invitations_send(user_ids)}
+
+
+@task("accounts.privacy_deadlines_warn", queue="mail")
+def privacy_deadlines_warn() -> dict:
+    """Daily: the handlers are e-mailed once about each privacy request near its deadline
+    (accounts.privacy.privacy_deadlines_warn)."""
+    from accounts.privacy import privacy_deadlines_warn as warn
+
+    return {"warned": warn()}
+
+
+@task("accounts.privacy_deadline_mail", queue="mail", site_language=True)
+def privacy_deadline_mail(request_ids: list[int]) -> int:
+    """The e-mail listing the requests near their deadline, to every handler."""
+    from accounts.privacy import privacy_deadline_mail_send
+
+    return privacy_deadline_mail_send(request_ids=request_ids)

@@ -8,7 +8,6 @@ the row. So a retried or doubled beat run never sends twice (at most once, by de
 import contextlib
 import datetime as dt
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
@@ -22,16 +21,12 @@ from accounts.privacy import users_refusing
 from campaigns.agencies.selectors import agencies_visible_to
 from campaigns.models import Assignment, ManagerDigest, ManagerRole, Notice, Reminder
 from campaigns.services import notice_create
+from cms.net import absolute_url  # also read as notify.absolute_url (e-mail changes)
 
 BATCH = 500  # assignments per reminder query; bounded memory per run
 # A manager's reminder before the deadline (a text kind only: manual reminders are not
 # Reminder rows, the beat's kinds stay once each).
 MANUAL_BEFORE_DEADLINE = "manual"
-
-
-def absolute_url(path: str) -> str:
-    """A link for an e-mail: the app's origin (settings.APP_ORIGIN) and `path`."""
-    return settings.APP_ORIGIN.rstrip("/") + path
 
 
 def _my_learning_path() -> str:

@@ -69,4 +69,10 @@ app.conf.beat_schedule = {
         "task": "campaigns.retention_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Privacy: the handlers are e-mailed once about each request with under 3 days left
+    # (accounts.privacy.privacy_deadlines_warn; daily, so a missed day catches up).
+    "accounts-privacy-deadlines": {
+        "task": "accounts.privacy_deadlines_warn",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }

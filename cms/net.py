@@ -70,3 +70,8 @@ def is_direct_loopback(request) -> bool:
     if address is None or not ipaddress.ip_address(address).is_loopback:
         return False
     return not any(request.META.get(header) for header in PROXY_HEADERS)
+
+
+def absolute_url(path: str) -> str:
+    """A link for an e-mail: the app's origin (settings.APP_ORIGIN) and `path`."""
+    return settings.APP_ORIGIN.rstrip("/") + path

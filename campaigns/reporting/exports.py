@@ -37,9 +37,9 @@ from django.utils.translation import gettext as _
 
 from campaigns import courses_bridge, selectors, services, tasks
 from campaigns.models import Campaign, ReportExport, ReportSubscription
-from campaigns.notify import absolute_url
 from campaigns.reporting import aggregates, periods, report_files
 from cms.audit import audit_record
+from cms.net import absolute_url
 from cms.outbox import task_send
 from cms.storage import object_store, store_file
 from cms.vocabularies import Subgroup
