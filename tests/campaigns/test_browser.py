@@ -4,6 +4,7 @@ sideways scrolling at 390 px, no serious accessibility violations)."""
 import pytest
 
 from accounts.models import User
+from tests.browser.test_learner_journey import _tap_sizes
 from tests.campaigns.conftest import manager_logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,3 +49,7 @@ def test_manager_pages_fit_a_phone_and_pass_axe(
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         assert axe(page) == [], path
+        # Every link on the manager's pages is a 44 px tap target (walker finding: the
+        # path, actions, sort and period links, the back link were 16 to 34 px tall).
+        links = _tap_sizes(page, "main a")
+        assert links and [s for s in links if s[2] < 44] == [], path

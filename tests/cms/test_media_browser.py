@@ -7,7 +7,8 @@ from tests.browser.test_learner_journey import _tap_sizes
 from tests.cms.conftest import VTT
 
 TAP_TARGETS = (
-    ".filters a, .home-section > p > a, a.card-title, .video-quality, .transcript summary, select"
+    ".filters a, .home-section > p > a, a.card-title, .video-quality, .transcript summary, select,"
+    " .infographic-figure a"
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,7 +104,8 @@ def test_media_pages_have_no_serious_accessibility_violations(
         assert axe(phone_page) == [], url
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, url
         # Tap targets of at least 44 px (walker finding 12): filters, "all …" links, card
-        # titles, the video's quality select and transcript toggle, any select.
+        # titles, the video's quality select and transcript toggle, any select, the
+        # infographic's "Tải bản gốc".
         sizes = _tap_sizes(phone_page, TAP_TARGETS)
         measured[url] = len(sizes)
         assert [s for s in sizes if s[2] < 44] == [], url
@@ -111,7 +113,7 @@ def test_media_pages_have_no_serious_accessibility_violations(
     phone_page.keyboard.press("Tab")  # the skip link shows when focused
     assert [s[2] for s in _tap_sizes(phone_page, ".skip-link")][0] >= 44
     # Something was measured: the home page's sections, the video's quality and transcript.
-    assert measured["/"] and measured[video_page.url] >= 2, measured
+    assert measured["/"] and measured[video_page.url] >= 2 and measured[infographic.url], measured
 
 
 def test_fast_connection_gets_720p_and_the_viewer_can_switch(live_server, phone_page, video_page):

@@ -2,8 +2,10 @@
 
 import pytest
 
+from tests.browser.test_learner_journey import _tap_sizes
+from tests.cms.conftest import png_bytes
 from tests.conftest import browser_log_in_with_form
-from tests.courses.conftest import text_block
+from tests.courses.conftest import image_block, text_block
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,11 +15,17 @@ PASSWORD = "Hoc-tap-so-2026!"
 def test_enrol_and_complete_a_course_on_a_phone(
     live_server, phone_page, axe, user_factory, course_factory
 ):
+    from cms.demo import _ensure_image  # a flushed database has no root collection: it adds one
+
+    picture = _ensure_image("Quét mã QR", "qr.png", png_bytes(640, 360))
     course_factory(
         lessons=2,
         title="Thanh toán không tiền mặt an toàn",
         bodies=[
-            [text_block("<p>Quét mã QR, kiểm tra tên người nhận rồi mới xác nhận.</p>")],
+            [
+                text_block("<p>Quét mã QR, kiểm tra tên người nhận rồi mới xác nhận.</p>"),
+                image_block(picture),
+            ],
             [text_block("<p>Không bao giờ đọc mã OTP cho người khác.</p>")],
         ],
     )
@@ -35,6 +43,9 @@ def test_enrol_and_complete_a_course_on_a_phone(
     assert "Quét mã QR" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert axe(page) == []
+    # "Tải ảnh gốc" under a picture is a 44 px tap target, not a 16 px line of the caption.
+    assert [s[0] for s in _tap_sizes(page, ".lesson-image figcaption a")] == ["Tải ảnh gốc"]
+    assert [s for s in _tap_sizes(page, ".lesson-image figcaption a") if s[2] < 44] == []
     page.get_by_role("button", name="Tôi đã đọc xong bài này").click()
     assert "OTP" in page.locator("article.lesson").inner_text()  # moved on to lesson 2
     page.get_by_role("button", name="Tôi đã đọc xong bài này").click()
