@@ -14,7 +14,7 @@ GLOSSARY = {
     "Assigned": "Được giao",
     "Enrolled": "Đã ghi danh",
     "Completed": "Đã hoàn thành",
-    "Certified": "Được cấp chứng nhận",
+    "Certified": "Được cấp chứng chỉ",
 }
 STATES = {"Not started": "Chưa bắt đầu", "In progress": "Đang học",
           "Completed": GLOSSARY["Completed"], "Certified": GLOSSARY["Certified"]}  # fmt: skip
@@ -50,3 +50,33 @@ def test_the_served_translations_are_the_glossary_words():
             assert pgettext("learning status", msgid) == word, msgid
         assert pgettext("agency", "Name") == "Tên đơn vị"  # the agencies' sort link
         assert gettext("Target achieved (%)") == "Tỷ lệ đạt chỉ tiêu (%)"
+
+
+def _translations(po: Path):
+    """Each msgstr of a catalogue, its continuation lines joined."""
+    current = None
+    for line in po.read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgstr"):
+            current = [line.split(" ", 1)[1].strip('"')]
+        elif line.startswith('"') and current is not None:
+            current.append(line.strip('"'))
+        elif current is not None:
+            yield "".join(current)
+            current = None
+    if current is not None:
+        yield "".join(current)
+
+
+def test_a_certificate_is_chung_chi_in_every_catalogue():
+    """Walker finding: "Chứng chỉ của tôi" in the menu, "Chứng nhận đã cấp" on the
+    dashboard. The product's word for a certificate is "chứng chỉ" (docs/glossary.md)."""
+    found = [
+        f"{po.relative_to(ROOT)}: {text!r}"
+        for po in catalogues()
+        for text in _translations(po)
+        if "chứng nhận" in text.lower()
+    ]
+    assert found == []
+    with translation.override("vi"):
+        assert gettext("Certificates") == "Chứng chỉ"
+        assert gettext("Certificates issued") == "Chứng chỉ đã cấp"
