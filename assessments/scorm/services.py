@@ -108,6 +108,7 @@ def packages_requeue(*, older_than: timedelta | None = None) -> int:
 
 COMMIT_MAX_BYTES = 256 * 1024
 TOTAL_TIME = {SCORM12: "cmi.core.total_time", SCORM2004: "cmi.total_time"}
+LESSON_STATUS12 = "cmi.core.lesson_status"
 # Elements a SCO writes for its own session only: never handed back at the next launch.
 WRITE_ONLY = frozenset(
     {"cmi.core.exit", "cmi.core.session_time", "cmi.exit", "cmi.session_time", "adl.nav.request"}
@@ -245,7 +246,8 @@ def attempt_commit(
     """Check and store one commit of a SCO (assessments.scorm.cmi), then roll the package's
     outcome up over its SCOs in the manifest's order. `payload`: the relay's envelope
     (Envelope). Only the open session's commits are taken, each with a higher sequence number
-    than the last; a finishing commit closes the session, so a replay is refused. Read-only
+    than the last; a finishing commit closes the session, so a replay is refused (and
+    completes a 1.2 SCO that never set its lesson_status, as the standard says). Read-only
     elements sent back unchanged are dropped, a changed one is refused; total time is the
     server's own. Nothing of a refused commit is stored."""
     _rate_limit(user, client_address)
@@ -274,6 +276,11 @@ def attempt_commit(
         attempt.cmi = cmi_commit(
             version=package.version, edition=package.edition, stored=attempt.cmi, values=values
         )
+        status = attempt.cmi.get(LESSON_STATUS12, "not attempted")
+        if package.version == SCORM12 and envelope.finish and status == "not attempted":
+            # SCORM 1.2 RTE 3.4.4: a SCO that never set its status is completed by LMSFinish
+            # (then judged by the manifest's mastery score when it reported a raw score).
+            attempt.cmi = {**attempt.cmi, LESSON_STATUS12: "completed"}
         outcome = sco_outcome(package.version, attempt.cmi, mastery_score=item.get("mastery_score"))
         attempt.completed, attempt.passed, attempt.scaled = (
             outcome.completed, outcome.passed, outcome.scaled

@@ -15,6 +15,7 @@ def scorm_ui_messages() -> dict:
         "continue": _("Continue the activity"),
         "parts": _("Parts of this activity"),
         "part_done": _("done"),
+        "parts_count": _("(%(done)s of %(total)s done)"),
         "completed": _("Activity completed."),
         "passed": _("Passed. Well done!"),
         "passed_score": _("Passed with %(score)s%%. Well done!"),

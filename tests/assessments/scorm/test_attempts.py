@@ -127,3 +127,22 @@ def test_bad_payloads_and_unready_packages_are_refused(ready, learner):
     with pytest.raises(ScormRefused) as caught:
         services.attempt_start(user=learner, package=package, context_key=PLACE)
     assert caught.value.code == "unavailable"
+
+
+def test_a_12_sco_that_never_set_its_status_is_completed_by_lmsfinish(ready, learner):
+    """SCORM 1.2 RTE 3.4.4: LMSFinish completes a SCO whose lesson_status is still "not
+    attempted"; one that set "incomplete" stays so; 2004 has no such rule."""
+    package = ready(scorm_zip(scos=("a", "b"), schemaversion="1.2"))
+    first, _values = services.attempt_start(user=learner, package=package, context_key=PLACE)
+    assert not commit(first, {"cmi.core.session_time": "00:00:05"}).attempt.completed
+    result = commit(first, {}, finish=True)
+    assert result.attempt.cmi["cmi.core.lesson_status"] == "completed"
+    assert result.attempt.completed
+    second, _values = services.attempt_start(
+        user=learner, package=package, context_key=PLACE, sco="item_b"
+    )
+    result = commit(second, {"cmi.core.lesson_status": "incomplete"}, finish=True)
+    assert not result.attempt.completed and result.activity_outcome[0] is False
+    later = ready(scorm_zip(scos=("only",)))
+    attempt, _values = services.attempt_start(user=learner, package=later, context_key=PLACE)
+    assert not commit(attempt, {}, finish=True).attempt.completed

@@ -8,6 +8,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from assessments.scorm.models import ScormAttempt
 from courses.models import LessonProgress
@@ -33,11 +34,15 @@ margin:.5rem 0;font-size:16px}input{width:24px;height:24px}</style></head><body>
 <button id="suspend" type="button">Tạm dừng</button>
 <button id="submit" type="button">Nộp bài</button><p id="done"></p>
 <script>
-var api = (function (w) { for (var n = 0; !w.API_1484_11 && w.parent !== w && n < 10; n++) w = w.parent; return w.API_1484_11; })(window);
+var api = (function (w) {
+  for (var n = 0; !w.API_1484_11 && w.parent !== w && n < 10; n++) w = w.parent;
+  return w.API_1484_11;
+})(window);
 api.Initialize("");
 var saved = api.GetValue("cmi.suspend_data");
 if (api.GetValue("cmi.entry") === "resume" && saved) {
-  document.getElementById("resume").textContent = "Tiếp tục từ " + api.GetValue("cmi.location") + ": " + saved;
+  document.getElementById("resume").textContent =
+    "Tiếp tục từ " + api.GetValue("cmi.location") + ": " + saved;
   document.querySelector('input[value="' + saved + '"]').checked = true;
 } else {
   api.SetValue("cmi.completion_status", "incomplete");
@@ -113,6 +118,21 @@ def _wait_for(predicate, page, what: str):
             return
         page.wait_for_timeout(250)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _sco_initialized(page):
+    """Wait until the framed SCO of the golf samples has called LMSInitialize (its global
+    `initialized`, shared/scormfunctions.js)."""
+    for _ in range(80):
+        for frame in page.frames:
+            if "/content/" in frame.url and not frame.is_detached():
+                try:
+                    if frame.evaluate("() => window.initialized === true"):
+                        return
+                except PlaywrightError:
+                    pass
+        page.wait_for_timeout(250)
+    raise AssertionError("the SCO did not initialise")
 
 
 def _attempt(learner) -> ScormAttempt:
@@ -194,8 +214,9 @@ def test_scorm12_golf_sample_suspends_resumes_and_completes(
 
 def test_scorm2004_answers_suspends_resumes_and_completes(scorm_lesson, ready_package):
     package = ready_package(
-        scorm_zip({"sco1/index.html": SCO_2004}, scos=("sco1",),
-                  schemaversion="2004 4th Edition")  # fmt: skip
+        scorm_zip(
+            {"sco1/index.html": SCO_2004}, scos=("sco1",), schemaversion="2004 4th Edition"
+        )  # fmt: skip
     )
     ctx = scorm_lesson(package)
     page, learner = ctx["page"], ctx["learner"]
@@ -228,3 +249,50 @@ def test_scorm2004_answers_suspends_resumes_and_completes(scorm_lesson, ready_pa
     attempt = _attempt(learner)
     assert (attempt.completed, attempt.passed, attempt.scaled) == (True, True, 1.0)
     assert LessonProgress.objects.get(user=learner, lesson=ctx["lesson"]).completed_at
+
+
+def test_scorm12_minimum_calls_sample_plays_each_sco_and_rolls_up(
+    scorm_lesson, ready_package, fixtures_dir, axe
+):
+    """RuntimeMinimumCalls_SCORM12.zip: 18 SCOs, each only LMSInitialize on load and
+    LMSFinish on unload. The lesson lists the parts; opening another part unloads the
+    running SCO first (its LMSFinish is committed), a SCO that never set its status is
+    completed by its LMSFinish (SCORM 1.2), and the lesson completes once every part is."""
+    package = ready_package(
+        (fixtures_dir / "scorm" / "RuntimeMinimumCalls_SCORM12.zip").read_bytes()
+    )
+    titles = [item["title"] for item in package.sco_items]
+    assert len(titles) == 18
+    ctx = scorm_lesson(package)
+    page, learner = ctx["page"], ctx["learner"]
+    page.goto(ctx["url"])
+    sco = page.frame_locator(".activity-scorm iframe").frame_locator("#sco")
+    sco.get_by_role("heading", name="Play of the game").wait_for()
+    assert "(đã xong 0/18)" in page.get_by_test_id("scorm-parts").inner_text()
+    page.get_by_test_id("scorm-parts").click()  # the list of parts opens
+    parts = page.locator(".activity-scorm .scorm-part-list button")
+    assert parts.count() == 18
+    assert parts.first.get_attribute("aria-current") == "step"
+    for target in [page.get_by_test_id("scorm-parts"), *parts.all()]:
+        box = target.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, target.inner_text()
+    assert axe(page) == []
+    page.screenshot(path="/tmp/scorm12-parts.png", full_page=True)
+    done = "{} ✓ đã xong".format
+    previous = titles[0]
+    for title in titles[1:]:
+        _sco_initialized(page)  # the learner reads it: its LMSInitialize has run
+        page.get_by_role("button", name=title, exact=True).click()
+        page.get_by_role("button", name=done(previous), exact=True).wait_for()
+        assert not page.get_by_test_id("lesson-done").count()
+        previous = title
+    _sco_initialized(page)
+    page.get_by_role("button", name=done(titles[0]), exact=True).click()  # the first again
+    page.get_by_role("button", name=done(previous), exact=True).wait_for()
+    page.get_by_test_id("lesson-done").wait_for()
+    assert "(đã xong 18/18)" in page.get_by_test_id("scorm-parts").inner_text()
+    attempts = ScormAttempt.objects.filter(user=learner)
+    assert attempts.count() == 18 and all(a.completed for a in attempts)
+    assert {a.cmi["cmi.core.lesson_status"] for a in attempts} == {"completed"}
+    assert LessonProgress.objects.get(user=learner, lesson=ctx["lesson"]).completed_at
+    page.screenshot(path="/tmp/scorm12-parts-done.png", full_page=True)

@@ -65,6 +65,14 @@
   window.addEventListener("message", function (event) {
     if (event.origin !== appOrigin || event.source !== window.parent) return;
     var message = event.data;
+    if (message && message.type === "hocso-scorm-unload") {
+      // The learner opens another part: unloading the SCO runs its own exit (LMSFinish or
+      // Terminate, whose commit is sent first), then the lesson page hears we are done.
+      var frame = document.getElementById("sco");
+      if (frame) frame.remove();
+      send({ type: "hocso-scorm-closed" });
+      return;
+    }
     if (!message || message.type !== "hocso-scorm-init" || started || !safeHref(message.href)) {
       return;
     }

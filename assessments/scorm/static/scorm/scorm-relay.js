@@ -71,18 +71,38 @@
       run = null;
     }
 
-    function showParts(scos) {
-      parts.textContent = "";
+    function showParts(scos, running) {
+      var list = parts.querySelector(".scorm-part-list");
+      list.textContent = "";
       parts.hidden = !scos || scos.length < 2;
       if (parts.hidden) return;
+      var done = scos.filter(function (sco) { return sco.completed; }).length;
+      parts.querySelector(".scorm-parts-count").textContent =
+        format(t.parts_count, { done: done, total: scos.length });
       scos.forEach(function (sco) {
         var button = document.createElement("button");
         button.type = "button";
         button.className = "button";
         button.textContent = sco.title + (sco.completed ? " ✓ " + (t.part_done || "") : "");
-        button.addEventListener("click", function () { launch(sco.identifier); });
-        parts.appendChild(button);
+        if (sco.identifier === running) button.setAttribute("aria-current", "step");
+        button.addEventListener("click", function () { switchTo(sco.identifier); });
+        list.appendChild(button);
       });
+    }
+
+    // Another part (or the same again): the running SCO is unloaded first, so that its own
+    // exit (LMSFinish/Terminate) is committed before the next one starts.
+    function switchTo(sco) {
+      if (!run) return launch(sco);
+      var current = run;
+      var next = function () {
+        if (current.next) return;
+        current.next = true;
+        current.queue.then(function () { launch(sco); });
+      };
+      current.switching = next;
+      current.iframe.contentWindow.postMessage({ type: "hocso-scorm-unload" }, current.origin);
+      setTimeout(next, 2000); // a player that does not answer is closed all the same
     }
 
     function launch(sco) {
@@ -102,8 +122,7 @@
         iframe.setAttribute("allow", "fullscreen");
         iframe.title = cfg.title || t.frame_title || "SCORM";
         var seq = 0;
-        var queue = Promise.resolve();
-        var current = { iframe: iframe };
+        var current = { iframe: iframe, origin: contentOrigin, queue: Promise.resolve() };
         current.listener = function (event) {
           // Only the player we framed, from the content origin, is heard.
           if (event.origin !== contentOrigin || event.source !== iframe.contentWindow) return;
@@ -115,6 +134,8 @@
             );
           } else if (message.type === "hocso-scorm-loaded") {
             show("");
+          } else if (message.type === "hocso-scorm-closed") {
+            if (current.switching) current.switching();
           } else if (message.type === "hocso-scorm-commit") {
             if (!message.values || typeof message.values !== "object") return;
             var finished = message.finish === true;
@@ -122,7 +143,7 @@
             var body = JSON.stringify({ session: cfg.session, seq: seq, values: message.values, finish: finished });
             if (body.length > MAX_COMMIT_BYTES) return;
             // Commits go one after the other, numbered: the server takes each once, in order.
-            queue = queue.then(function () {
+            current.queue = current.queue.then(function () {
               return post(cfg.commit_url, body, finished).then(function (answer) {
                 var data = answer.data || {};
                 if (!answer.ok) {
@@ -132,12 +153,12 @@
                 showResult(data, finished);
                 // courses/progress.js updates the progress bars and the "lesson completed" note.
                 document.dispatchEvent(new CustomEvent("hocso:activity-result", { detail: data }));
-                if (finished && run === current) {
+                if (finished && run === current && !current.switching) {
                   // The SCO has ended its session: take it away, offer to go on.
                   close();
                   again.hidden = false;
                   cfg.scos.forEach(function (s) { if (s.identifier === cfg.sco) s.completed = data.sco_completed; });
-                  showParts(cfg.scos);
+                  showParts(cfg.scos, "");
                 }
               }).catch(function () { show(t.offline, "error"); });
             });
@@ -145,7 +166,7 @@
         };
         window.addEventListener("message", current.listener);
         run = current;
-        showParts(cfg.scos);
+        showParts(cfg.scos, cfg.sco);
         iframe.src = cfg.player_url;
         frameBox.appendChild(iframe);
       }).catch(function () {
@@ -153,7 +174,7 @@
       });
     }
 
-    again.addEventListener("click", function () { launch(""); });
+    again.addEventListener("click", function () { switchTo(""); });
     launch("");
   }
 
