@@ -394,6 +394,11 @@ class QuizSlot(Orderable):
             raise ValidationError(_("Choose either one question or a category to draw from."))
 
 
+# The Wagtail group giving the "chấm bài" permission (assessments.grade_essay) and the
+# admin: made by migration 0006; an administrator adds managers or teachers to it.
+GRADERS_GROUP = "Người chấm bài"
+
+
 class AttemptState(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     # Submitted, holding an answer a person grades (an essay): no score yet.

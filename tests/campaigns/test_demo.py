@@ -24,6 +24,7 @@ def test_demo_is_idempotent_and_makes_the_province_tree(home_page):
     assert 300 <= LearnerProfile.objects.count() <= 500
     manager = User.objects.get(email="manager@hocso.local")
     assert ManagerRole.objects.get(user=manager).agency.name == "Sở Nội vụ"
+    assert manager.has_perm("assessments.grade_essay")  # the essay grading queue (issue 18)
     campaign = Campaign.objects.get(name="Bình dân học vụ số 2026")
     assert Assignment.objects.filter(campaign=campaign).count() > 200
 
