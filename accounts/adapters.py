@@ -145,15 +145,23 @@ class AccountAdapter(DefaultAccountAdapter):
             % {"site": settings.SITE_NAME, "code": code},
         )
 
-    def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
-        """A code was asked for a number no account has: say so to that number only (the
-        page reads the same as for a registered number)."""
-        self._sms(
-            phone,
-            gettext("%(site)s: someone asked for a log-in code for this number, but no "
-                    "account uses it. If it was you, sign up first.")
-            % {"site": settings.SITE_NAME},
-        )  # fmt: skip
+    def send_unknown_account_sms(
+        self, phone: str, *, password_reset: bool = False, **kwargs
+    ) -> None:
+        """A code (or, with `password_reset`, a new password: accounts.phone_passwords) was
+        asked for a number no account has: say so to that number only (the page reads the
+        same as for a registered number), naming what was asked for."""
+        if password_reset:
+            text = gettext(
+                "%(site)s: someone asked to reset the password of an account with "
+                "this number, but no account uses it. If it was you, sign up first."
+            )
+        else:
+            text = gettext(
+                "%(site)s: someone asked for a log-in code for this number, but no "
+                "account uses it. If it was you, sign up first."
+            )
+        self._sms(phone, text % {"site": settings.SITE_NAME})
 
     def send_account_already_exists_sms(self, phone: str) -> None:
         self._sms(

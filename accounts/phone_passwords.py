@@ -99,7 +99,7 @@ def phone_password_reset(request):
         from allauth.account.adapter import get_adapter
 
         if user is None:
-            get_adapter(request).send_unknown_account_sms(phone)
+            get_adapter(request).send_unknown_account_sms(phone, password_reset=True)
         elif sms_allowed(request, phone):
             try:
                 sms.sms_send(phone, password_link_sms(user, invitation=False))

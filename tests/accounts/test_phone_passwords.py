@@ -67,6 +67,16 @@ def test_forgot_password_by_phone_sends_a_link_that_works_once(client, user_fact
     assert again.status_code == 400 and "Liên kết này không còn dùng được" in again.content.decode()
 
 
+def test_forgot_password_for_an_unknown_number_says_so_not_a_log_in_code(client):
+    """Walker finding: the SMS to a number no account uses spoke of a log-in code."""
+    response = client.post(PHONE_RESET, {"phone": "0912 000 111"})
+    assert response.status_code == 302
+    [message] = sms.outbox
+    assert message["to"] == "+84912000111"
+    assert "đặt lại mật khẩu" in message["text"] and "đăng ký" in message["text"]
+    assert "mã đăng nhập" not in message["text"]
+
+
 def test_reset_page_speaks_vietnamese_and_refuses_a_landline(client):
     page = client.get(PHONE_RESET).content.decode()
     assert "Đặt lại mật khẩu qua SMS" in page
