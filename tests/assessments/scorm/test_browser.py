@@ -296,3 +296,28 @@ def test_scorm12_minimum_calls_sample_plays_each_sco_and_rolls_up(
     assert {a.cmi["cmi.core.lesson_status"] for a in attempts} == {"completed"}
     assert LessonProgress.objects.get(user=learner, lesson=ctx["lesson"]).completed_at
     page.screenshot(path="/tmp/scorm12-parts-done.png", full_page=True)
+
+
+def test_a_page_closed_without_exiting_resumes_from_the_autosave(
+    scorm_lesson, ready_package, fixtures_dir
+):
+    """The golf sample commits only when it exits. Values it set are sent a few seconds after
+    the last one all the same, so a learner who reloads (or loses the page) without pressing
+    Exit is asked to resume at the page they were on."""
+    package = ready_package((fixtures_dir / "scorm" / "singlescobasic.zip").read_bytes())
+    ctx = scorm_lesson(package)
+    page, learner = ctx["page"], ctx["learner"]
+    page.goto(ctx["url"])
+    sco = page.frame_locator(".activity-scorm iframe").frame_locator("#sco")
+    content = sco.frame_locator("#contentFrame")
+    content.get_by_role("heading", name="Play of the game").wait_for()
+    for _ in range(2):
+        sco.get_by_role("button", name="Next ->").click()
+    _wait_for(
+        lambda: _attempt(learner).cmi.get("cmi.core.lesson_location") == "2", page, "autosave"
+    )
+    attempt = _attempt(learner)
+    assert attempt.session is not None and attempt.cmi["cmi.core.lesson_status"] == "incomplete"
+    page.reload()
+    content.get_by_role("heading", name="Scoring", exact=True).wait_for()  # on page 2
+    assert page.get_by_test_id("scorm-status").inner_text() == ""  # no refusal shown

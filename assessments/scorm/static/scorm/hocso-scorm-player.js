@@ -6,8 +6,10 @@
  * window.API_1484_11 for 2004) and frames the SCO beside it. It waits for the lesson page
  * (APP_ORIGIN only, window.parent only) to send the learner's stored values (resume) and the
  * SCO's launch address, then relays each Commit and Finish/Terminate to the lesson page with
- * postMessage(…, APP_ORIGIN): the values the SCO set in this session. scorm-again sends
- * nothing itself (no lmsCommitUrl); the server checks every value again.
+ * postMessage(…, APP_ORIGIN): the values the SCO set in this session. Values set and not
+ * committed are sent AUTOSAVE_MS after the last one (a SCO that commits only when it exits
+ * loses little when the page is closed). scorm-again sends nothing itself (no
+ * lmsCommitUrl); the server checks every value again.
  */
 (function () {
   "use strict";
@@ -16,6 +18,7 @@
   var appOrigin = root.getAttribute("data-app-origin");
   var is12 = root.getAttribute("data-version") === "scorm12";
   var started = false;
+  var AUTOSAVE_MS = 5000;
 
   function send(message) {
     window.parent.postMessage(message, appOrigin);
@@ -33,11 +36,19 @@
     var api = new Api({ autocommit: false, logLevel: 5 });
     api.loadFromFlattenedJSON(init.cmi || {}, "");
     var values = {}; // every element the SCO set without error in this session
+    var autosave = null;
+    var finished = false;
 
     function remember(element, value) {
-      if (String(api.lastErrorCode) === "0") values[element] = String(value);
+      if (finished || String(api.lastErrorCode) !== "0") return;
+      values[element] = String(value);
+      clearTimeout(autosave);
+      autosave = setTimeout(function () { commit(false); }, AUTOSAVE_MS);
     }
     function commit(finish) {
+      clearTimeout(autosave);
+      if (finished) return;
+      finished = finish;
       var copy = {};
       Object.keys(values).forEach(function (name) { copy[name] = values[name]; });
       send({ type: "hocso-scorm-commit", values: copy, finish: finish });
