@@ -12,8 +12,9 @@ statistical offices for hierarchical tables (e.g. τ-ARGUS's "hypercube" method 
 one-dimensional hierarchy), made exact here because the equations form a tree:
 
 1. Each hidden count gets the range an attacker can compute: SMALL in [1, min_count - 1],
-   HIDDEN in [min_count, ∞) (zeros and small counts are never HIDDEN, so a HIDDEN count is
-   at least min_count), a residual 0 when it is 0 (the attacker is assumed to know which
+   HIDDEN in [1, ∞) (zeros are never hidden; a HIDDEN count is usually a large one, but a
+   small one is shown as HIDDEN too when its "1 to 4" would pin it, see 3), a residual 0
+   when it is 0 (the attacker is assumed to know which
    agencies have nobody of their own) and in [1, ∞) otherwise. The ranges are narrowed by
    interval propagation over the equations "parent = children + residual" until nothing
    changes. The equations form a tree (each count is in its parent's equation and its own),
@@ -23,7 +24,12 @@ one-dimensional hierarchy), made exact here because the equations form a tree:
    more count is hidden: the smallest shown non-zero count of an equation it is in (a
    sibling or a child first, its parent only when there is none: hiding a parent spreads
    the problem one level up), or, when its equations have none left, the nearest one
-   reachable through hidden counts. Then back to 1, until no hidden count is exposed.
+   reachable through hidden counts; the top of the tree (the province, whose totals the
+   home page shows) only as a last resort. Then back to 1, until no hidden count is
+   exposed.
+3. When no shown count is left to hide (say a commune of four units, each with 1, all
+   "<5": the total "<5" is at most 4, so each unit is exactly 1), a small count is shown as
+   HIDDEN instead of SMALL (the parent's first), which tells only that it is not zero.
 
 The same pattern serves every depth of the table and the public ranking (each shows a part
 of the whole tree, so nothing can be combined that the whole tree does not already hold).
@@ -65,7 +71,7 @@ def suppress(
         if parent is not None:
             children.setdefault(parent, []).append(cell)
     residual = {p: values[p] - sum(values[c] for c in kids) for p, kids in children.items()}
-    for _step in range(len(values) + 1):
+    for _step in range(2 * len(values) + 2):  # each step hides or widens at least one count
         bounds = _ranges(values, state, children, residual, parents, min_count)
         exposed = [c for c in sorted(state) if bounds[c][1] - bounds[c][0] < 1 - 1e-9]
         if not exposed:
@@ -78,6 +84,8 @@ def suppress(
                 continue  # may be solved by this round's additions: look again first
             partner = _partner(cell, values, state, children, parents)
             if partner is None:
+                partner = _widened(cell, state, children, parents)
+            if partner is None:
                 continue
             state[partner] = HIDDEN
             touched |= equations | {parents.get(partner), partner}
@@ -87,10 +95,20 @@ def suppress(
     return state
 
 
+def _widened(cell, state, children, parents):
+    """No shown count is left to hide: a SMALL count of `cell`'s equations is shown as
+    HIDDEN instead, which says less (any count, not 1 to 4): the parent first (it bounds
+    all its children), then the cell, its siblings, its children."""
+    parent = parents.get(cell)
+    order = [parent, cell, *children.get(parent, []), *children.get(cell, [])]
+    return next((c for c in order if c is not None and state.get(c) == SMALL), None)
+
+
 def _partner(cell, values, state, children, parents):
     """The count to hide so that `cell` gets a range: the smallest shown non-zero count in
     an equation of `cell` (siblings and children before the parent), else the nearest one
-    reachable through hidden counts (breadth first)."""
+    reachable through hidden counts (breadth first). A top count (the province's) comes
+    last of all: the home page shows the province's totals anyway."""
 
     def shown(c) -> bool:
         return c not in state and values[c] > 0
@@ -98,15 +116,18 @@ def _partner(cell, values, state, children, parents):
     def by_size(cells):
         return min(cells, key=lambda c: (values[c], c), default=None)
 
+    def inner(c) -> bool:
+        return parents.get(c) is not None
+
     parent = parents.get(cell)
     near = [c for c in children.get(parent, []) if c != cell] if parent is not None else []
     near += children.get(cell, [])
     best = by_size([c for c in near if shown(c)])
     if best is not None:
         return best
-    if parent is not None and shown(parent):
+    if parent is not None and shown(parent) and inner(parent):
         return parent
-    seen, frontier = {cell}, [cell]
+    seen, frontier, tops = {cell}, [cell], []
     while frontier:
         reach = []
         for c in frontier:
@@ -114,11 +135,12 @@ def _partner(cell, values, state, children, parents):
             linked = children.get(c, []) + ([up, *children.get(up, [])] if up is not None else [])
             reach += [x for x in linked if x not in seen]
         seen.update(reach)
-        best = by_size([c for c in reach if shown(c)])
+        best = by_size([c for c in reach if shown(c) and inner(c)])
         if best is not None:
             return best
+        tops += [c for c in reach if shown(c) and not inner(c)]
         frontier = [c for c in reach if c in state]
-    return None
+    return by_size(tops)
 
 
 def _ranges(values, state, children, residual, parents, min_count):
@@ -130,7 +152,7 @@ def _ranges(values, state, children, residual, parents, min_count):
         if kind == SMALL:
             bounds[cell] = [1.0, float(min_count - 1)]
         elif kind == HIDDEN:
-            bounds[cell] = [float(min_count), INF]
+            bounds[cell] = [1.0, INF]  # any count: a large one, or a small one widened
         else:
             bounds[cell] = [float(value), float(value)]
     # Residuals: ("r", parent) variables; 0 is known, anything else is only >= 1 (or its

@@ -7,8 +7,9 @@ certified): every number published anywhere (the page, the JSON and the CSV at e
 depth, and the public ranking), the tree (parent codes), that a parent's count is its
 children's plus a residual of its own people, which residuals are zero (the most careful
 assumption: an org chart may tell that a department has no staff of its own), that a
-non-zero residual is at least 1, that "<5" means 1 to 4 and "x" at least 5 (zeros and small
-counts are never "x"), and that counts are not negative. The relation certified <=
+non-zero residual is at least 1, that "<5" means 1 to 4 and "x" any count but zero (a
+large count hidden, or a small one whose "<5" would pin it), and that counts are not
+negative. The relation certified <=
 completed between columns is left out (each column is protected on its own).
 
 The same solver shows the threat was real: with the small counts masked alone (the
@@ -55,7 +56,7 @@ def attacker_ranges(shown: dict, parents: dict, zero_residual: set, min_count: i
         if value == f"<{min_count}":
             bounds.append((1, min_count - 1))
         elif value == open_data.HIDDEN_MARKER:
-            bounds.append((min_count, None))
+            bounds.append((1, None))
         else:
             bounds.append((value, value))
     children = {}
@@ -155,7 +156,10 @@ def trees(draw):
 def check_safe(values, parents):
     hidden = suppression.suppress(values, parents, min_count=MIN)
     for cell, value in values.items():
-        assert (hidden.get(cell) == suppression.SMALL) == suppression.is_small(value, MIN)
+        if suppression.is_small(value, MIN):
+            assert cell in hidden  # "<5", or "x" where "<5" would pin it
+        if hidden.get(cell) == suppression.SMALL:
+            assert suppression.is_small(value, MIN)
         if value == 0:
             assert cell not in hidden
     ranges = attacker_ranges(publish(values, hidden), parents, zero_residuals(values, parents))
@@ -177,6 +181,26 @@ def check_safe(values, parents):
 def test_no_hidden_count_is_solvable_in_random_trees(tree):
     values, parents = tree
     check_safe(values, parents)
+
+
+def test_the_province_total_is_hidden_only_as_a_last_resort():
+    """The home page shows the province's totals, so hiding the top helps little: a deeper
+    count is hidden instead when there is one (the top was hidden here before), the top only
+    when nothing else can give a range."""
+    parents = {"0": None, "0.1": "0", "0.2": "0", "0.2.3": "0.2"}
+    hidden, _ranges = check_safe({"0": 12, "0.1": 3, "0.2": 9, "0.2.3": 9}, parents)
+    assert hidden == {"0.1": suppression.SMALL, "0.2": suppression.HIDDEN,
+                      "0.2.3": suppression.HIDDEN}  # fmt: skip
+    parents = {"0": None, "0.1": "0", "0.2": "0"}
+    hidden, _ranges = check_safe({"0": 8, "0.1": 3, "0.2": 5}, parents)
+    assert hidden == {"0.1": suppression.SMALL, "0.2": suppression.HIDDEN}
+    hidden, _ranges = check_safe({"0": 3, "0.1": 3, "0.2": 0}, parents)
+    assert hidden == {"0": suppression.SMALL, "0.1": suppression.SMALL}
+    parents = {"0": None, "0.1": "0"}
+    hidden, _ranges = check_safe({"0": 8, "0.1": 3}, parents)  # 5 of the province's own
+    assert hidden == {"0.1": suppression.SMALL}  # its own people (>= 1) give the range
+    hidden, _ranges = check_safe({"0": 3, "0.1": 3}, parents)
+    assert hidden == {"0": suppression.SMALL, "0.1": suppression.SMALL}
 
 
 def demo_like(seed):
@@ -221,7 +245,7 @@ def test_the_solver_finds_what_the_previous_masking_gave_away():
         hidden, after = check_safe(values, parents)
         assert not exposed(after)
         extra += sum(1 for kind in hidden.values() if kind == suppression.HIDDEN)
-    assert (solved_before, extra) == (3, 5)
+    assert (solved_before, extra) == (3, 3)
 
 
 # --- Everything the site publishes ---------------------------------------------------------
