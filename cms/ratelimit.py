@@ -23,6 +23,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from cms.net import client_ip, rate_limit_identity
 
@@ -105,7 +106,12 @@ def client_limit_exceeded(request, *, scope: str, limit: int, window_seconds: in
 
 
 def busy_response(request):
-    response = render(request, "cms/busy.html", status=503)
+    # "Thử lại" asks for the same address again (a form comes back to be sent again): a
+    # link, no script. A path that would leave the site ("//host/…") retries the home page.
+    retry_url = request.get_full_path()
+    if not url_has_allowed_host_and_scheme(retry_url, allowed_hosts=None):
+        retry_url = "/"
+    response = render(request, "cms/busy.html", {"retry_url": retry_url}, status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
     return response
 
