@@ -327,7 +327,7 @@ def _parse_gift_question(start, lines, comments) -> ParsedQuestion:
         line=start, qtype="", text="", title=title, tags=tags,
         partial_credit="partial" in pragmas, ignore_diacritics="ignore-diacritics" in pragmas,
         case_sensitive="case-sensitive" in pragmas,
-        shuffle_choices="no-shuffle" not in pragmas,
+        shuffle_choices="no-shuffle" not in pragmas, file_format="gift",
     )  # fmt: skip
     if "penalty" in pragmas:
         try:
@@ -591,7 +591,7 @@ def _parse_row(number, row, labels, default_category, problems) -> ParsedQuestio
         line=number, qtype=qtype, text=text, category=category or default_category,
         title=title, general_feedback=general, points=points_value,
         partial_credit=partial.casefold() in _YES, ignore_diacritics=ignore.casefold() in _YES,
-        tags=[t.strip() for t in tags.split(",") if t.strip()],
+        tags=[t.strip() for t in tags.split(",") if t.strip()], file_format="xlsx",
     )  # fmt: skip
     text_format = cells[9 + 4 * MAX_CHOICES].strip().casefold()
     if text_format and text_format not in formats.TextFormat.values:

@@ -89,6 +89,9 @@ class ParsedQuestion:
     grader_info: str = ""
     min_words: int | None = None
     max_words: int | None = None
+    # The kind of file it was read from ("gift", "xlsx"; "" otherwise), so that a message
+    # speaks of that file's syntax or columns (QuestionKind.check).
+    file_format: str = field(default="", compare=False, repr=False)
 
     def signature(self) -> tuple:
         """What makes two questions the same (tests compare export→import by this)."""

@@ -31,9 +31,19 @@ class Matching(base.QuestionKind, code=CODE, label=gettext_lazy("Matching"), xls
 
     def check(self, q):
         pairs = [c for c in q.choices if c.text.strip()]
-        if len(pairs) < 2 or any(not c.match_text.strip() for c in q.choices):
-            return [_("a matching question needs at least two pairs “item -> match”.")]
-        return []
+        if len(pairs) >= 2 and all(c.match_text.strip() for c in q.choices):
+            return []
+        if q.file_format == "xlsx":  # the template's columns (interchange._choice_headers)
+            message = _(
+                "a matching question needs at least two pairs, each item with its match: "
+                "the item in a column “%(item)s N”, its match in “%(match)s N” (for example "
+                "“%(item)s 1” and “%(match)s 1”)."
+            ) % {"item": "Đáp án", "match": "Ghép với"}
+        elif q.file_format == "gift":
+            message = _("a matching question needs at least two pairs “item -> match”.")
+        else:
+            message = _("a matching question needs at least two pairs, each item with its match.")
+        return [message]
 
     def from_gift(self, answers, q):
         if not any("->" in i.text for i in answers.items):

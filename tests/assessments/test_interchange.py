@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from assessments.interchange import (
@@ -214,6 +215,21 @@ def test_xlsx_template_download_and_row_problems(db, admin_client):
     assert "100%" in result.problems[0].message
     not_xlsx = parse_xlsx(b"not a workbook")
     assert "Excel" in not_xlsx.problems[0].message
+
+
+def test_xlsx_matching_problem_speaks_of_the_columns_not_gift(db):
+    """Walker finding: a matching row of the XLSX template with one pair was refused with
+    GIFT's “item -> match”; the message names the template's columns."""
+    workbook = load_workbook(io.BytesIO(export_xlsx([])))
+    sheet = workbook["Câu hỏi"]
+    sheet.append(["Nhóm A", "Ghép đôi", "", "Ghép thủ đô", 1, "", "", "", "",
+                  "Pháp", "", "Paris"])  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with translation.override("vi"):
+        [problem] = parse_xlsx(buffer.getvalue()).problems
+    assert "“Đáp án 1” và “Ghép với 1”" in problem.message, problem.message
+    assert "->" not in problem.message
 
 
 def test_export_views(admin_client, bank):
