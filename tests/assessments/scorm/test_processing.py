@@ -56,7 +56,8 @@ def test_each_fixture_through_the_admin_upload(
         folder = storage.content_path(package.archive_sha256)
         assert (folder / "imsmanifest.xml").is_file()
         assert (folder / package.sco_items[0]["href"].split("?")[0]).is_file()
-        assert "SCORM 1.2" in html and text in html
+        # The version once (walker finding: "SCORM 1.2 (1.2)").
+        assert f'data-testid="scorm-version">SCORM 1.2 — {text}</p>' in html
     else:
         assert package.status == ScormPackage.Status.FAILED
         assert package.error_messages[0].startswith(NOT_SCORM)
@@ -72,6 +73,8 @@ def test_a_scorm_2004_package_is_extracted_with_its_scos_in_order(
     assert package.status == ScormPackage.Status.READY
     assert (package.version, package.edition) == ("scorm2004", "2004 4th Edition")
     assert [s["identifier"] for s in package.sco_items] == ["item_sco1", "item_sco2"]
+    html = admin_client.get(f"/admin/snippets/scorm/scormpackage/edit/{package.pk}/").text
+    assert 'data-testid="scorm-version">SCORM 2004 4th Edition — ' in html
 
 
 @pytest.mark.django_db
@@ -107,3 +110,15 @@ def test_a_new_package_needs_a_file(admin_client):
     response = admin_client.post(ADD, {"title": "Không có tệp"})
     assert response.status_code == 200
     assert not ScormPackage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("version", "edition", "text"),
+    [("scorm12", "1.2", "SCORM 1.2"), ("scorm2004", "2004", "SCORM 2004"),
+     ("scorm2004", "2004 3rd Edition", "SCORM 2004 3rd Edition"),
+     ("scorm2004", "CAM 1.3", "SCORM 2004 (CAM 1.3)"), ("scorm12", "", "SCORM 1.2")],
+)  # fmt: skip
+def test_the_panel_says_the_version_once(version, edition, text):
+    from assessments.scorm.panels import version_text
+
+    assert version_text(ScormPackage(version=version, edition=edition)) == text
