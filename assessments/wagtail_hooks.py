@@ -1,6 +1,7 @@
 """Wagtail admin: the question bank, quizzes, import/export and item statistics."""
 
 from django import forms
+from django.contrib.auth.models import Permission
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -189,3 +190,11 @@ def quiz_preview_listing_button(snippet, user, next_url=None):
             icon_name="view",
             priority=15,
         )
+
+
+@hooks.register("register_permissions")
+def register_grade_essay_permission():
+    """The "Chấm bài tự luận" permission (assessments.grade_essay) in Wagtail's group editor: an
+    administrator gives it to a group of managers or teachers (the grading queue is
+    campaigns.grading, scoped to their agencies)."""
+    return Permission.objects.filter(content_type__app_label="assessments", codename="grade_essay")

@@ -145,3 +145,16 @@ def test_two_graders_at_the_same_moment_grade_once_on_postgresql(transactional_d
     assert result.feedback in {"G0", "G1"} and not result.needs_grading
     assert Notice.objects.filter(user=attempt.user).count() == 1
     assert audit.audit_entries().filter(action="hocso.essay_graded").count() == 1
+
+
+def test_the_graders_group_and_its_permission_show_in_wagtails_group_editor(client):
+    from django.contrib.auth.models import Group
+
+    from assessments.models import GRADERS_GROUP
+
+    group = Group.objects.get(name=GRADERS_GROUP)
+    assert {"grade_essay", "access_admin"} <= {p.codename for p in group.permissions.all()}
+    client.force_login(factories.user(is_superuser=True, is_staff=True))
+    page = client.get(reverse("wagtailusers_groups:edit", args=[group.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Chấm bài tự luận" in html
