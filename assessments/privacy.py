@@ -7,16 +7,26 @@ from accounts.privacy import Section, label
 from assessments import question_types
 from assessments.h5p.models import H5PStatement
 from assessments.models import Attempt, QuestionResult
+from assessments.scorm.models import ScormAttempt
+from assessments.scorm.services import attempt_data_strip
 
 
 def personal_data(user) -> list[Section]:
-    """The person's quiz attempts with their scores (one query)."""
+    """The person's quiz attempts with their scores, and their SCORM attempts with the
+    values the courses saved (one query each)."""
     attempts = Attempt.objects.filter(user=user).order_by("started_at", "pk")
+    scorm = ScormAttempt.objects.filter(user=user).order_by("created_at", "pk")
     return [
         Section.of("attempts", label("Quiz attempts"), attempts, {
             "quiz__title": label("Quiz"), "number": label("Attempt"), "state": label("State"),
             "started_at": label("Started"), "submitted_at": label("Submitted"),
             "score_percent": label("Score (%)"), "passed": label("Passed"),
+        }),
+        Section.of("scorm_attempts", label("SCORM activities"), scorm, {
+            "package__title": label("SCORM package"), "sco": label("Part"),
+            "completed": label("Completed"), "passed": label("Passed"),
+            "scaled": label("Score (-1 to 1)"), "updated_at": label("Last saved"),
+            "cmi": label("Saved data"),
         }),
     ]  # fmt: skip
 
@@ -25,9 +35,11 @@ def anonymise(user) -> None:
     """The raw xAPI statements the browser relayed (they may carry the person's name or
     address as the statement's actor) are deleted; attempts and their scores stay (reports
     and item statistics count them), but the texts the person wrote in essays, and the
-    graders' feedback on them, are blanked (a text may say anything about its author)."""
+    graders' feedback on them, are blanked (a text may say anything about its author); of
+    SCORM attempts only the outcome elements stay (assessments.scorm.services)."""
     H5PStatement.objects.filter(launch__user=user).delete()
     essay_answers_blank(user)
+    attempt_data_strip(user=user)
 
 
 BLANKED = "—"

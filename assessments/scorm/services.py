@@ -319,3 +319,30 @@ def package_outcome(*, user, package: ScormPackage, context_key: str) -> ScoOutc
     }
     blank = ScoOutcome(completed=False, passed=None, scaled=None)
     return rollup([done.get(i["identifier"], blank) for i in package.sco_items])
+
+
+# What anonymisation keeps of a SCO's values: its outcome (reports count it), nothing the
+# learner wrote or answered (suspend data, comments, responses, location).
+OUTCOME_ELEMENTS = frozenset(
+    {
+        "cmi.core.lesson_status", "cmi.core.score.raw", "cmi.core.score.min",
+        "cmi.core.score.max", "cmi.completion_status", "cmi.success_status",
+        "cmi.score.scaled", "cmi.score.raw", "cmi.score.min", "cmi.score.max",
+        "cmi.progress_measure",
+    }
+)  # fmt: skip
+
+
+def attempt_data_strip(*, user) -> int:
+    """Anonymisation (assessments.privacy): keep only the outcome elements of the person's
+    SCORM attempts (their completion, success and score columns stay). Returns how many
+    attempts changed."""
+    changed = 0
+    with transaction.atomic():
+        for attempt in ScormAttempt.objects.select_for_update().filter(user=user):
+            kept = {k: v for k, v in attempt.cmi.items() if k in OUTCOME_ELEMENTS}
+            if kept != attempt.cmi:
+                attempt.cmi = kept
+                attempt.save(update_fields=["cmi", "updated_at"])
+                changed += 1
+    return changed
