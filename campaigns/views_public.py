@@ -107,7 +107,7 @@ def data_json(request):
      "campaign": {id, name} | null,
      "rows": [{agency_code, agency_name, parent_code (null for the top), kind, level (0 for
      the top), headcount, registered, enrolled, completed, certified (each an integer, the
-     string "<5" for a count from 1 to 4, or "x" for any count but zero, hidden so that
+     string "<5" for a count from 1 to 4, or "x" for any count (even 0) hidden so that
      no "<5" can be worked out), completion_percent (a number, or null without a headcount or when
      completed or headcount is hidden)}]}.
     Errors: 400 {"version": 2, "error": "..."}."""

@@ -146,10 +146,16 @@ def table(query: Query) -> dict:
     for row in rows:
         row["hidden"] = {}
     by_path = {row["path"]: row for row in rows}
-    for name in COUNT_COLUMNS:
-        values = {row["path"]: row[name] for row in rows}
-        for path, kind in suppression.suppress(values, parents, min_count=min_count).items():
-            by_path[path]["hidden"][name] = kind
+    # Every column in one go, as disjoint trees, with certified <= completed row by row (a
+    # rule anyone knows, so the suppression takes it into account too).
+    values = {(name, row["path"]): row[name] for row in rows for name in COUNT_COLUMNS}
+    tree = {(name, path): (name, parent) if parent else None
+            for path, parent in parents.items() for name in COUNT_COLUMNS}  # fmt: skip
+    leq = [(("certified", row["path"]), ("completed", row["path"])) for row in rows
+           if row["certified"] <= row["completed"]]  # fmt: skip
+    hidden = suppression.suppress(values, tree, min_count=min_count, leq=leq)
+    for (name, path), kind in hidden.items():
+        by_path[path]["hidden"][name] = kind
     campaign = subject.campaign
     data = {
         "generated_at": timezone.now(),

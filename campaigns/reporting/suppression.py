@@ -6,22 +6,24 @@ published agency's count is the sum of its published children's counts plus a re
 (people attached to the agency itself, or to a merged agency under it), never published.
 
 Primary suppression: a count from 1 to `min_count - 1` is SMALL (shown as "<5"). Zero is
-shown (it describes nobody). Secondary suppression: more counts are HIDDEN (shown as "x")
-until no hidden count can be solved from the published ones. The standard approach of
+shown (it describes nobody), unless rule 2 or 4 below hides it. Secondary suppression: more
+counts are HIDDEN (shown as "x") until no hidden count can be solved from the published
+ones. The standard approach of
 statistical offices for hierarchical tables (e.g. τ-ARGUS's "hypercube" method on a
-one-dimensional hierarchy), made exact here because the equations form a tree:
+one-dimensional hierarchy), made exact here because, within a column, the equations form a
+tree:
 
 1. Each hidden count gets the range an attacker can compute: SMALL in [1, min_count - 1],
-   HIDDEN in [1, ∞) (zeros are never hidden; a HIDDEN count is usually a large one, but a
-   small one is shown as HIDDEN too when its "1 to 4" would pin it, see 3), a residual 0
-   when it is 0 (the attacker is assumed to know which
-   agencies have nobody of their own) and in [1, ∞) otherwise. The ranges are narrowed by
+   HIDDEN in [0, ∞) (usually a large count, but a small one is shown as HIDDEN too when
+   its "1 to 4" would pin it, see 3, or a 0, see 2 and 4), a residual 0 when it is 0 (the
+   attacker is assumed to know which agencies have nobody of their own) and in [1, ∞)
+   otherwise. The ranges are narrowed by
    interval propagation over the equations "parent = children + residual" until nothing
    changes. The equations form a tree (each count is in its parent's equation and its own),
    so the result is exactly the minimum and maximum a linear program would find
    (tests/campaigns/test_open_data_disclosure.py checks it with scipy's linprog).
 2. A hidden count whose range is a single value is exposed. For each exposed count, one
-   more count is hidden: the smallest shown non-zero count of an equation it is in (a
+   more count is hidden: the smallest shown count of an equation it is in (a 0 last; a
    sibling or a child first, its parent only when there is none: hiding a parent spreads
    the problem one level up), or, when its equations have none left, the nearest one
    reachable through hidden counts; the top of the tree (the province, whose totals the
@@ -29,18 +31,23 @@ one-dimensional hierarchy), made exact here because the equations form a tree:
    exposed.
 3. When no shown count is left to hide (say a commune of four units, each with 1, all
    "<5": the total "<5" is at most 4, so each unit is exactly 1), a small count is shown as
-   HIDDEN instead of SMALL (the parent's first), which tells only that it is not zero.
+   HIDDEN instead of SMALL (the parent's first), which tells nothing of its size.
+4. Rows: certified <= completed in every row, and anyone knows it. Both counts of a row
+   are hidden together (even a 0, unless its parent's is 0 too), and the ranges use the
+   rule too.
 
 The same pattern serves every depth of the table and the public ranking (each shows a part
 of the whole tree, so nothing can be combined that the whole tree does not already hold).
-Columns are suppressed one by one; the relation certified <= completed between columns is
-not used (see the test module's docstring).
+The open data suppresses its five columns in one call (disjoint trees keyed by (column,
+path)) with certified <= completed row by row (`leq`, rule 4). With those links the ranges
+are no longer exactly a linear program's (the network has cycles) but stay sound; the test
+module's solver checks the result against all of it.
 
 Pure Python, no database: `suppress` takes plain counts and a parent map.
 """
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 
 SMALL, HIDDEN = "small", "hidden"
 INF = math.inf
@@ -57,11 +64,14 @@ def suppress(
     parents: Mapping[Hashable, Hashable | None],
     *,
     min_count: int,
+    leq: Sequence[tuple[Hashable, Hashable]] = (),
 ) -> dict[Hashable, str]:
     """{cell: SMALL or HIDDEN} for the cells not to show. `values` holds every published
     cell's count (its subtree's total); `parents[cell]` is its nearest published ancestor
     (None at the top). Cells are sorted by their keys for ties, so keys must be comparable
-    (agency paths)."""
+    (agency paths). Several columns go in one call as disjoint trees keyed by (column,
+    path); `leq` then lists the pairs of cells whose first is never more than its second
+    (certified <= completed, row by row), which anyone may use too."""
     state = {cell: SMALL for cell, value in values.items() if is_small(value, min_count)}
     if not state:
         return state
@@ -72,7 +82,8 @@ def suppress(
             children.setdefault(parent, []).append(cell)
     residual = {p: values[p] - sum(values[c] for c in kids) for p, kids in children.items()}
     for _step in range(2 * len(values) + 2):  # each step hides or widens at least one count
-        bounds = _ranges(values, state, children, residual, parents, min_count)
+        _mirror(values, state, leq, parents)
+        bounds = _ranges(values, state, children, residual, parents, min_count, leq)
         exposed = [c for c in sorted(state) if bounds[c][1] - bounds[c][0] < 1 - 1e-9]
         if not exposed:
             return state
@@ -95,6 +106,18 @@ def suppress(
     return state
 
 
+def _mirror(values, state, leq, parents) -> None:
+    """The two cells of a `leq` pair are hidden together (a shown completed count bounds
+    a hidden certified one, and sums of such bounds over siblings can pin it; so can a
+    certified 0 beside a small completed count): the shown one is hidden too, even a 0
+    (not a 0 under a 0: a total of 0 pins every count under it, and says nobody)."""
+    for pair in leq:
+        if any(c in state for c in pair):
+            for c in pair:
+                if c not in state and (values[c] or values.get(parents.get(c), 0)):
+                    state[c] = HIDDEN
+
+
 def _widened(cell, state, children, parents):
     """No shown count is left to hide: a SMALL count of `cell`'s equations is shown as
     HIDDEN instead, which says less (any count, not 1 to 4): the parent first (it bounds
@@ -111,10 +134,10 @@ def _partner(cell, values, state, children, parents):
     last of all: the home page shows the province's totals anyway."""
 
     def shown(c) -> bool:
-        return c not in state and values[c] > 0
+        return c not in state
 
-    def by_size(cells):
-        return min(cells, key=lambda c: (values[c], c), default=None)
+    def by_size(cells):  # the smallest count, a 0 last (it hides nobody, but tells less)
+        return min(cells, key=lambda c: (values[c] == 0, values[c], c), default=None)
 
     def inner(c) -> bool:
         return parents.get(c) is not None
@@ -143,16 +166,18 @@ def _partner(cell, values, state, children, parents):
     return by_size(tops)
 
 
-def _ranges(values, state, children, residual, parents, min_count):
+def _ranges(values, state, children, residual, parents, min_count, leq=()):
     """{cell: [low, high]} for every cell: shown cells their value, hidden ones the range
-    the published counts leave them (interval propagation to a fixed point)."""
+    the published counts leave them (interval propagation to a fixed point). With `leq`
+    the network has cycles: the ranges are then still sound (never narrower than the
+    truth allows) but may be wider than a linear program's."""
     bounds = {}
     for cell, value in values.items():
         kind = state.get(cell)
         if kind == SMALL:
             bounds[cell] = [1.0, float(min_count - 1)]
         elif kind == HIDDEN:
-            bounds[cell] = [1.0, INF]  # any count: a large one, or a small one widened
+            bounds[cell] = [0.0, INF]  # any count: a large one, a small one widened, a 0
         else:
             bounds[cell] = [float(value), float(value)]
     # Residuals: ("r", parent) variables; 0 is known, anything else is only >= 1 (or its
@@ -166,15 +191,30 @@ def _ranges(values, state, children, residual, parents, min_count):
         for parent, kids in children.items()
         if parent in state or any(c in state for c in kids) or residual[parent] > 0
     ]
+    pairs = [(a, b) for a, b in leq if a in state or b in state]
     for _round in range(MAX_ROUNDS):
         changed = False
         for parent, kids in equations:
             # parent - sum(kids) - residual = 0, as sum(sign * x) = 0.
             terms = [(1, parent)] + [(-1, c) for c in kids] + [(-1, ("r", parent))]
             changed |= _narrow(terms, bounds)
+        for low_cell, high_cell in pairs:
+            changed |= _narrow_leq(bounds[low_cell], bounds[high_cell])
         if not changed:
             break
     return bounds
+
+
+def _narrow_leq(low_cell: list, high_cell: list) -> bool:
+    """x <= y: x's maximum is at most y's, y's minimum at least x's."""
+    changed = False
+    if high_cell[1] < low_cell[1] - 1e-9:
+        low_cell[1] = high_cell[1]
+        changed = True
+    if low_cell[0] > high_cell[0] + 1e-9:
+        high_cell[0] = low_cell[0]
+        changed = True
+    return changed
 
 
 def _narrow(terms, bounds) -> bool:
