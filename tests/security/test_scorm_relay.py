@@ -23,8 +23,7 @@ from assessments.h5p.tokens import SALT, SCORM_SALT, make_token
 from assessments.scorm.models import ScormAttempt
 from courses.models import LessonProgress
 from tests import factories
-from tests.assessments.scorm.conftest import scorm_zip
-from tests.assessments.scorm.test_browser import SCO_2004
+from tests.assessments.scorm.conftest import SCO_2004, scorm_zip
 
 pytestmark = pytest.mark.django_db
 

@@ -4,112 +4,16 @@ suspends (exit "suspend"), reloads the page and resumes (the SCO gets its locati
 suspend data back), then completes, and the lesson completes. App on http://localhost:PORT,
 the SCO and its runtime (scorm-again) on http://127.0.0.1:PORT, the content origin."""
 
-import uuid
-from urllib.parse import urlsplit
-
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from assessments.scorm.models import ScormAttempt
 from courses.models import LessonProgress
-from tests import factories
-from tests.assessments.scorm.conftest import scorm_zip
-from tests.conftest import browser_log_in
+from tests.assessments.scorm.conftest import SCO_2004, scorm_zip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SANDBOX = "allow-scripts allow-same-origin allow-forms allow-modals"
-
-# A SCORM 2004 SCO as authoring tools make them: it finds API_1484_11 in a parent window,
-# reads cmi.entry, cmi.location and cmi.suspend_data to resume, commits each answer, and
-# ends with "suspend" (Tạm dừng) or a judged result (Nộp bài).
-SCO_2004 = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>An toàn số</title>
-<style>body{font:16px sans-serif;margin:1rem}label,button{display:block;min-height:44px;
-margin:.5rem 0;font-size:16px}input{width:24px;height:24px}</style></head><body>
-<h1>An toàn khi dùng mạng</h1><p id="resume"></p>
-<fieldset><legend>Có nên đọc mã OTP cho người gọi điện tự xưng là ngân hàng?</legend>
-<label><input type="radio" name="otp" value="co"> Có</label>
-<label><input type="radio" name="otp" value="khong"> Không</label></fieldset>
-<button id="suspend" type="button">Tạm dừng</button>
-<button id="submit" type="button">Nộp bài</button><p id="done"></p>
-<script>
-var api = (function (w) {
-  for (var n = 0; !w.API_1484_11 && w.parent !== w && n < 10; n++) w = w.parent;
-  return w.API_1484_11;
-})(window);
-api.Initialize("");
-var saved = api.GetValue("cmi.suspend_data");
-if (api.GetValue("cmi.entry") === "resume" && saved) {
-  document.getElementById("resume").textContent =
-    "Tiếp tục từ " + api.GetValue("cmi.location") + ": " + saved;
-  document.querySelector('input[value="' + saved + '"]').checked = true;
-} else {
-  api.SetValue("cmi.completion_status", "incomplete");
-}
-document.querySelectorAll("input[name=otp]").forEach(function (input) {
-  input.addEventListener("change", function () {
-    api.SetValue("cmi.location", "cau-1");
-    api.SetValue("cmi.suspend_data", input.value);
-    api.SetValue("cmi.interactions.0.id", "otp");
-    api.SetValue("cmi.interactions.0.type", "choice");
-    api.SetValue("cmi.interactions.0.learner_response", input.value);
-    api.Commit("");
-  });
-});
-document.getElementById("suspend").addEventListener("click", function () {
-  api.SetValue("cmi.exit", "suspend");
-  api.SetValue("cmi.session_time", "PT30S");
-  api.Commit("");
-  api.Terminate("");
-});
-document.getElementById("submit").addEventListener("click", function () {
-  var right = document.querySelector("input[value=khong]").checked;
-  api.SetValue("cmi.score.min", "0");
-  api.SetValue("cmi.score.max", "1");
-  api.SetValue("cmi.score.raw", right ? "1" : "0");
-  api.SetValue("cmi.score.scaled", right ? "1" : "0");
-  api.SetValue("cmi.success_status", right ? "passed" : "failed");
-  api.SetValue("cmi.completion_status", "completed");
-  api.SetValue("cmi.exit", "normal");
-  api.Terminate("");
-});
-</script></body></html>"""
-
-
-@pytest.fixture
-def two_origins(live_server, settings):
-    port = urlsplit(live_server.url).port
-    settings.APP_ORIGIN = f"http://localhost:{port}"
-    settings.CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
-    return settings.APP_ORIGIN, settings.CONTENT_ORIGIN
-
-
-@pytest.fixture
-def scorm_lesson(home_page, user_factory, two_origins, phone_page):
-    """A learner enrolled in a course whose lesson holds one required SCORM block, logged in
-    on the phone page: {page, url, learner, lesson}."""
-    from courses.services import enrolment_create
-
-    def make(package):
-        block_id = str(uuid.uuid4())
-        body = [
-            factories.text_block("<p>Học phần bên dưới được làm bằng công cụ soạn SCORM.</p>"),
-            {"type": "scorm", "id": block_id, "value": {"package": package.pk, "required": True}},
-        ]
-        course = factories.course(
-            lessons=["Bài 1: An toàn số"], bodies=[body], title="Kỹ năng số cơ bản",
-            summary="Khoá học thử.", parent=factories.catalogue(home_page),
-        )  # fmt: skip
-        learner = user_factory()
-        enrolment_create(user=learner, course=course, source="self")
-        browser_log_in(phone_page, learner, two_origins[0])
-        lesson = factories.lessons_of(course)[0]
-        phone_page.on("dialog", lambda dialog: dialog.accept())  # "resume?", "save progress?"
-        return {"page": phone_page, "url": two_origins[0] + lesson.url, "learner": learner,
-                "lesson": lesson, "content_origin": two_origins[1]}  # fmt: skip
-
-    return make
 
 
 def _wait_for(predicate, page, what: str):
