@@ -1,4 +1,5 @@
-"""Turn a posted attempt form into the answers shape of assessments/models.py.
+"""Turn a posted attempt form into the answers shape of assessments/models.py; the admin
+field of an answer's weight (`WeightFormField`).
 
 Field names: `q-<question id>`, and `q-<question id>-<choice key>` for types with a field
 per item (ordering: the item's position; matching: the option key); each question type
@@ -6,7 +7,14 @@ reads its own fields (`QuestionKind.from_post`). A field naming a question outsi
 attempt is kept, so the service refuses it.
 """
 
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.formats import get_format
+
 from assessments import question_types
+from assessments.grading import weight_text, weight_value
 
 
 def answers_from_post(frozen: dict, post) -> dict:
@@ -25,3 +33,25 @@ def answers_from_post(frozen: dict, post) -> dict:
         if response is not None:
             responses[qid] = response
     return {"version": 1, "responses": responses}
+
+
+class WeightFormField(forms.DecimalField):
+    """An answer's weight (percent) as an editor types it: "33.33333", or the Vietnamese way
+    "33,33333" (grading.weight_value, which reads the comma with the numerical type's
+    `read_number`); shown without trailing zeros, with the page's decimal mark. A text
+    input: a number input would refuse the comma in some browsers."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return weight_value(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return weight_text(value).replace(".", get_format("DECIMAL_SEPARATOR"))
+        return value

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from assessments import formats, question_types
 from assessments.formats import split_marker
+from assessments.grading import weight_text, weight_value
 from assessments.question_types import single
 from assessments.question_types.base import (
     DEFAULT_PENALTY,
@@ -613,11 +614,11 @@ def _parse_row(number, row, labels, default_category, problems) -> ParsedQuestio
         if not (answer or match):
             continue
         try:
-            weight_value = round(float(weight.replace(",", ".").rstrip("%"))) if weight else default
+            exact = weight_value(weight) if weight else default  # 33.33333 or 33,33333
         except ValueError:
             problems.append(Problem(number, _("a weight must be a number such as 100 or 50.")))
             return None
-        q.choices.append(ParsedChoice(answer, weight_value, match, feedback))
+        q.choices.append(ParsedChoice(answer, exact, match, feedback))
     return q
 
 
@@ -639,7 +640,7 @@ def export_xlsx(questions: list[ParsedQuestion], *, example: bool = False) -> by
                "Có" if q.partial_credit else "", "Có" if q.ignore_diacritics else "",
                q.general_feedback, ", ".join(q.tags)]  # fmt: skip
         for c in q.choices[:MAX_CHOICES]:
-            row += [c.text, c.weight, c.match_text, c.feedback]
+            row += [c.text, weight_cell(c.weight), c.match_text, c.feedback]
         row += [""] * (len(XLSX_HEADERS) + 4 * MAX_CHOICES - len(row))
         spreadsheets.xlsx_append(
             sheet,
@@ -657,6 +658,12 @@ def export_xlsx(questions: list[ParsedQuestion], *, example: bool = False) -> by
     return buffer.getvalue()
 
 
+def weight_cell(weight) -> int | Decimal:
+    """A weight as a number cell, as exact as it is stored: 50, 33.33333."""
+    text = weight_text(weight)
+    return Decimal(text) if "." in text else int(text)
+
+
 def xlsx_guide() -> list[str]:
     """The template's guide sheet: the columns, then what each type's rows hold."""
     labels = ", ".join(k.xlsx_label for k in question_types.kinds())
@@ -667,8 +674,9 @@ def xlsx_guide() -> list[str]:
         f"Loại: {labels}.",
         "Điểm: số nguyên từ 1 đến 100 (mặc định 1).",
         "Tính điểm từng phần, Bỏ qua dấu: ghi “Có” để bật.",
-        "Đáp án 1..8: nội dung đáp án. Trọng số: 100 là đúng, 0 là sai; từng phần như 50 khi "
-        "tính điểm từng phần (tổng các đáp án đúng là 100).",
+        "Đáp án 1..8: nội dung đáp án. Trọng số: 100 là đúng, 0 là sai; từng phần như 50 hoặc "
+        "33,33333 (giữ đúng đến 5 chữ số thập phân, như Moodle) khi tính điểm từng phần (tổng "
+        "các đáp án đúng là 100).",
         *(line for k in question_types.kinds() for line in k.xlsx_guide),
         "Nhận xét: hiện cho người học khi xem lại bài (nếu bài kiểm tra cho phép).",
         "Định dạng: plain (văn bản thường, mặc định), moodle, html hoặc markdown; HTML luôn được "

@@ -215,12 +215,25 @@ class Question(index.Indexed, TimestampedModel, ClusterableModel):
         return f"{text} ({self.get_qtype_display()})"
 
 
+class WeightField(models.DecimalField):
+    """An answer's weight in percent, exact to 5 places as Moodle keeps it (33.33333: a
+    fraction to 7 places). Its admin field reads what an editor types, "33,33333" too
+    (assessments.forms.WeightFormField)."""
+
+    def formfield(self, **kwargs):
+        from assessments.forms import WeightFormField
+
+        return super().formfield(**{"form_class": WeightFormField, **kwargs})
+
+
 class Choice(Orderable):
     question = ParentalKey(Question, on_delete=models.CASCADE, related_name="choices")
     key = models.CharField(max_length=16, default=new_choice_key, editable=False)
     text = models.TextField(_("answer text"))
-    weight = models.SmallIntegerField(
+    weight = WeightField(
         _("weight (%)"),
+        max_digits=8,
+        decimal_places=5,
         default=0,
         validators=[MinValueValidator(-100), MaxValueValidator(100)],
         help_text=_("100 for a right answer, 0 for a wrong one; part of 100 for partial credit."),

@@ -23,12 +23,14 @@ import binascii
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 - writing only; reading uses defusedxml
 from dataclasses import dataclass
+from decimal import Decimal
 
 from defusedxml import ElementTree as SafeET
 from django.utils.translation import gettext as _
 
 from assessments import question_types
 from assessments.formats import TextFormat
+from assessments.grading import weight_text, weight_value
 from assessments.interchange import (
     ImportItem,
     ParsedChoice,
@@ -168,9 +170,10 @@ def _files(node: ET.Element) -> dict[str, bytes]:
     return files
 
 
-def _fraction(answer: ET.Element) -> int:
+def _fraction(answer: ET.Element) -> Decimal:
+    """The answer's weight as written ("33.33333"): kept exact, never rounded."""
     try:
-        return round(float(answer.get("fraction", "0")))
+        return weight_value(answer.get("fraction", "0"))
     except ValueError:
         raise _Refused(_("an answer's fraction is not a number.")) from None
 
@@ -267,9 +270,9 @@ def _text(parent: ET.Element, tag: str, value: str, fmt: str | None = None) -> E
     return node
 
 
-def _answer(parent, weight: int, text: str, feedback: str, fmt: str) -> ET.Element:
+def _answer(parent, weight, text: str, feedback: str, fmt: str) -> ET.Element:
     answer = _text(parent, "answer", text, fmt)
-    answer.set("fraction", str(weight))
+    answer.set("fraction", weight_text(weight))
     _text(answer, "feedback", feedback, fmt)
     return answer
 

@@ -41,6 +41,9 @@ from assessments.grading import (
     read_key,
     read_list,
     unreadable,
+    weight_fraction,
+    weight_text,
+    weight_value,
 )
 from cms.text import nfc
 
@@ -57,7 +60,7 @@ def penalty_text(value) -> str:
 @dataclass
 class ParsedChoice:
     text: str
-    weight: int = 0
+    weight: Decimal | int = 0  # percent, exact to 5 places (grading.weight_value)
     match_text: str = ""
     feedback: str = ""
     # While a file is read: the format a part was marked with (GIFT `~[plain]blue`), None
@@ -111,7 +114,7 @@ _ESCAPES = {"\\\\": "\ue000", "\\=": "\ue001", "\\~": "\ue002", "\\#": "\ue003",
             "\\{": "\ue004", "\\}": "\ue005", "\\:": "\ue006", "\\n": "\ue007"}  # fmt: skip
 _RESTORE = {"\ue000": "\\", "\ue001": "=", "\ue002": "~", "\ue003": "#", "\ue004": "{",
             "\ue005": "}", "\ue006": ":", "\ue007": "\n"}  # fmt: skip
-_WEIGHT = re.compile(r"^%(-?\d+(?:[.,]\d+)?)%")
+_WEIGHT = re.compile(r"^%\s*(-?\d+(?:[.,]\d+)?)\s*%")
 
 
 class GiftError(Exception):
@@ -144,6 +147,24 @@ def gift_escape(text: str) -> str:
     return out.replace("\n", "\\n")
 
 
+def gift_weight(chunk: str, line: int) -> tuple[Decimal | None, str]:
+    """An answer's leading `%33.33333%` (its exact weight, grading.weight_value) and the
+    rest of it; (None, chunk) when it has none."""
+    match = _WEIGHT.match(chunk)
+    if not match:
+        return None, chunk
+    try:
+        weight = weight_value(match.group(1))
+    except ValueError:
+        raise GiftError(line, _("a weight is written like %%50%%.")) from None
+    return weight, chunk[match.end() :]
+
+
+def gift_item_weight(weight) -> str:
+    """`%33.33333%` before an answer (grading.weight_text: no trailing zeros)."""
+    return f"%{weight_text(weight)}%"
+
+
 def gift_feedback(feedback: str) -> str:
     """An answer's `#feedback`, or nothing."""
     return f"#{gift_escape(feedback)}" if feedback else ""
@@ -152,7 +173,7 @@ def gift_feedback(feedback: str) -> str:
 @dataclass
 class GiftItem:
     sign: str  # "=" or "~"
-    weight: int | None  # the %50% before the text, if any
+    weight: Decimal | None  # the %50% before the text, if any
     text: str
     feedback: str
     text_format: str | None = None  # a `[html]`... marker before the text, taken off
@@ -180,15 +201,7 @@ class GiftAnswers:
             raise GiftError(self.line, _("each answer starts with = (right) or ~ (wrong)."))
         items = []
         for sign, chunk in zip(parts[1::2], parts[2::2], strict=True):
-            chunk = chunk.strip()
-            weight = None
-            match = _WEIGHT.match(chunk)
-            if match:
-                try:
-                    weight = round(float(match.group(1).replace(",", ".")))
-                except ValueError:
-                    raise GiftError(self.line, _("a weight is written like %%50%%.")) from None
-                chunk = chunk[match.end() :]
+            weight, chunk = gift_weight(chunk.strip(), self.line)
             text, _sep, feedback = chunk.partition("#")
             text_format, text = split_marker(gift_restore(text))
             feedback_format, feedback = split_marker(gift_restore(feedback))
@@ -325,7 +338,7 @@ class ChoiceKind(QuestionKind):
 
     def grade(self, question, response):
         choice = question.by_key.get(response.get("choice"))
-        return Decimal(max(0, choice.weight)) / 100 if choice else Decimal(0)
+        return weight_fraction(choice.weight) if choice else Decimal(0)
 
     def review(self, question, response):
         return chosen_review(question, [response["choice"]] if "choice" in response else [])
@@ -376,6 +389,6 @@ def read_keys(value, own) -> list[str]:
 __all__ = [
     "ChoiceData", "ChoiceKind", "GiftAnswers", "GiftError", "GiftItem", "ParsedChoice",
     "ParsedQuestion", "QuestionData", "QuestionKind", "TextAnswerKind", "chosen_review",
-    "gift_escape", "gift_choices", "gift_feedback", "gift_protect", "gift_restore", "read_keys",
-    "unreadable",
+    "gift_escape", "gift_choices", "gift_feedback", "gift_item_weight", "gift_protect",
+    "gift_restore", "gift_weight", "read_keys", "unreadable",
 ]  # fmt: skip

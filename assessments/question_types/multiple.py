@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assessments.grading import weight_fraction
 from assessments.question_types import base
 from assessments.question_types.base import gift_escape as esc
 
@@ -47,7 +48,7 @@ class Multiple(base.QuestionKind, code=CODE, label=gettext_lazy("Multiple choice
                 for c in q.choices
             ]
         return [
-            f"~%{c.weight}%{base.gift_escape(c.text)}{base.gift_feedback(c.feedback)}"
+            f"~{base.gift_item_weight(c.weight)}{esc(c.text)}{base.gift_feedback(c.feedback)}"
             for c in q.choices
         ]
 
@@ -62,8 +63,8 @@ class Multiple(base.QuestionKind, code=CODE, label=gettext_lazy("Multiple choice
         chosen = set(response.get("choices", []))
         if question.partial_credit:
             by_key = question.by_key
-            total = sum(by_key[k].weight for k in chosen if k in by_key)
-            return Decimal(min(100, max(0, total))) / 100
+            # Moodle adds the chosen answers' fractions: 3 × 33.33333 % is full marks.
+            return weight_fraction(sum((by_key[k].weight for k in chosen if k in by_key), 0))
         right = {c.key for c in question.choices if c.weight > 0}
         return Decimal(1 if chosen == right else 0)
 

@@ -6,21 +6,19 @@ Vietnamese way ("3,14", "1.500.000": `read_number`).
 GIFT: `{#3.14:0.01}`, `{#1..5}`, `{#=1822:0#Right =%50%1822:2#Close ~#Wrong}`."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.grading import AttemptError
+from assessments.grading import NUMBER, AttemptError, read_number, weight_fraction
 from assessments.question_types import base
 
 CODE = "numerical"
 BAD_NUMBER = "bad_number"
 ANY = "*"
-_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_ANSWER = re.compile(rf"^({_NUMBER})(?::({_NUMBER}))?$|^({_NUMBER})\.\.({_NUMBER})$")
-_WEIGHT = re.compile(r"^%(-?\d+(?:[.,]\d+)?)%")
+_ANSWER = re.compile(rf"^({NUMBER})(?::({NUMBER}))?$|^({NUMBER})\.\.({NUMBER})$")
 
 
 def accepted_range(text: str) -> tuple[Decimal, Decimal] | None:
@@ -37,28 +35,6 @@ def accepted_range(text: str) -> tuple[Decimal, Decimal] | None:
         return Decimal(value) - spread, Decimal(value) + spread
     low, high = Decimal(low), Decimal(high)
     return min(low, high), max(low, high)
-
-
-_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+")  # 1.500.000: dots group thousands
-
-
-def read_number(text: str) -> Decimal | None:
-    """A learner's number, written the Vietnamese way: the comma is the decimal mark and
-    dots between groups of three digits separate thousands ("2,25", "2.000" = 2000,
-    "1.500.000", "1.500,5"); a dot not followed by three digits is a decimal point ("3.14",
-    "2.25"), as in GIFT. "-2", "1e3"; None if no number."""
-    text = text.strip().replace(" ", "").replace("\u00a0", "")
-    whole, comma, decimals = text.partition(",")
-    if comma or _GROUPED.fullmatch(whole):
-        if "," in decimals or "." in decimals or ("." in whole and not _GROUPED.fullmatch(whole)):
-            return None
-        text = whole.replace(".", "") + (f".{decimals}" if comma else "")
-    if not re.fullmatch(_NUMBER, text):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
 
 
 def _describe(text: str) -> str:
@@ -110,12 +86,9 @@ class Numerical(base.TextAnswerKind, code=CODE, label=gettext_lazy("Numerical"),
         else:
             pairs = zip(parts[1::2], parts[2::2], strict=True)
         for sign, chunk in pairs:
-            chunk = chunk.strip()
-            weight = 100 if sign == "=" else 0
-            found = _WEIGHT.match(chunk)
-            if found:
-                weight = round(float(found.group(1).replace(",", ".")))
-                chunk = chunk[found.end() :]
+            weight, chunk = base.gift_weight(chunk.strip(), answers.line)
+            if weight is None:
+                weight = 100 if sign == "=" else 0
             text, _sep, feedback = chunk.partition("#")
             text = base.gift_restore(text) or (ANY if sign == "~" else "")
             q.choices.append(base.ParsedChoice(text, weight, "", base.gift_restore(feedback)))
@@ -127,7 +100,7 @@ class Numerical(base.TextAnswerKind, code=CODE, label=gettext_lazy("Numerical"),
             if c.text == ANY and c.weight == 0:
                 lines.append(f"~{base.gift_feedback(c.feedback)}")
                 continue
-            weight = "" if c.weight == 100 else f"%{c.weight}%"
+            weight = "" if c.weight == 100 else base.gift_item_weight(c.weight)
             lines.append(f"={weight}{base.gift_escape(c.text)}{base.gift_feedback(c.feedback)}")
         return lines
 
@@ -153,7 +126,7 @@ class Numerical(base.TextAnswerKind, code=CODE, label=gettext_lazy("Numerical"),
 
     def grade(self, question, response):
         choice = self._matching(question, response.get("text", ""))
-        return Decimal(max(0, choice.weight)) / 100 if choice else Decimal(0)
+        return weight_fraction(choice.weight) if choice else Decimal(0)
 
     def describe_choice(self, text):
         return _describe(text)

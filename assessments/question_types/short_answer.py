@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.grading import first_accepted
+from assessments.grading import first_accepted, weight_fraction
 from assessments.question_types import base
 
 CODE = "short_answer"
@@ -35,15 +35,15 @@ class ShortAnswer(base.TextAnswerKind, code=CODE, label=gettext_lazy("Short answ
 
     def to_gift(self, q):
         return [
-            f"={'' if c.weight == 100 else f'%{c.weight}%'}{base.gift_escape(c.text)}"
-            f"{base.gift_feedback(c.feedback)}"
+            f"={'' if c.weight == 100 else base.gift_item_weight(c.weight)}"
+            f"{base.gift_escape(c.text)}{base.gift_feedback(c.feedback)}"
             for c in q.choices
         ]
 
     def grade(self, question, response):
         choice = first_accepted(question.choices, response.get("text", ""),
                                 question.ignore_diacritics, question.case_sensitive)  # fmt: skip
-        return Decimal(max(0, choice.weight)) / 100 if choice else Decimal(0)
+        return weight_fraction(choice.weight) if choice else Decimal(0)
 
     def correct_answers(self, question):
         accepted = [c.text for c in question.choices if c.weight > 0 and c.text != "*"]

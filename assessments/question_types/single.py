@@ -32,7 +32,8 @@ class Single(base.ChoiceKind, code=CODE, label=gettext_lazy("Single choice"),
                 items.append(f"={base.gift_escape(c.text)}{base.gift_feedback(c.feedback)}")
             elif c.weight:
                 items.append(
-                    f"~%{c.weight}%{base.gift_escape(c.text)}{base.gift_feedback(c.feedback)}"
+                    f"~{base.gift_item_weight(c.weight)}{base.gift_escape(c.text)}"
+                    f"{base.gift_feedback(c.feedback)}"
                 )
             else:
                 items.append(f"~{base.gift_escape(c.text)}{base.gift_feedback(c.feedback)}")
