@@ -236,7 +236,10 @@ class Choice(Orderable):
         decimal_places=5,
         default=0,
         validators=[MinValueValidator(-100), MaxValueValidator(100)],
-        help_text=_("100 for a right answer, 0 for a wrong one; part of 100 for partial credit."),
+        help_text=_(
+            "100 for a right answer, 0 for a wrong one; part of 100 for partial credit, to 5 "
+            "decimals as in Moodle (33.33333 for a third)."
+        ),
     )
     match_text = models.CharField(
         _("matches"), max_length=255, blank=True, help_text=_("Matching questions only.")

@@ -17,6 +17,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='choice',
             name='weight',
-            field=assessments.models.WeightField(decimal_places=5, default=0, help_text='100 for a right answer, 0 for a wrong one; part of 100 for partial credit.', max_digits=8, validators=[django.core.validators.MinValueValidator(-100), django.core.validators.MaxValueValidator(100)], verbose_name='weight (%)'),
+            field=assessments.models.WeightField(decimal_places=5, default=0, help_text='100 for a right answer, 0 for a wrong one; part of 100 for partial credit, to 5 decimals as in Moodle (33.33333 for a third).', max_digits=8, validators=[django.core.validators.MinValueValidator(-100), django.core.validators.MaxValueValidator(100)], verbose_name='weight (%)'),
         ),
     ]

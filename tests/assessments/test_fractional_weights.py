@@ -273,6 +273,7 @@ def test_admin_form_accepts_a_vietnamese_comma_and_shows_the_weight_back(admin_c
     html = edit.content.decode()
     assert 'value="33,33333"' in html and 'value="-33,33333"' in html  # the page's decimal mark
     assert "33,33333000" not in html and "33.33333" not in html
+    assert "đến 5 chữ số thập phân như Moodle (33,33333 cho một phần ba)" in html  # help text
 
 
 @pytest.mark.django_db
