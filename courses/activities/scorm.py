@@ -21,7 +21,7 @@ import json
 
 from django.http import JsonResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from assessments.scorm import services as scorm
 from assessments.scorm.cmi import ScormRefused
@@ -41,7 +41,7 @@ def _launch_request(request) -> str:
         body = None
     sco = body.get("sco", "") if isinstance(body, dict) else None
     if not isinstance(sco, str) or len(sco) > 255:
-        raise ScormRefused(gettext_lazy("This part of the course was not found."), code="sco")
+        raise ScormRefused(gettext("This part of the course was not found."), code="sco")
     return sco
 
 

@@ -82,3 +82,23 @@ def test_the_editor_opens_a_lesson_with_a_scorm_block(ready_package, lesson_with
     assert response.status_code == 200
     html = response.content.decode()
     assert "/admin/snippets/choose/scorm/scormpackage/" in html  # the block's package chooser
+
+
+def test_a_launch_of_a_part_the_package_does_not_have_is_refused(
+    ready_package, lesson_with, user_factory, client
+):
+    package = ready_package(scorm_zip(scos=("a", "b")))
+    course, lesson, block_id = lesson_with(package)
+    learner = user_factory()
+    enrolment_create(user=learner, course=course, source="self")
+    client.force_login(learner)
+    url = f"/hoc/bai/{lesson.pk}/scorm/{block_id}/bat-dau/"
+    for body, status in (('{"sco": 5}', 400), ('{"sco": "item_c"}', 404), ("[", 400)):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == status, body
+        assert response.json()["error"] == "Không tìm thấy phần này của khoá học."
+    second = client.post(url, '{"sco": "item_b"}', content_type="application/json").json()
+    assert second["sco"] == "item_b" and [s["identifier"] for s in second["scos"]] == [
+        "item_a",
+        "item_b",
+    ]
