@@ -222,6 +222,8 @@ def test_scorm12_scores_above_100_are_refused(scorm_block, ready_package, home_p
 def test_a_flood_of_commits_is_rate_limited(scorm_block, settings):
     settings.SCORM_COMMITS_PER_MINUTE = 5
     [(user, client, launch)] = scorm_block["people"]()
+    if time.time() % 60 > 45:  # the limit counts in whole minutes: all 8 in the same one
+        time.sleep(61 - time.time() % 60)
     codes = [commit(client, launch, {"cmi.location": f"p{i}"}, seq=i).status_code
              for i in range(1, 9)]  # fmt: skip
     assert codes[:5] == [200] * 5 and codes[5:] == [429] * 3
