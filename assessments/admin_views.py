@@ -18,13 +18,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments import question_types, selectors, services
-from assessments.bank_formats import DOWNLOADS, EXPORTERS, PARSERS, format_for_name
+from assessments.bank_formats import (
+    CONTENT_EXTENSIONS,
+    DOWNLOADS,
+    EXPORTERS,
+    PARSERS,
+    format_for_name,
+)
 from assessments.interchange import example_questions as template_questions
 from assessments.interchange import export_xlsx, max_file_bytes
 from assessments.models import Attempt, QuestionCategory, Quiz
 from cms import spreadsheets
 from cms.admin_pages import admin_heading
 from cms.text import ascii_slug
+from cms.uploads import upload_refusal
 
 SIGNING_SALT = "assessments.bank_import"
 FORMATS = [("auto", gettext_lazy("From the file name")), ("gift", "GIFT (Moodle)"),
@@ -61,11 +68,15 @@ class ImportForm(forms.Form):
                 spreadsheets.size_check(upload.size, max_bytes=max_file_bytes())
             except spreadsheets.SpreadsheetError as exc:
                 raise forms.ValidationError(str(exc)) from None
-            raw = upload.read()
             fmt = data.get("format")
             if fmt == "auto":
                 fmt = format_for_name(upload.name)
-            data["raw"], data["fmt"] = raw, fmt
+            # What it really is, and ClamAV, before any parser reads it (an XLSX is checked
+            # again by parse_xlsx's cms.spreadsheets.upload_check, the command line's gate).
+            problem = upload_refusal(upload, ext=CONTENT_EXTENSIONS.get(fmt))
+            if problem:
+                raise forms.ValidationError(problem)
+            data["raw"], data["fmt"] = upload.read(), fmt
         elif data.get("payload"):
             try:
                 payload = signing.loads(data["payload"], salt=SIGNING_SALT, max_age=3600)

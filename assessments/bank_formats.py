@@ -13,6 +13,9 @@ DOWNLOADS = {"gift": ("text/plain; charset=utf-8", ".gift.txt"),
              "moodlexml": ("application/xml; charset=utf-8", ".moodle.xml"),
              "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       ".xlsx")}  # fmt: skip
+# What an upload of each format must really be (cms.uploads, whatever the file's name): GIFT
+# and Aiken are text, Moodle XML is XML text, the XLSX template an OOXML zip.
+CONTENT_EXTENSIONS = {"gift": "txt", "aiken": "txt", "moodlexml": "xml", "xlsx": "xlsx"}
 
 
 def format_for_name(name: str) -> str:

@@ -720,8 +720,9 @@ def session_roster(request, session_id):
     if upload is None:
         request.session["roster_result"] = _("Choose a file.")
         return redirect("campaigns:session", session_id=session.pk)
-    try:  # read through cms.spreadsheets like every spreadsheet upload (2 MB, 20,000 rows)
-        spreadsheets.size_check(upload.size, max_bytes=ROSTER_MAX_BYTES)
+    try:  # checked and read by cms.spreadsheets like every spreadsheet upload (2 MB, 20,000 rows)
+        spreadsheets.upload_check(upload, kind="csv", size=upload.size,
+                                  max_bytes=ROSTER_MAX_BYTES, max_rows=ROSTER_MAX_ROWS)  # fmt: skip
         rows = spreadsheets.read_rows(upload.read(), kind="csv", max_rows=ROSTER_MAX_ROWS)
         keys = {row[0] for row in rows if row and row[0]}
     except spreadsheets.SpreadsheetError as exc:

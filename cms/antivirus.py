@@ -10,8 +10,11 @@ When the scanner is down (no socket, refused, timed out, or clamd answers an err
 everywhere: nothing unscanned is ever served.
 * H5P packages stay "pending" (waiting to be checked): their task retries with backoff
   (OSError), and a pending package is never played.
-* Documents uploaded in the admin are refused with "the virus scanner is not available, try
-  again later" (Wagtail serves a document as soon as it is saved: it has no pending state).
+* Single uploads the person is waiting for are refused with "the virus scanner is not
+  available, try again in a few minutes" (`scan_refusal`): documents (Wagtail serves a
+  document as soon as it is saved: it has no pending state), videos and their captions (the
+  original is offered to the player as soon as it is saved), and imports (learners, question
+  banks, rosters: read at once, nothing to keep waiting).
 """
 
 from __future__ import annotations
@@ -114,4 +117,20 @@ def infected_reason(path, *, while_down: Callable[[], object]) -> str | None:
     except ScannerUnavailable:
         while_down()
         raise
+    return infected_message(signature) if signature else None
+
+
+def scan_refusal(fileobj) -> str | None:
+    """ClamAV's refusal of an upload the person is waiting for (module docstring), or None
+    (also when scanning is off): the signature found, or "try again" while the scanner is
+    down. Reads the file from the start and rewinds it."""
+    if not enabled():
+        return None
+    try:
+        fileobj.seek(0)
+        signature = scan_stream(fileobj)
+    except ScannerUnavailable:
+        return _("The virus scanner is not available: try again in a few minutes.")
+    finally:
+        fileobj.seek(0)
     return infected_message(signature) if signature else None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.widgets import SlugInput
 
+from cms import antivirus
 from cms.text import SLUG_JS_FORMATTERS, ascii_slug
 
 # --- Slugs: ASCII, folded the Vietnamese way, filled in from the title ------------------
@@ -98,8 +99,10 @@ class NameSlugForm(SlugFromTitleForm):
 
 
 class VideoForm(WagtailAdminModelForm):
-    """The video library's upload form: the file is decoded by ffmpeg before anything is
-    stored (an invalid form saves nothing), and the duration is measured when left empty."""
+    """The video library's upload form: the file is checked by its first bytes, scanned by
+    ClamAV when CLAMAV_SOCKET is set and decoded by ffmpeg before anything is stored (an
+    invalid form saves nothing; cms.services.video_upload_validate), and the duration is
+    measured when left empty. Captions are scanned too (their content: validate_webvtt)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,6 +120,14 @@ class VideoForm(WagtailAdminModelForm):
 
             self._probe = services.video_upload_validate(file=file)
         return file
+
+    def clean_captions(self):
+        captions = self.cleaned_data.get("captions")
+        if isinstance(captions, UploadedFile):  # served as they are: scanned (their content
+            problem = antivirus.scan_refusal(captions)  # is checked by validate_webvtt)
+            if problem:
+                raise forms.ValidationError(problem)
+        return captions
 
     def clean(self):
         cleaned = super().clean()

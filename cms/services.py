@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Workflow, WorkflowPage, WorkflowTask
 
-from cms import media
+from cms import antivirus, media
 from cms.models import RenditionStatus, Video, VideoRendition
 from cms.outbox import task_send
 
@@ -37,9 +37,10 @@ def video_max_upload_bytes() -> int:
 
 
 def video_upload_validate(*, file) -> media.VideoProbe:
-    """Refuse what is not a video ffmpeg can read, or too large, with a Vietnamese message.
-    Works on an UploadedFile (temporary file or in memory) or any file object. Stores
-    nothing."""
+    """Refuse what is not a video ffmpeg can read, too large, or refused by ClamAV when
+    CLAMAV_SOCKET is set (also while the scanner is down: the original is served as soon as
+    it is saved), with a Vietnamese message. Works on an UploadedFile (temporary file or in
+    memory) or any file object. Stores nothing."""
     limit = video_max_upload_bytes()
     size = getattr(file, "size", None)
     if size is not None and size > limit:
@@ -55,6 +56,9 @@ def video_upload_validate(*, file) -> media.VideoProbe:
         raise ValidationError(
             _("This file is not a video. Upload an MP4, WebM or MOV video."), code="not_video"
         )
+    infected = antivirus.scan_refusal(file)  # before ffmpeg parses it
+    if infected:
+        raise ValidationError(infected, code="scan")
     path = getattr(file, "temporary_file_path", None)
     if path is not None:
         return _probe_or_refuse(Path(path()))

@@ -16,11 +16,15 @@ control character in a name cannot break an export.
   xlsx_set(cell, value)           -> put a value into a cell of an ordinary sheet
   xlsx_append(sheet, values)      -> append a row to an ordinary or a write-only sheet
 
-Reading. An upload is checked before any parser sees it (`upload_check`): its size; for
-XLSX (a zip) the central directory alone, before openpyxl opens anything: the number of
+Reading. An upload is checked before any parser sees it (`upload_check`): its size; what it
+really is, by its first bytes and as the kind it will be read as, whatever its name
+(cms.uploads: an "XLSX" must be a zip, a CSV must be text); ClamAV's scan when
+CLAMAV_SOCKET is set (cms.antivirus: refused while the scanner is down); for XLSX (a zip)
+the central directory alone, before openpyxl opens anything: the number of
 parts, their total unpacked size, the shared-strings part's size (openpyxl holds it all in
 memory) and the compression ratio (a 530 KB shared-strings bomb unpacks to hundreds of MB;
-no real workbook packs more than about 20 times). Python's zipfile never yields more than
+no real workbook packs more than about 20 times), then a workbook's parts (a zip that is not
+an OOXML workbook is refused). Python's zipfile never yields more than
 a part's declared size, so the directory's figures bound what openpyxl can unpack. Rows
 are counted cheaply (newlines; `<row` tags streamed from the sheets) so a file over the row
 limit is refused at once and a big one can be sent to the background. Then `read_rows`
@@ -47,7 +51,9 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from cms import antivirus
 from cms.text import nfc
+from cms.uploads import upload_problem
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_XLSX_PARTS = 1000  # a workbook has a dozen parts; thousands only slow the directory down
@@ -221,6 +227,11 @@ def xlsx_archive_check(source: BinaryIO) -> zipfile.ZipFile:
             _("Unpacked, the XLSX file would take %(size)s, more than the %(max)s allowed.")
             % {"size": _size(total), "max": _size(max_total)}
         )
+    names = {part.filename for part in parts}
+    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:  # a zip, but no workbook
+        raise SpreadsheetError(
+            _("The file is a zip archive but not an Excel (.xlsx) workbook: it is refused.")
+        )
     strings = next((p for p in parts if p.filename == SHARED_STRINGS), None)
     if strings is not None and strings.file_size > max_total // 4:
         # openpyxl keeps every shared string in memory (the sheets it streams).
@@ -261,11 +272,13 @@ def _count_xlsx_rows(archive: zipfile.ZipFile) -> int:
 
 
 def upload_check(source: BinaryIO, *, kind: str, size: int, max_bytes: int,
-                 max_rows: int | None = None) -> int:  # fmt: skip
-    """Refuse (SpreadsheetError) an upload over the limits, before any parser reads it;
-    return its number of rows (an upper bound: header and blank lines included). `source`
-    is read from the start and left there."""
+                 max_rows: int | None = None, name: str = "") -> int:  # fmt: skip
+    """Refuse (SpreadsheetError) an upload over the limits, not what `kind` says by its
+    content, or with a virus (module docstring), before any parser reads it; return its
+    number of rows (an upper bound: header and blank lines included). `source` is read
+    from the start and left there; `name` is the file's, for the messages."""
     size_check(size, max_bytes=max_bytes)
+    content_check(source, kind=kind, name=name)
     source.seek(0)
     try:
         if kind == "xlsx":
@@ -284,6 +297,18 @@ def upload_check(source: BinaryIO, *, kind: str, size: int, max_bytes: int,
             % {"max": _count(max_rows)}
         )
     return rows
+
+
+def content_check(source: BinaryIO, *, kind: str, name: str = "") -> None:
+    """Refuse (SpreadsheetError) a file whose first bytes are not of `kind` (cms.uploads:
+    an "XLSX" that is not a zip, a CSV holding binary data), then one ClamAV refuses."""
+    name = name or getattr(source, "name", "") or f"upload.{kind}"
+    problem = upload_problem(source, ext=kind, name=name)
+    if problem and kind == "xlsx":
+        problem = _("The file is not an Excel (.xlsx) workbook.") + " " + problem
+    problem = problem or antivirus.scan_refusal(source)
+    if problem:
+        raise SpreadsheetError(problem)
 
 
 def _unquote_csv(text: str) -> str:

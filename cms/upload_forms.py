@@ -6,33 +6,16 @@ need no such form: Wagtail opens each one with Willow, which refuses what is not
 """
 
 from django import forms
-from django.utils.translation import gettext as _
 from wagtail.documents.forms import BaseDocumentForm
 
-from cms import antivirus
-from cms.uploads import upload_problem
+from cms.uploads import upload_refusal
 
 
 class CheckedDocumentForm(BaseDocumentForm):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload is not None and hasattr(upload, "content_type"):  # a new upload only
-            problem = upload_problem(upload) or _scan_problem(upload)
+            problem = upload_refusal(upload)
             if problem:
                 raise forms.ValidationError(problem)
         return upload
-
-
-def _scan_problem(upload) -> str | None:
-    """ClamAV's verdict (cms.antivirus); a document is refused while the scanner is down,
-    since Wagtail serves it as soon as it is saved."""
-    if not antivirus.enabled():
-        return None
-    try:
-        upload.seek(0)
-        signature = antivirus.scan_stream(upload)
-    except antivirus.ScannerUnavailable:
-        return _("The virus scanner is not available: try again in a few minutes.")
-    finally:
-        upload.seek(0)
-    return antivirus.infected_message(signature) if signature else None

@@ -3,7 +3,8 @@ a pure-Python detector of file signatures, so no system library is needed).
 
 `content_problem(name, head)` is the one rule, used for every file inside an H5P or SCORM
 package (`zip_members_problems`) and for single uploads (`upload_problem`, e.g. documents
-and images through their admin forms):
+and images through their admin forms; spreadsheets and question bank files, checked as the
+format they are read as, whatever their name: `ext=`):
 
 * a name whose extension is a binary format (images, audio, video, fonts, PDF, office
   documents, Flash) must start with a signature of that format (any raster image for an
@@ -12,6 +13,9 @@ and images through their admin forms):
 * a text format (JSON, CSS, JavaScript, HTML, XML, SVG, subtitles, CSV...) must not hold
   binary data (a NUL byte in its first bytes);
 * an extension this module does not know is left to the caller's own allow-list.
+
+`upload_refusal(upload)` is what a single upload the person waits for goes through: this
+check, then ClamAV (cms.antivirus.scan_refusal: refused while the scanner is down).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from pathlib import PurePosixPath
 
 import puremagic
 from django.utils.translation import gettext as _
+
+from cms import antivirus
 
 HEAD_BYTES = 8192
 
@@ -85,9 +91,10 @@ def _detected(head: bytes) -> list[tuple[str, str]]:
     return [(m.extension.lstrip(".").lower(), m.mime_type) for m in found]
 
 
-def content_problem(name: str, head: bytes) -> str | None:
-    """Why the file's first bytes are not what its name says, or None (module docstring)."""
-    ext = _extension(name)
+def content_problem(name: str, head: bytes, *, ext: str | None = None) -> str | None:
+    """Why the file's first bytes are not what its name (or `ext`, the format it will be
+    read as) says, or None (module docstring)."""
+    ext = ext or _extension(name)
     if ext in TEXT_EXTENSIONS:
         if b"\x00" in head:
             return _("“%(name)s” should be text but holds binary data.") % {"name": name}
@@ -133,9 +140,16 @@ def zip_members_problems(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo]) ->
     return problems
 
 
-def upload_problem(upload) -> str | None:
-    """`content_problem` for one uploaded file (a Django UploadedFile); rewinds it."""
+def upload_problem(upload, *, ext: str | None = None, name: str | None = None) -> str | None:
+    """`content_problem` for one uploaded file (a Django UploadedFile, or any file object;
+    `name` when it has none); rewinds it."""
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     upload.seek(0)
-    return content_problem(upload.name or "", head)
+    return content_problem(name or getattr(upload, "name", "") or "", head, ext=ext)
+
+
+def upload_refusal(upload, *, ext: str | None = None) -> str | None:
+    """Why a single upload is refused: not what it says it is (`upload_problem`), or ClamAV
+    finds something in it or cannot scan it now (cms.antivirus.scan_refusal); else None."""
+    return upload_problem(upload, ext=ext) or antivirus.scan_refusal(upload)

@@ -448,7 +448,9 @@ def _match_existing(rows) -> dict[int, list[User]]:
 
 def _upload_checked(uploaded_file) -> tuple[str, int]:
     """(kind, rows) of an upload within the limits, or ValidationError saying which limit
-    it passes. Reads the zip directory (XLSX) or counts lines (CSV): no parser runs."""
+    it passes, that it is not what its name says or that ClamAV refuses it
+    (cms.spreadsheets.upload_check). Reads the zip directory (XLSX) or counts lines (CSV):
+    no parser runs."""
     kind = spreadsheets.kind_of(uploaded_file.name)
     if kind is None:
         raise ValidationError(_("Upload a CSV or XLSX file."))
@@ -456,7 +458,7 @@ def _upload_checked(uploaded_file) -> tuple[str, int]:
         rows = spreadsheets.upload_check(
             uploaded_file, kind=kind, size=uploaded_file.size,
             max_bytes=settings.CAMPAIGNS_IMPORT_MAX_BYTES,
-            max_rows=settings.CAMPAIGNS_IMPORT_MAX_ROWS,
+            max_rows=settings.CAMPAIGNS_IMPORT_MAX_ROWS, name=uploaded_file.name,
         )  # fmt: skip
     except SpreadsheetError as exc:
         raise ValidationError(str(exc)) from None

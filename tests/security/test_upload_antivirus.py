@@ -1,15 +1,10 @@
 """Issue 19: uploads are scanned by ClamAV over clamd's socket (CLAMAV_SOCKET). No signature
 download is possible here, so the session starts Debian's clamd with a database of one
-signature made now: the EICAR test string's MD5 (an .hdb line). An infected package or
+signature made now (tests/security/conftest.py: clamd_socket). An infected package or
 document is refused with the signature's name; with the scanner down, a package waits
 "pending" (never played) and a document is refused."""
 
-import hashlib
 import io
-import shutil
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
 
@@ -17,51 +12,7 @@ from assessments.h5p import services, storage
 from assessments.h5p.models import H5PPackage
 from cms import antivirus
 from tests.assessments.h5p.conftest import build_zip, minimal_package
-from tests.conftest import require
-
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-SIGNATURE = "HocSo-Eicar-Test"
-
-
-@pytest.fixture(scope="session")
-def clamd_socket(tmp_path_factory):
-    """Debian's clamd on a private socket with a one-signature database made here."""
-    clamd = shutil.which("clamd") or (
-        "/usr/sbin/clamd" if Path("/usr/sbin/clamd").exists() else None
-    )
-    require(clamd is not None, "clamd (Debian's clamav-daemon) is not installed")
-    work = tmp_path_factory.mktemp("clamd")
-    (work / "db").mkdir()
-    md5 = hashlib.md5(EICAR).hexdigest()  # noqa: S324 - ClamAV's .hdb format is MD5
-    (work / "db" / "hocso.hdb").write_text(f"{md5}:{len(EICAR)}:{SIGNATURE}\n")
-    sock = work / "clamd.sock"
-    (work / "clamd.conf").write_text(
-        f"LocalSocket {sock}\nDatabaseDirectory {work / 'db'}\nForeground yes\n"
-        f"LogFile {work / 'clamd.log'}\nTemporaryDirectory {work}\n"
-    )
-    process = subprocess.Popen(  # noqa: S603 - our own binary and config
-        [clamd, "-c", str(work / "clamd.conf")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not sock.exists() and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.2)
-        require(sock.exists(), f"clamd did not start: {(work / 'clamd.log').read_text()[-500:]}")
-        yield str(sock)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def scanning(settings, clamd_socket, tmp_path):
-    settings.CLAMAV_SOCKET = clamd_socket
-    settings.H5P_STORAGE_ROOT = tmp_path / "h5p-private"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    assert antivirus.ping()
-    return clamd_socket
+from tests.security.conftest import EICAR, SIGNATURE
 
 
 def test_clean_and_infected_streams(scanning):
