@@ -74,8 +74,6 @@ def test_the_warning_runs_daily_from_the_beat_schedule():
     from cms.celery import app
 
     (entry,) = [
-        e
-        for e in app.conf.beat_schedule.values()
-        if e["task"] == "accounts.privacy_deadlines_warn"
+        e for e in app.conf.beat_schedule.values() if e["task"] == "accounts.privacy_deadlines_warn"
     ]
     assert entry["schedule"].hour == {8}
