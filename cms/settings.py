@@ -187,6 +187,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that died (SIGKILL, power) is delivered again after this;
     # longer than the longest task (acks late: a running task is not yet acknowledged).
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # kombu looks for such tasks every interval x throttle seconds (10 x 10 by default);
+    # a short timeout (the fault tests' 5 s) is looked for every few seconds instead.
+    "unacked_restore_interval": min(10, env_int("CELERY_VISIBILITY_TIMEOUT", 3600)),
+    "unacked_restore_throttle": 1 if env_int("CELERY_VISIBILITY_TIMEOUT", 3600) < 100 else 10,
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
