@@ -533,6 +533,15 @@ H5P_TOKEN_SECONDS = env_int("H5P_TOKEN_SECONDS", 2 * 60 * 60)  # one lesson sitt
 # H5P: the content-origin middleware answers CONTENT_ORIGIN requests before sessions/cookies.
 MIDDLEWARE.insert(0, "assessments.h5p.middleware.ContentOriginMiddleware")
 
+# --- SCORM (assessments.scorm) -------------------------------------------------------------
+# Commits a SCO may send per minute: per learner, and per client address (cms.net.client_ip;
+# a whole office behind one NAT shares it). Past either, a commit is refused with 429.
+SCORM_COMMITS_PER_MINUTE = env_int("SCORM_COMMITS_PER_MINUTE", 60)
+SCORM_COMMITS_PER_MINUTE_PER_ADDRESS = env_int("SCORM_COMMITS_PER_MINUTE_PER_ADDRESS", 1200)
+# An H5P or SCORM upload still pending (scanner down) or processing (worker killed) this
+# long is checked again by the packages_requeue sweep (every 15 minutes).
+PACKAGES_REQUEUE_MINUTES = env_int("PACKAGES_REQUEUE_MINUTES", 30)
+
 # --- Spreadsheet uploads (cms.spreadsheets) -------------------------------------------------
 # An XLSX is a zip: its directory is checked before openpyxl opens it. Total unpacked size
 # (the shared-strings part, which openpyxl holds in memory, at most a quarter of it) and

@@ -88,7 +88,7 @@ def packages_requeue(*, older_than: timedelta | None = None) -> int:
     killed) for longer than `older_than` (setting PACKAGES_REQUEUE_MINUTES, 30). Such an
     upload is never served meanwhile. Returns how many were queued (the periodic task
     `scorm.packages_requeue` calls this; the check itself is idempotent)."""
-    minutes = getattr(settings, "PACKAGES_REQUEUE_MINUTES", 30)
+    minutes = settings.PACKAGES_REQUEUE_MINUTES
     cutoff = timezone.now() - (older_than or timedelta(minutes=minutes))
     waiting = [ScormPackage.Status.PENDING, ScormPackage.Status.PROCESSING]
     queued = 0
@@ -229,8 +229,8 @@ def _envelope(payload) -> Envelope:
 def _rate_limit(user, client_address: str) -> None:
     """Per learner and per client address (cms.net.client_ip); fails open when the cache is
     down (cms.ratelimit): commits are checked and ordered anyway."""
-    per_user = getattr(settings, "SCORM_COMMITS_PER_MINUTE", 60)
-    per_address = getattr(settings, "SCORM_COMMITS_PER_MINUTE_PER_ADDRESS", 1200)
+    per_user = settings.SCORM_COMMITS_PER_MINUTE
+    per_address = settings.SCORM_COMMITS_PER_MINUTE_PER_ADDRESS
     if limit_exceeded(scope="scorm:user", identity=str(user.pk), limit=per_user) or (
         client_address
         and limit_exceeded(
