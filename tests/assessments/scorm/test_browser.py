@@ -39,6 +39,23 @@ def _sco_initialized(page):
     raise AssertionError("the SCO did not initialise")
 
 
+# Every animation frame: the SCO frame's box (top in the document, height) unless hidden.
+RECORD_FRAME_LAYOUT = """() => {
+    window.__frameLayout = [];
+    const step = () => {
+        const frame = document.querySelector(".activity-scorm .scorm-frame");
+        const box = frame.getBoundingClientRect();
+        const row = {top: Math.round(box.top + window.scrollY), height: Math.round(box.height)};
+        const last = window.__frameLayout[window.__frameLayout.length - 1];
+        if (!frame.hidden && (!last || last.top !== row.top || last.height !== row.height)) {
+            window.__frameLayout.push(row);
+        }
+        requestAnimationFrame(step);
+    };
+    step();
+}"""
+
+
 def _attempt(learner) -> ScormAttempt:
     return ScormAttempt.objects.get(user=learner)
 
@@ -49,6 +66,9 @@ def _check_page(page, errors, content_origin):
     assert iframe.get_attribute("src").startswith(content_origin + "/s/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The status line is below the SCO: when it wraps, the SCO does not move.
+    frame, status = iframe.bounding_box(), page.get_by_test_id("scorm-status").bounding_box()
+    assert status["y"] >= frame["y"] + frame["height"]
     for button in page.locator(".activity-scorm button:visible").all():
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, button.inner_text()
@@ -127,6 +147,7 @@ def test_scorm2004_answers_suspends_resumes_and_completes(scorm_lesson, ready_pa
     errors = []
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     page.goto(ctx["url"])
+    page.evaluate(RECORD_FRAME_LAYOUT)
     sco = page.frame_locator(".activity-scorm iframe").frame_locator("#sco")
     sco.get_by_role("heading", name="An toàn khi dùng mạng").wait_for()
     _check_page(page, errors, ctx["content_origin"])
@@ -141,6 +162,10 @@ def test_scorm2004_answers_suspends_resumes_and_completes(scorm_lesson, ready_pa
     assert attempt.cmi["cmi.exit"] == "suspend"
     assert attempt.cmi["cmi.interactions.0.learner_response"] == "khong"
     assert not attempt.completed
+    # From "loading" to the SCO shown and its status, the frame's box never moved nor resized:
+    # it was reserved before the SCO loaded, and the status line is below it.
+    layout = page.evaluate("window.__frameLayout")
+    assert len(layout) == 1, layout
 
     page.reload()
     sco.get_by_text("Tiếp tục từ cau-1: khong").wait_for()  # entry "resume", its data back

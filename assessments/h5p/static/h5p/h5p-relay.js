@@ -31,7 +31,7 @@
 
     function show(text, kind) {
       status.textContent = text || "";
-      status.className = "h5p-status" + (kind ? " is-" + kind : "");
+      status.className = "h5p-status activity-status" + (kind ? " is-" + kind : "");
     }
 
     function post(url, body) {

@@ -37,7 +37,7 @@
 
     function show(text, kind) {
       status.textContent = text || "";
-      status.className = "scorm-status" + (kind ? " is-" + kind : "");
+      status.className = "scorm-status activity-status" + (kind ? " is-" + kind : "");
     }
 
     function post(url, body, keepalive) {
@@ -69,6 +69,8 @@
       window.removeEventListener("message", run.listener);
       run.iframe.remove();
       run = null;
+      // No SCO running: its reserved box goes too (the status and "continue" are what is left).
+      frameBox.hidden = true;
     }
 
     function showParts(scos, running) {
@@ -108,6 +110,7 @@
     function launch(sco) {
       close();
       again.hidden = true;
+      frameBox.hidden = false; // the SCO's box is reserved before it loads
       show(t.loading);
       post(box.dataset.launchUrl, JSON.stringify({ sco: sco || "" })).then(function (result) {
         if (!result.ok) {
