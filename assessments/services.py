@@ -28,6 +28,7 @@ from assessments.interchange import Problem, check_question
 from assessments.models import (
     ANSWERS_VERSION,
     FROZEN_VERSION,
+    GRADERS_GROUP,
     Attempt,
     AttemptState,
     Choice,
@@ -580,3 +581,19 @@ def quiz_add_category_questions(*, quiz: Quiz, category: QuestionCategory) -> in
             QuizSlot(quiz=quiz, question=q, sort_order=start + 1 + i) for i, q in enumerate(new)
         )
     return len(new)
+
+
+def graders_group_ensure():
+    """The "Người chấm bài" group with its two permissions (grading essays, the admin), made
+    again if it is missing: migration 0006 makes it, but an administrator may delete it and
+    a flushed database (a transactional test) has lost it. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=GRADERS_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label__in=("assessments", "wagtailadmin"),
+            codename__in=("grade_essay", "access_admin"),
+        )
+    )
+    return group

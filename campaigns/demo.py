@@ -11,10 +11,9 @@ import datetime as dt
 import random
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from assessments.models import GRADERS_GROUP
+from assessments.services import graders_group_ensure
 from campaigns import services
 from campaigns.models import (
     Agency,
@@ -192,9 +191,7 @@ def load(stdout) -> None:
     if demo_manager:
         services.manager_role_grant(user=demo_manager, agency=by_code["PT-SNV"], granted_by=None)
         # They also grade their learners' essays: the "chấm bài" group (assessments' migration).
-        graders = Group.objects.filter(name=GRADERS_GROUP).first()
-        if graders is not None:
-            demo_manager.groups.add(graders)
+        demo_manager.groups.add(graders_group_ensure())
     # The demo learner is a civil servant of Phòng Tổ chức - Biên chế (Sở Nội vụ), so the
     # campaign assigns them its courses with its deadline (below), none of them started.
     demo_learner = User.objects.filter(email=DEMO_LEARNER_EMAIL).first()

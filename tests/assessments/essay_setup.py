@@ -4,14 +4,12 @@ and graders through the "Người chấm bài" group."""
 
 import uuid
 
-from django.contrib.auth.models import Group
-
 from assessments.models import Question, QuestionCategory
+from assessments.services import graders_group_ensure
 from courses.services import enrolment_create
 from tests import factories
 from tests.courses.conftest import lessons_of, text_block
 
-GRADERS_GROUP = "Người chấm bài"
 ESSAY_TEXT = "Kể ba cách nhận biết một tin nhắn lừa đảo."
 RUBRIC = "Mỗi cách đúng 1 điểm; tối đa 3 điểm."
 
@@ -46,7 +44,7 @@ def essay_lesson(quiz):
 def grader(agency=None, **fields):
     """A manager of `agency` in the graders' group (None: a grader with no agency)."""
     person = factories.manager(agency, **fields) if agency is not None else factories.user(**fields)
-    person.groups.add(Group.objects.get(name=GRADERS_GROUP))
+    person.groups.add(graders_group_ensure())
     return person
 
 
