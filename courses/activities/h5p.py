@@ -25,7 +25,7 @@ from assessments.h5p.tokens import make_token
 from cms.net import client_ip
 from courses import services
 from courses.activities.access import progress_fields, relay_view
-from courses.activities.registry import ActivityKind, register
+from courses.activities.registry import package_kind
 
 
 @relay_view("h5p")
@@ -91,16 +91,11 @@ def h5p_state(request, access, *, lesson_id: int, block_id: str, launch_id):
     return JsonResponse({"saved": True})
 
 
-KIND = register(
-    ActivityKind(
-        block_type="h5p",
-        url_segment="h5p",
-        activity_field="package",
-        missing=gettext_lazy("This activity is not part of the lesson."),
-        urlpatterns=[
-            path("bat-dau/", h5p_launch, name="h5p_launch"),
-            path("luot/<uuid:launch_id>/xapi/", h5p_statement, name="h5p_statement"),
-            path("luot/<uuid:launch_id>/trang-thai/", h5p_state, name="h5p_state"),
-        ],
-    )
+KIND = package_kind(
+    "h5p",
+    [
+        path("bat-dau/", h5p_launch, name="h5p_launch"),
+        path("luot/<uuid:launch_id>/xapi/", h5p_statement, name="h5p_statement"),
+        path("luot/<uuid:launch_id>/trang-thai/", h5p_state, name="h5p_state"),
+    ],
 )

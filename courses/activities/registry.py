@@ -1,4 +1,4 @@
-"""The activity registry: every kind of activity a lesson can hold (quiz, H5P, later SCORM).
+"""The activity registry: every kind of activity a lesson can hold (quiz, H5P, SCORM).
 
 A kind is one module in courses/activities/ that ends with one registration:
 
@@ -10,7 +10,8 @@ A kind is one module in courses/activities/ that ends with one registration:
         urlpatterns=urlpatterns,      # the kind's views
     ))
 
-and may give its own `context_key` (default "lesson:<lesson id>:<block id>", the place its
+(a kind whose block holds an uploaded package, as H5P and SCORM, registers with
+`KIND = package_kind("h5p", urlpatterns)`) and may give its own `context_key` (default "lesson:<lesson id>:<block id>", the place its
 attempts are counted in) and `access_check` (default courses.activities.access.lesson_access:
 a live lesson holding this block, the learner enrolled, the lesson not locked). Its views
 check access with courses.activities.access.activity_access and record what the learner did
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 
 def lesson_context_key(lesson_id: int, block_id: str) -> str:
@@ -52,6 +54,20 @@ class ActivityKind:
     def activity(self, value):
         """The activity a block value of this kind holds (a quiz, a package), or None."""
         return (value or {}).get(self.activity_field)
+
+
+def package_kind(block_type: str, urlpatterns: list) -> ActivityKind:
+    """Register a kind whose block holds an uploaded package (H5P, SCORM): the block type is
+    its URL segment and the block value's "package" key holds the activity."""
+    return register(
+        ActivityKind(
+            block_type=block_type,
+            url_segment=block_type,
+            activity_field="package",
+            missing=gettext_lazy("This activity is not part of the lesson."),
+            urlpatterns=urlpatterns,
+        )
+    )
 
 
 _KINDS: dict[str, ActivityKind] = {}

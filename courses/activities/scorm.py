@@ -30,7 +30,7 @@ from assessments.scorm.serving import player_url
 from cms.net import client_ip
 from courses import services
 from courses.activities.access import progress_fields, relay_view
-from courses.activities.registry import ActivityKind, register
+from courses.activities.registry import package_kind
 
 
 def _launch_request(request) -> str:
@@ -111,15 +111,10 @@ def scorm_commit(request, access, *, lesson_id: int, block_id: str, attempt_id):
     )
 
 
-KIND = register(
-    ActivityKind(
-        block_type="scorm",
-        url_segment="scorm",
-        activity_field="package",
-        missing=gettext_lazy("This activity is not part of the lesson."),
-        urlpatterns=[
-            path("bat-dau/", scorm_launch, name="scorm_launch"),
-            path("luot/<uuid:attempt_id>/luu/", scorm_commit, name="scorm_commit"),
-        ],
-    )
+KIND = package_kind(
+    "scorm",
+    [
+        path("bat-dau/", scorm_launch, name="scorm_launch"),
+        path("luot/<uuid:attempt_id>/luu/", scorm_commit, name="scorm_commit"),
+    ],
 )
