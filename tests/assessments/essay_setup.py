@@ -5,7 +5,7 @@ and graders through the "Người chấm bài" group."""
 import uuid
 
 from assessments.models import Question, QuestionCategory
-from assessments.services import graders_group_ensure
+from assessments.services import attempt_start, attempt_submit, graders_group_ensure
 from courses.services import enrolment_create
 from tests import factories
 from tests.courses.conftest import lessons_of, text_block
@@ -41,6 +41,12 @@ def essay_lesson(quiz):
     return course, lessons_of(course)[0], block_id
 
 
+def essay_course_set(**quiz_fields):
+    """essay_quiz() in essay_lesson(): (quiz, single, essay, course, lesson, block_id)."""
+    quiz, single, essay = essay_quiz(**quiz_fields)
+    return (quiz, single, essay, *essay_lesson(quiz))
+
+
 def grader(agency=None, **fields):
     """A manager of `agency` in the graders' group (None: a grader with no agency)."""
     person = factories.manager(agency, **fields) if agency is not None else factories.user(**fields)
@@ -60,3 +66,13 @@ def answers(attempt, single, essay, *, essay_text="Số lạ, đường link l�
     if essay_text:
         responses[str(essay.pk)] = {"text": essay_text}
     return {"version": 1, "responses": responses}
+
+
+def essay_submitted(learner, quiz, single, essay, lesson, block_id, **answer_fields):
+    """`learner` starts the lesson's essay quiz and submits it (`answers`): the attempt, its
+    essay waiting for a grader."""
+    attempt = attempt_start(user=learner, quiz=quiz, context_key=f"lesson:{lesson.pk}:{block_id}")
+    attempt_submit(
+        attempt=attempt, user=learner, answers=answers(attempt, single, essay, **answer_fields)
+    )
+    return attempt

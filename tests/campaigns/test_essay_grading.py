@@ -9,7 +9,6 @@ from django.db import connection, connections
 from django.urls import reverse
 
 from assessments.models import Attempt, AttemptState, QuestionResult
-from assessments.services import attempt_start, attempt_submit
 from campaigns import selectors, services
 from campaigns.models import Notice
 from cms import audit
@@ -17,10 +16,9 @@ from courses.models import Enrolment
 from tests import factories
 from tests.assessments.essay_setup import (
     RUBRIC,
-    answers,
     enrolled_learner,
-    essay_lesson,
-    essay_quiz,
+    essay_course_set,
+    essay_submitted,
     grader,
 )
 from tests.conftest import require
@@ -32,8 +30,7 @@ def submitted(course_set, agency, **learner_fields):
     """A learner of `agency` who submitted the essay quiz in the lesson: (attempt, essay)."""
     quiz, single, essay, course, lesson, block_id = course_set
     person = enrolled_learner(course, agency, **learner_fields)
-    attempt = attempt_start(user=person, quiz=quiz, context_key=f"lesson:{lesson.pk}:{block_id}")
-    attempt_submit(attempt=attempt, user=person, answers=answers(attempt, single, essay))
+    attempt = essay_submitted(person, quiz, single, essay, lesson, block_id)
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.PENDING
     return attempt, essay
@@ -41,9 +38,7 @@ def submitted(course_set, agency, **learner_fields):
 
 @pytest.fixture
 def course_set(db):
-    quiz, single, essay = essay_quiz()
-    course, lesson, block_id = essay_lesson(quiz)
-    return quiz, single, essay, course, lesson, block_id
+    return essay_course_set()
 
 
 def test_the_queue_is_scoped_to_the_graders_agencies(tree, course_set):
@@ -117,9 +112,7 @@ def test_the_second_grader_is_told_it_is_graded(client, tree, course_set):
 def test_two_graders_at_the_same_moment_grade_once_on_postgresql(transactional_db, tree):
     """Two graders save at once (threads, a connection each): one grade, one notice."""
     require(connection.vendor == "postgresql", "concurrency tests need PostgreSQL (DATABASE_URL)")
-    quiz, single, essay = essay_quiz()
-    course, lesson, block_id = essay_lesson(quiz)
-    attempt, _essay = submitted((quiz, single, essay, course, lesson, block_id), tree["unit"])
+    attempt, essay = submitted(essay_course_set(), tree["unit"])
     graders = [grader(tree["snv"]), grader(tree["province"])]
     barrier = threading.Barrier(2)
     outcomes = []

@@ -8,15 +8,14 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from assessments.models import Attempt, AttemptState, QuestionResult
-from assessments.services import attempt_start, attempt_submit
+from assessments.services import attempt_start
 from campaigns.models import Notice
 from tests import factories
 from tests.assessments.essay_setup import (
     RUBRIC,
-    answers,
     enrolled_learner,
-    essay_lesson,
-    essay_quiz,
+    essay_course_set,
+    essay_submitted,
     grader,
 )
 
@@ -30,13 +29,10 @@ def tree(db):
 
 @pytest.fixture
 def setup(tree):
-    quiz, single, essay = essay_quiz()
-    course, lesson, block_id = essay_lesson(quiz)
+    quiz, single, essay, course, lesson, block_id = essay_course_set()
     learner = enrolled_learner(course, tree["unit"], name="Trần Thị Ánh")
-    key = f"lesson:{lesson.pk}:{block_id}"
-    attempt = attempt_start(user=learner, quiz=quiz, context_key=key)
-    attempt_submit(attempt=attempt, user=learner, answers=answers(
-        attempt, single, essay, essay_text='<img src=x onerror="alert(1)"> ba ý'))  # fmt: skip
+    attempt = essay_submitted(learner, quiz, single, essay, lesson, block_id,
+                              essay_text='<img src=x onerror="alert(1)"> ba ý')  # fmt: skip
     return {"attempt": attempt, "essay": essay, "single": single, "learner": learner,
             "lesson": lesson, "block_id": block_id, "quiz": quiz}  # fmt: skip
 
