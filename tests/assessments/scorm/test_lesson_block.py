@@ -27,6 +27,21 @@ def lesson_with(home_page):
     return make
 
 
+@pytest.fixture
+def launch_url(lesson_with, user_factory, client):
+    """A learner enrolled in a lesson holding `package`, logged in on `client`: the launch URL
+    of the lesson's block (or of another `block_id`)."""
+
+    def make(package, *, block_id=None):
+        course, lesson, own_block_id = lesson_with(package)
+        learner = user_factory()
+        enrolment_create(user=learner, course=course, source="self")
+        client.force_login(learner)
+        return f"/hoc/bai/{lesson.pk}/scorm/{block_id or own_block_id}/bat-dau/"
+
+    return make
+
+
 def test_the_block_is_the_lessons_activity_and_renders_for_enrolled_learners(
     ready_package, lesson_with, user_factory, client
 ):
@@ -46,31 +61,18 @@ def test_the_block_is_the_lessons_activity_and_renders_for_enrolled_learners(
     assert "Học tiếp hoạt động" in html and "Các phần của hoạt động" in html
 
 
-def test_a_package_not_checked_yet_is_refused_at_launch(
-    package_storage, lesson_with, user_factory, client
-):
+def test_a_package_not_checked_yet_is_refused_at_launch(package_storage, launch_url, client):
     package = services.package_create(title="Chờ kiểm tra", fileobj=io.BytesIO(scorm_zip()))
     assert package.status == ScormPackage.Status.PENDING
-    course, lesson, block_id = lesson_with(package)
-    learner = user_factory()
-    enrolment_create(user=learner, course=course, source="self")
-    client.force_login(learner)
-    response = client.post(f"/hoc/bai/{lesson.pk}/scorm/{block_id}/bat-dau/", "{}",
-                           content_type="application/json")  # fmt: skip
+    response = client.post(launch_url(package), "{}", content_type="application/json")
     assert response.status_code == 409
     assert response.json()["error"] == "Hoạt động SCORM này chưa sẵn sàng."
 
 
-def test_a_block_of_another_kind_or_lesson_is_not_found(
-    ready_package, lesson_with, user_factory, client
-):
+def test_a_block_of_another_kind_or_lesson_is_not_found(ready_package, launch_url, client):
     package = ready_package(scorm_zip(scos=("only",)))
-    course, lesson, _block_id = lesson_with(package)
-    learner = user_factory()
-    enrolment_create(user=learner, course=course, source="self")
-    client.force_login(learner)
-    response = client.post(f"/hoc/bai/{lesson.pk}/scorm/{uuid.uuid4()}/bat-dau/", "{}",
-                           content_type="application/json")  # fmt: skip
+    url = launch_url(package, block_id=uuid.uuid4())
+    response = client.post(url, "{}", content_type="application/json")
     assert response.status_code == 404
     assert response.json()["error"] == "Hoạt động này không thuộc bài học."
 
@@ -84,15 +86,8 @@ def test_the_editor_opens_a_lesson_with_a_scorm_block(ready_package, lesson_with
     assert "/admin/snippets/choose/scorm/scormpackage/" in html  # the block's package chooser
 
 
-def test_a_launch_of_a_part_the_package_does_not_have_is_refused(
-    ready_package, lesson_with, user_factory, client
-):
-    package = ready_package(scorm_zip(scos=("a", "b")))
-    course, lesson, block_id = lesson_with(package)
-    learner = user_factory()
-    enrolment_create(user=learner, course=course, source="self")
-    client.force_login(learner)
-    url = f"/hoc/bai/{lesson.pk}/scorm/{block_id}/bat-dau/"
+def test_a_launch_of_a_part_the_package_does_not_have_is_refused(ready_package, launch_url, client):
+    url = launch_url(ready_package(scorm_zip(scos=("a", "b"))))
     for body, status in (('{"sco": 5}', 400), ('{"sco": "item_c"}', 404), ("[", 400)):
         response = client.post(url, body, content_type="application/json")
         assert response.status_code == status, body
