@@ -1,6 +1,7 @@
 """Fixtures for the assessments tests: a small bank with every question type and a quiz."""
 
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -14,6 +15,16 @@ from tests.courses.conftest import catalogue, course_factory, lessons_of, text_b
 
 # (text, weight[, match_text[, feedback]]) choices in bank order: tests/factories.py's.
 make_question = factories.question
+
+
+@pytest.fixture
+def two_origins(live_server, settings):
+    """The app on http://localhost:PORT, the content origin (H5P, SCORM players) on
+    http://127.0.0.1:PORT: another site, as in production. Returns (app, content) origins."""
+    port = urlsplit(live_server.url).port
+    settings.APP_ORIGIN = f"http://localhost:{port}"
+    settings.CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    return settings.APP_ORIGIN, settings.CONTENT_ORIGIN
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ completes; the content iframe (another site: 127.0.0.1 vs localhost) cannot read
 cookies or DOM. App on http://localhost:PORT, content on http://127.0.0.1:PORT."""
 
 import re
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -12,14 +11,6 @@ from courses.models import LessonProgress
 from tests.conftest import browser_log_in, expect_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def two_origins(live_server, settings):
-    port = urlsplit(live_server.url).port
-    settings.APP_ORIGIN = f"http://localhost:{port}"
-    settings.CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
-    return settings.APP_ORIGIN, settings.CONTENT_ORIGIN
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Chromium (app and content on two origins)."""
 
 import io
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -154,14 +153,6 @@ document.getElementById("submit").addEventListener("click", function () {
   api.Terminate("");
 });
 </script></body></html>"""
-
-
-@pytest.fixture
-def two_origins(live_server, settings):
-    port = urlsplit(live_server.url).port
-    settings.APP_ORIGIN = f"http://localhost:{port}"
-    settings.CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
-    return settings.APP_ORIGIN, settings.CONTENT_ORIGIN
 
 
 @pytest.fixture
