@@ -124,16 +124,23 @@ def test_scorm12_golf_sample_suspends_resumes_and_completes(
     content.get_by_role("heading", name="Score: 100").wait_for()
     page.screenshot(path="/tmp/scorm12-answered.png", full_page=True)
     sco.get_by_role("button", name="Exit").click()
-    page.get_by_test_id("lesson-done").wait_for()
-    assert "Đạt 100%" in page.get_by_test_id("scorm-status").inner_text()
-    page.screenshot(path="/tmp/scorm12-done.png", full_page=True)
-    attempt = _attempt(learner)
+    attempt = _lesson_passed(page, ctx, "/tmp/scorm12-done.png")
     assert attempt.cmi["cmi.core.lesson_status"] == "passed"
-    assert (attempt.completed, attempt.passed, attempt.scaled) == (True, True, 1.0)
-    assert LessonProgress.objects.get(user=learner, lesson=ctx["lesson"]).completed_at
     page.reload()
     assert page.get_by_test_id("lesson-done").is_visible()
     assert page.get_by_test_id("scorm-passed").is_visible()
+
+
+def _lesson_passed(page, ctx, screenshot):
+    """The lesson done with the SCO passed at 100 % (status line, attempt, lesson progress):
+    the attempt."""
+    page.get_by_test_id("lesson-done").wait_for()
+    assert "Đạt 100%" in page.get_by_test_id("scorm-status").inner_text()
+    page.screenshot(path=screenshot, full_page=True)
+    attempt = _attempt(ctx["learner"])
+    assert (attempt.completed, attempt.passed, attempt.scaled) == (True, True, 1.0)
+    assert LessonProgress.objects.get(user=ctx["learner"], lesson=ctx["lesson"]).completed_at
+    return attempt
 
 
 def test_scorm2004_answers_suspends_resumes_and_completes(scorm_lesson, ready_package):
@@ -172,12 +179,7 @@ def test_scorm2004_answers_suspends_resumes_and_completes(scorm_lesson, ready_pa
     assert sco.get_by_label("Không", exact=True).is_checked()
     page.screenshot(path="/tmp/scorm2004-resumed.png", full_page=True)
     sco.get_by_role("button", name="Nộp bài").click()
-    page.get_by_test_id("lesson-done").wait_for()
-    assert "Đạt 100%" in page.get_by_test_id("scorm-status").inner_text()
-    page.screenshot(path="/tmp/scorm2004-done.png", full_page=True)
-    attempt = _attempt(learner)
-    assert (attempt.completed, attempt.passed, attempt.scaled) == (True, True, 1.0)
-    assert LessonProgress.objects.get(user=learner, lesson=ctx["lesson"]).completed_at
+    _lesson_passed(page, ctx, "/tmp/scorm2004-done.png")
 
 
 def test_scorm12_minimum_calls_sample_plays_each_sco_and_rolls_up(
