@@ -11,9 +11,10 @@ A kind is one module in courses/activities/ that ends with one registration:
     ))
 
 (a kind whose block holds an uploaded package, as H5P and SCORM, registers with
-`KIND = package_kind("h5p", urlpatterns)`) and may give its own `context_key` (default "lesson:<lesson id>:<block id>", the place its
-attempts are counted in) and `access_check` (default courses.activities.access.lesson_access:
-a live lesson holding this block, the learner enrolled, the lesson not locked). Its views
+`KIND = package_kind("h5p", urlpatterns)`) and may give its own `context_key` (default
+"lesson:<lesson id>:<block id>", the place its attempts are counted in) and `access_check`
+(default courses.activities.access.lesson_access: a live lesson holding this block, the
+learner enrolled, the lesson not locked). Its views
 check access with courses.activities.access.activity_access and record what the learner did
 with courses.services.activity_outcome_record (one transaction, the lesson state computed
 once). CoursesConfig.ready() imports every module of this package (`autodiscover`), so the
