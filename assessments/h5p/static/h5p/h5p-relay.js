@@ -14,35 +14,20 @@
 
   var MAX_MESSAGE_BYTES = 64 * 1024;
 
-  function format(template, values) {
-    return String(template || "").replace(/%\((\w+)\)s/g, function (_m, key) {
-      return values[key] === undefined || values[key] === null ? "" : String(values[key]);
-    }).replace(/%%/g, "%");
-  }
+  var relay = window.HocsoRelay; // assessments/activity-relay.js
+  var format = relay.format;
 
   function setup(box) {
     if (box.dataset.h5pReady) return;
     box.dataset.h5pReady = "1";
-    var csrf = box.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var post = relay.poster(box);
     var status = box.querySelector(".h5p-status");
     var frameBox = box.querySelector(".h5p-frame");
-    var messagesNode = box.querySelector("script[type='application/json']");
-    var t = messagesNode ? JSON.parse(messagesNode.textContent) : {};
+    var t = relay.messages(box);
 
     function show(text, kind) {
       status.textContent = text || "";
       status.className = "h5p-status activity-status" + (kind ? " is-" + kind : "");
-    }
-
-    function post(url, body) {
-      return fetch(url, {
-        method: "POST",
-        body: body,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json" },
-      }).then(function (response) {
-        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-      });
     }
 
     post(box.dataset.launchUrl, "{}").then(function (launch) {

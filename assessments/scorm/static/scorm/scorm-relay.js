@@ -17,39 +17,23 @@
   var MAX_COMMIT_BYTES = 256 * 1024;
   var SANDBOX = "allow-scripts allow-same-origin allow-forms allow-modals";
 
-  function format(template, values) {
-    return String(template || "").replace(/%\((\w+)\)s/g, function (_m, key) {
-      return values[key] === undefined || values[key] === null ? "" : String(values[key]);
-    }).replace(/%%/g, "%");
-  }
+  var relay = window.HocsoRelay; // assessments/activity-relay.js
+  var format = relay.format;
 
   function setup(box) {
     if (box.dataset.scormReady) return;
     box.dataset.scormReady = "1";
-    var csrf = box.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var post = relay.poster(box);
     var status = box.querySelector(".scorm-status");
     var parts = box.querySelector(".scorm-parts");
     var again = box.querySelector(".scorm-continue");
     var frameBox = box.querySelector(".scorm-frame");
-    var messagesNode = box.querySelector("script[type='application/json']");
-    var t = messagesNode ? JSON.parse(messagesNode.textContent) : {};
+    var t = relay.messages(box);
     var run = null; // the framed SCO: {iframe, listener}
 
     function show(text, kind) {
       status.textContent = text || "";
       status.className = "scorm-status activity-status" + (kind ? " is-" + kind : "");
-    }
-
-    function post(url, body, keepalive) {
-      return fetch(url, {
-        method: "POST",
-        body: body,
-        credentials: "same-origin",
-        keepalive: !!keepalive && body.length < 60000,
-        headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json" },
-      }).then(function (response) {
-        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-      });
     }
 
     function showResult(data, finished) {
