@@ -1,6 +1,6 @@
 /* What the lesson page's relay scripts of framed activities share (h5p/h5p-relay.js,
  * scorm/scorm-relay.js; loaded before them, both deferred, so in order):
- * window.HocsoRelay = {format, messages, poster}.
+ * window.HocsoRelay = {format, messages, poster, activity}.
  */
 (function () {
   "use strict";
@@ -35,5 +35,25 @@
     };
   }
 
-  window.HocsoRelay = { format: format, messages: messages, poster: poster };
+  // An activity box of `kind` ("h5p", "scorm") set up once: null the second time, else
+  // {post, t (its messages), status, frameBox, show(text, state)}: the status line shows
+  // `text`, styled by `state` ("error", "passed", ...; none: neutral).
+  function activity(box, kind) {
+    var flag = kind + "Ready";
+    if (box.dataset[flag]) return null;
+    box.dataset[flag] = "1";
+    var status = box.querySelector("." + kind + "-status");
+    return {
+      post: poster(box),
+      t: messages(box),
+      status: status,
+      frameBox: box.querySelector("." + kind + "-frame"),
+      show: function (text, state) {
+        status.textContent = text || "";
+        status.className = kind + "-status activity-status" + (state ? " is-" + state : "");
+      },
+    };
+  }
+
+  window.HocsoRelay = { format: format, messages: messages, poster: poster, activity: activity };
 })();

@@ -18,17 +18,9 @@
   var format = relay.format;
 
   function setup(box) {
-    if (box.dataset.h5pReady) return;
-    box.dataset.h5pReady = "1";
-    var post = relay.poster(box);
-    var status = box.querySelector(".h5p-status");
-    var frameBox = box.querySelector(".h5p-frame");
-    var t = relay.messages(box);
-
-    function show(text, kind) {
-      status.textContent = text || "";
-      status.className = "h5p-status activity-status" + (kind ? " is-" + kind : "");
-    }
+    var activity = relay.activity(box, "h5p");
+    if (!activity) return;
+    var post = activity.post, frameBox = activity.frameBox, t = activity.t, show = activity.show;
 
     post(box.dataset.launchUrl, "{}").then(function (launch) {
       if (!launch.ok) {

@@ -21,20 +21,12 @@
   var format = relay.format;
 
   function setup(box) {
-    if (box.dataset.scormReady) return;
-    box.dataset.scormReady = "1";
-    var post = relay.poster(box);
-    var status = box.querySelector(".scorm-status");
+    var activity = relay.activity(box, "scorm");
+    if (!activity) return;
+    var post = activity.post, frameBox = activity.frameBox, t = activity.t, show = activity.show;
     var parts = box.querySelector(".scorm-parts");
     var again = box.querySelector(".scorm-continue");
-    var frameBox = box.querySelector(".scorm-frame");
-    var t = relay.messages(box);
     var run = null; // the framed SCO: {iframe, listener}
-
-    function show(text, kind) {
-      status.textContent = text || "";
-      status.className = "scorm-status activity-status" + (kind ? " is-" + kind : "");
-    }
 
     function showResult(data, finished) {
       var score = data.score_percent === null || data.score_percent === undefined
