@@ -260,6 +260,10 @@ LOGIN_URL = "account_login"
 # Two-step verification (allauth.mfa): an authenticator app (TOTP) and recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "HọcSố"
+# A code of the step before or after the current one is accepted (RFC 6238, 5.2: one step of
+# network delay or clock drift; a phone on a weak signal may take seconds to send it). Each
+# code still works once (allauth remembers the used ones for the three steps).
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 # Who must use it (accounts.mfa): each path names a predicate user -> bool. The roles of
 # higher floors are listed here, so accounts never imports them.

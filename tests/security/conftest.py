@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cms import antivirus
+from tests.assessments.conftest import two_origins  # noqa: F401 - the H5P and SCORM tests'
 from tests.assessments.h5p.conftest import (  # noqa: F401 - fixtures of the H5P tests
     admin_user,
     enrol,
@@ -24,7 +25,6 @@ from tests.assessments.scorm.conftest import (  # noqa: F401 - fixtures of the S
     package_storage,
     ready_package,
     scorm_lesson,
-    two_origins,
 )
 
 # --- ClamAV (issue 19): clamd with a signature database made in the session -----------------

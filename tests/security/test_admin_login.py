@@ -2,10 +2,12 @@
 attacker's request: a password posted to the Wagtail or the Django admin log-in, a
 password-guessing run through them, a password of an account protected by a code."""
 
+import time
+
 import pytest
 from django.core.cache import cache
 
-from tests.conftest import mfa_enrol
+from tests.conftest import mfa_enrol, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +101,22 @@ def test_a_signed_in_learner_opening_the_admin_is_told_no_and_never_loops(client
     assert response.status_code == 403
     assert len(response.redirect_chain) == 1
     assert "Không có quyền vào trang quản trị" in response.content.decode()
+
+
+@pytest.mark.parametrize(("steps_back", "accepted"), [(0, True), (1, True), (2, False)])
+def test_a_code_of_the_step_before_is_accepted_an_older_one_is_not(
+    bare_client, editor, steps_back, accepted
+):
+    """A code typed just before its 30 s step ended still opens the session (one step of
+    delay: a slow phone, or CI's log-in that crossed a step's end); an older code does not,
+    and a code works once."""
+    secret = mfa_enrol(editor)
+    post_like_an_attacker(bare_client, "/admin/login/", PASSWORD)
+    code = totp_code(secret, at=time.time() - 30 * steps_back)
+    bare_client.post("/tai-khoan/2fa/authenticate/", {"code": code})
+    assert signed_in(bare_client) is accepted
+    if accepted:  # the same code again, in a second session: refused
+        again = type(bare_client)()
+        post_like_an_attacker(again, "/admin/login/", PASSWORD)
+        again.post("/tai-khoan/2fa/authenticate/", {"code": code})
+        assert not signed_in(again)
