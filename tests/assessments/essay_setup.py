@@ -12,6 +12,7 @@ from tests.courses.conftest import lessons_of, text_block
 
 ESSAY_TEXT = "Kể ba cách nhận biết một tin nhắn lừa đảo."
 RUBRIC = "Mỗi cách đúng 1 điểm; tối đa 3 điểm."
+ANSWER_TEXT = "Số lạ, đường link lạ, hứa trúng thưởng."
 
 
 def essay_question(category=None, *, points=3, **fields) -> Question:
@@ -60,7 +61,7 @@ def enrolled_learner(course, agency, **fields):
     return person
 
 
-def answers(attempt, single, essay, *, essay_text="Số lạ, đường link lạ, hứa trúng thưởng."):
+def answers(attempt, single, essay, *, essay_text=ANSWER_TEXT):
     right = single.choices.get(weight=100).key
     responses = {str(single.pk): {"choice": right}}
     if essay_text:
@@ -76,3 +77,11 @@ def essay_submitted(learner, quiz, single, essay, lesson, block_id, **answer_fie
         attempt=attempt, user=learner, answers=answers(attempt, single, essay, **answer_fields)
     )
     return attempt
+
+
+def learner_essay_submitted(course_set, agency, *, essay_text=ANSWER_TEXT, **learner_fields):
+    """A learner of `agency`, enrolled in the course of `course_set` (essay_course_set()),
+    who submitted the lesson's essay quiz (essay_submitted): the attempt."""
+    quiz, single, essay, course, lesson, block_id = course_set
+    learner = enrolled_learner(course, agency, **learner_fields)
+    return essay_submitted(learner, quiz, single, essay, lesson, block_id, essay_text=essay_text)

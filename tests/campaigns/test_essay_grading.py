@@ -15,11 +15,11 @@ from cms import audit
 from courses.models import Enrolment
 from tests import factories
 from tests.assessments.essay_setup import (
+    ANSWER_TEXT,
     RUBRIC,
-    enrolled_learner,
     essay_course_set,
-    essay_submitted,
     grader,
+    learner_essay_submitted,
 )
 from tests.conftest import require
 
@@ -28,12 +28,10 @@ pytestmark = pytest.mark.django_db
 
 def submitted(course_set, agency, **learner_fields):
     """A learner of `agency` who submitted the essay quiz in the lesson: (attempt, essay)."""
-    quiz, single, essay, course, lesson, block_id = course_set
-    person = enrolled_learner(course, agency, **learner_fields)
-    attempt = essay_submitted(person, quiz, single, essay, lesson, block_id)
+    attempt = learner_essay_submitted(course_set, agency, **learner_fields)
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.PENDING
-    return attempt, essay
+    return attempt, course_set[2]
 
 
 @pytest.fixture
@@ -65,7 +63,7 @@ def test_grading_from_the_queue_completes_notifies_and_audits(client, tree, cour
     assert queue.status_code == 200 and "Trần Thị Học" in html and "Phòng Tổ chức biên chế" in html
     assert "Chấm bài tự luận" in html  # the menu item and the title, in Vietnamese
     form = client.get(reverse("campaigns_grading:grade", args=[attempt.pk])).content.decode()
-    assert RUBRIC in form and "Số lạ, đường link lạ, hứa trúng thưởng." in form
+    assert RUBRIC in form and ANSWER_TEXT in form
     assert f'name="score-{essay.pk}"' in form and 'max="3"' in form
     saved = client.post(reverse("campaigns_grading:grade", args=[attempt.pk]),
                         {f"score-{essay.pk}": "3", f"feedback-{essay.pk}": "Đủ ba ý."})  # fmt: skip

@@ -15,8 +15,8 @@ from tests.assessments.essay_setup import (
     RUBRIC,
     enrolled_learner,
     essay_course_set,
-    essay_submitted,
     grader,
+    learner_essay_submitted,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +29,10 @@ def tree(db):
 
 @pytest.fixture
 def setup(tree):
-    quiz, single, essay, course, lesson, block_id = essay_course_set()
-    learner = enrolled_learner(course, tree["unit"], name="Trần Thị Ánh")
-    attempt = essay_submitted(learner, quiz, single, essay, lesson, block_id,
-                              essay_text='<img src=x onerror="alert(1)"> ba ý')  # fmt: skip
-    return {"attempt": attempt, "essay": essay, "single": single, "learner": learner,
+    quiz, single, essay, course, lesson, block_id = course_set = essay_course_set()
+    attempt = learner_essay_submitted(course_set, tree["unit"], name="Trần Thị Ánh",
+                                      essay_text='<img src=x onerror="alert(1)"> ba ý')  # fmt: skip
+    return {"attempt": attempt, "essay": essay, "single": single, "learner": attempt.user,
             "lesson": lesson, "block_id": block_id, "quiz": quiz}  # fmt: skip
 
 
