@@ -163,10 +163,20 @@ def setup_django(env):
 
 def learner_session(user) -> str:
     """A logged-in session for user, made directly (no log-in form, no rate limit)."""
+    from django.conf import settings
     from django.test import Client
 
+    from accounts.privacy_consent import SESSION_KEY
+    from accounts.services import consent_record
+
+    # The privacy notice accepted (the consent gate would send every page to
+    # /tai-khoan/dong-y/), and remembered in the session as after the consent page.
+    consent_record(user=user)
     client = Client()
     client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = settings.PRIVACY_NOTICE_VERSION
+    session.save()
     return client.cookies["sessionid"].value
 
 

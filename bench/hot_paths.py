@@ -74,7 +74,10 @@ def walk(world: dict, session: str, around):
 
     def ok(step, response, *codes):
         if response[0] not in codes:
-            raise SystemExit(f"{step}: HTTP {response[0]} {response[2][:300]!r}")
+            raise SystemExit(
+                f"{step}: HTTP {response[0]} {response[1].get('Location', '')} "
+                f"{response[2][:300]!r}"
+            )
         return response
 
     def location(response):
