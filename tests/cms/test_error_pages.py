@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.accounts.pages import PHONE_RESET
+from tests.cms.pages import html_of
 
 
 def test_debug_is_off_in_these_tests(settings):
@@ -14,10 +15,7 @@ def test_debug_is_off_in_these_tests(settings):
 
 @pytest.mark.django_db
 def test_an_unknown_address_is_a_vietnamese_404(client):
-    response = client.get("/khoa-hoc/khong-co-trang-nay/")
-    assert response.status_code == 404
-    body = response.content.decode()
-    assert '<html lang="vi"' in body
+    body = html_of(client.get("/khoa-hoc/khong-co-trang-nay/"), status=404)
     assert "Không tìm thấy trang" in body
     assert "Trang bạn tìm không tồn tại hoặc đã được chuyển đi." in body
     assert 'href="/">Về trang chủ</a>' in body
@@ -26,9 +24,7 @@ def test_an_unknown_address_is_a_vietnamese_404(client):
 
 @pytest.mark.django_db
 def test_a_learner_in_the_managers_area_gets_a_vietnamese_403(client, learner):
-    response = client.get("/quan-ly/")
-    assert response.status_code == 403
-    body = response.content.decode()
+    body = html_of(client.get("/quan-ly/"), status=403)
     assert "Không có quyền truy cập" in body
     assert "Tài khoản của bạn không được phép mở trang này" in body
     assert "Forbidden" not in body
@@ -41,9 +37,7 @@ def test_too_many_sms_reset_requests_get_a_vietnamese_429(settings):
     browser = Client(REMOTE_ADDR="203.0.113.20")
     codes = [browser.post(PHONE_RESET, {"phone": "0912345678"}).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
-    response = browser.post(PHONE_RESET, {"phone": "0912345678"})
-    assert response.status_code == 429
-    body = response.content.decode()
+    body = html_of(browser.post(PHONE_RESET, {"phone": "0912345678"}), status=429)
     assert "Thử quá nhiều lần" in body
     assert "Vui lòng đợi một lúc rồi thử lại." in body
     assert f'href="{PHONE_RESET}">Quay lại' in body
@@ -54,10 +48,7 @@ def test_a_crash_is_a_vietnamese_500_rendered_without_the_database(settings):
     # No django_db mark: any query while rendering the page would raise (pytest-django's
     # blocker), and the handler would fall back to the English literal.
     settings.ROOT_URLCONF = "tests.cms.error_urls"
-    response = Client(raise_request_exception=False).get("/loi/")
-    assert response.status_code == 500
-    body = response.content.decode()
-    assert '<html lang="vi"' in body
+    body = html_of(Client(raise_request_exception=False).get("/loi/"), status=500)
     assert "Đã xảy ra lỗi" in body
     assert "Xin lỗi, hệ thống gặp lỗi. Vui lòng thử lại sau ít phút." in body
     assert "Server Error" not in body

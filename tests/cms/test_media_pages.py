@@ -4,14 +4,9 @@ import re
 
 import pytest
 
+from tests.cms.pages import html_of
+
 pytestmark = pytest.mark.django_db
-
-
-def html_of(response):
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert '<html lang="vi">' in html
-    return html
 
 
 def test_infographic_index_lists_with_webp_srcset_and_topic_filter(client, add_infographic):
