@@ -414,6 +414,20 @@ else:
     EMAIL_USE_TLS = _mail.scheme == "smtp"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HọcSố <no-reply@hocso.local>")
 
+# Page cache (deploy/nginx keeps anonymous public pages): PAGE_CACHE_URL is where nginx
+# listens on this machine (https://127.0.0.1:443); publishing refreshes a page, its ancestors
+# and the home page through it (cms.frontend_cache). Unset (demo, tests): no page cache.
+PAGE_CACHE_URL = env_url("PAGE_CACHE_URL", None, ("http", "https"))
+if PAGE_CACHE_URL:
+    INSTALLED_APPS.append("cms.frontend_cache.FrontendCacheConfig")
+    WAGTAILFRONTENDCACHE = {
+        "nginx": {
+            "BACKEND": "cms.frontend_cache.NginxRefreshBackend",
+            "LOCATION": PAGE_CACHE_URL,
+            "CAFILE": env_str("PAGE_CACHE_CAFILE", ""),
+        }
+    }
+
 # Security: strict by default in production; `manage.py check --deploy` runs in CI.
 SESSION_COOKIE_HTTPONLY = True
 # Sessions live in the database, never only in Redis: Redis down logs nobody out. Each is

@@ -76,6 +76,8 @@ S3_BUCKET=${S3_BUCKET:-}
 S3_ENDPOINT_URL=${S3_ENDPOINT_URL:-}
 S3_ACCESS_KEY=${S3_ACCESS_KEY:-}
 S3_SECRET_KEY=${S3_SECRET_KEY:-}
+PAGE_CACHE_URL=https://127.0.0.1:$HTTPS_PORT
+PAGE_CACHE_CAFILE=$RUN/tls/cert.pem
 GUNICORN_BIND=127.0.0.1:$GUNICORN_PORT
 GUNICORN_WORKERS=${GUNICORN_WORKERS:-3}
 GUNICORN_PIDFILE=$RUN/pid/gunicorn.pid
@@ -130,7 +132,7 @@ render_nginx() {
     APP_HOST="$APP_HOST" CONTENT_HOST="$CONTENT_HOST" HTTPS_PORT="$HTTPS_PORT" \
         HTTP_PORT="$HTTP_PORT" TLS_CERT="$RUN/tls/cert.pem" TLS_KEY="$RUN/tls/key.pem" \
         STATIC_ROOT="$DATA/static" MEDIA_ROOT="$DATA/media" UPSTREAM="127.0.0.1:$GUNICORN_PORT" \
-        "$ROOT/deploy/nginx/render.sh" > "$RUN/nginx/hocso.conf"
+        PAGE_CACHE_DIR="$RUN/nginx/cache" "$ROOT/deploy/nginx/render.sh" > "$RUN/nginx/hocso.conf"
     cat > "$RUN/nginx/nginx.conf" <<EOF
 $user_line
 worker_processes 2;

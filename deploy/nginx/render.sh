@@ -18,10 +18,12 @@ HTTPS_PORT="${HTTPS_PORT:-443}"
 HTTP_PORT="${HTTP_PORT:-80}"
 UPSTREAM="${UPSTREAM:-127.0.0.1:8000}"
 PROXY_HEADERS="${PROXY_HEADERS:-$here/proxy_headers.conf}"
+PAGE_CACHE_DIR="${PAGE_CACHE_DIR:-/var/cache/nginx/hocso}"
 if [ "$HTTPS_PORT" = 443 ]; then port_suffix=""; else port_suffix=":$HTTPS_PORT"; fi
 sed -e "s|@APP_HOST@|$APP_HOST|g" -e "s|@CONTENT_HOST@|$CONTENT_HOST|g" \
     -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
     -e "s|@PORT_SUFFIX@|$port_suffix|g" -e "s|@TLS_CERT@|$TLS_CERT|g" -e "s|@TLS_KEY@|$TLS_KEY|g" \
     -e "s|@UPSTREAM@|$UPSTREAM|g" -e "s|@STATIC_ROOT@|${STATIC_ROOT%/}|g" \
     -e "s|@MEDIA_ROOT@|${MEDIA_ROOT%/}|g" -e "s|@PROXY_HEADERS@|$PROXY_HEADERS|g" \
+    -e "s|@PAGE_CACHE_DIR@|${PAGE_CACHE_DIR%/}|g" \
     "$here/hocso.conf.template"
