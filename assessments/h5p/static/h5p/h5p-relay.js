@@ -9,30 +9,16 @@
  */
 (function () {
   "use strict";
-  if (window.__hocsoH5PRelay) return;
-  window.__hocsoH5PRelay = true;
-
   var MAX_MESSAGE_BYTES = 64 * 1024;
 
   var relay = window.HocsoRelay; // assessments/activity-relay.js
   var format = relay.format;
 
-  function setup(box) {
-    var activity = relay.activity(box, "h5p");
-    if (!activity) return;
+  function setup(activity, box) {
     var post = activity.post, frameBox = activity.frameBox, t = activity.t, show = activity.show;
 
-    post(box.dataset.launchUrl, "{}").then(function (launch) {
-      if (!launch.ok) {
-        show(launch.data.error || t.error, "error");
-        return;
-      }
-      var cfg = launch.data;
-      var contentOrigin = new URL(cfg.player_url).origin;
-      var iframe = document.createElement("iframe");
-      iframe.setAttribute("sandbox", "allow-scripts allow-same-origin");
-      iframe.setAttribute("allow", "fullscreen");
-      iframe.setAttribute("referrerpolicy", "no-referrer");
+    activity.launch("{}", "allow-scripts allow-same-origin", function (cfg, player) {
+      var contentOrigin = player.origin, iframe = player.iframe;
       iframe.setAttribute("loading", "eager");
       iframe.title = (box.closest("section") && box.closest("section").querySelector("h2") || {}).textContent || "H5P";
       var queue = Promise.resolve();
@@ -63,10 +49,8 @@
       } catch (e) { /* storage refused: the stylesheet's reserved height stays */ }
 
       window.addEventListener("message", function (event) {
-        // Only the player we framed, from the content origin, is heard.
-        if (event.origin !== contentOrigin || event.source !== iframe.contentWindow) return;
-        var message = event.data;
-        if (!message || typeof message.type !== "string") return;
+        var message = player.heard(event); // only the player we framed, on its origin
+        if (!message) return;
         if (message.type === "hocso-h5p-ready") {
           iframe.contentWindow.postMessage({ type: "hocso-h5p-init", state: cfg.state || "" }, contentOrigin);
         } else if (message.type === "hocso-h5p-loaded") {
@@ -104,14 +88,8 @@
       });
       iframe.src = cfg.player_url;
       frameBox.appendChild(iframe);
-    }).catch(function () {
-      show(t.offline, "error");
     });
   }
 
-  function init() {
-    document.querySelectorAll("[data-h5p-activity]").forEach(setup);
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  relay.start("h5p", setup); // each [data-h5p-activity] box, once
 })();

@@ -11,18 +11,13 @@
  */
 (function () {
   "use strict";
-  if (window.__hocsoScormRelay) return;
-  window.__hocsoScormRelay = true;
-
   var MAX_COMMIT_BYTES = 256 * 1024;
   var SANDBOX = "allow-scripts allow-same-origin allow-forms allow-modals";
 
   var relay = window.HocsoRelay; // assessments/activity-relay.js
   var format = relay.format;
 
-  function setup(box) {
-    var activity = relay.activity(box, "scorm");
-    if (!activity) return;
+  function setup(activity, box) {
     var post = activity.post, frameBox = activity.frameBox, t = activity.t, show = activity.show;
     var parts = box.querySelector(".scorm-parts");
     var again = box.querySelector(".scorm-continue");
@@ -88,25 +83,14 @@
       again.hidden = true;
       frameBox.hidden = false; // the SCO's box is reserved before it loads
       show(t.loading);
-      post(box.dataset.launchUrl, JSON.stringify({ sco: sco || "" })).then(function (result) {
-        if (!result.ok) {
-          show(result.data.error || t.error, "error");
-          return;
-        }
-        var cfg = result.data;
-        var contentOrigin = new URL(cfg.player_url).origin;
-        var iframe = document.createElement("iframe");
-        iframe.setAttribute("sandbox", SANDBOX);
-        iframe.setAttribute("referrerpolicy", "no-referrer");
-        iframe.setAttribute("allow", "fullscreen");
+      activity.launch(JSON.stringify({ sco: sco || "" }), SANDBOX, function (cfg, player) {
+        var contentOrigin = player.origin, iframe = player.iframe;
         iframe.title = cfg.title || t.frame_title || "SCORM";
         var seq = 0;
         var current = { iframe: iframe, origin: contentOrigin, queue: Promise.resolve() };
         current.listener = function (event) {
-          // Only the player we framed, from the content origin, is heard.
-          if (event.origin !== contentOrigin || event.source !== iframe.contentWindow) return;
-          var message = event.data;
-          if (!message || typeof message.type !== "string") return;
+          var message = player.heard(event); // only the player we framed, on its origin
+          if (!message) return;
           if (message.type === "hocso-scorm-ready") {
             iframe.contentWindow.postMessage(
               { type: "hocso-scorm-init", cmi: cfg.cmi, href: cfg.href, title: cfg.title }, contentOrigin
@@ -148,8 +132,6 @@
         showParts(cfg.scos, cfg.sco);
         iframe.src = cfg.player_url;
         frameBox.appendChild(iframe);
-      }).catch(function () {
-        show(t.offline, "error");
       });
     }
 
@@ -157,9 +139,5 @@
     launch("");
   }
 
-  function init() {
-    document.querySelectorAll("[data-scorm-activity]").forEach(setup);
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  relay.start("scorm", setup); // each [data-scorm-activity] box, once
 })();
