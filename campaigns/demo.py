@@ -20,8 +20,6 @@ from campaigns.models import (
     AgencyHeadcount,
     Assignment,
     Campaign,
-    CampaignAudience,
-    CampaignCourse,
     LearnerProfile,
     ManagerRole,
     Session,
@@ -217,8 +215,9 @@ def load(stdout) -> None:
             due_on=dt.date(2026, 12, 31),
             target_percent=100,
         )
-        for audience in Subgroup.of_audience(Audience.CIVIL_SERVANTS):
-            CampaignAudience.objects.create(campaign=campaign, audience=audience)
+        services.campaign_targets_set(
+            campaign=campaign, audiences=Subgroup.of_audience(Audience.CIVIL_SERVANTS)
+        )
     if not campaign.courses.exists():
         # The demo courses made for civil servants (courses.demo), in catalogue order.
         for_staff = (
@@ -227,10 +226,7 @@ def load(stdout) -> None:
             .distinct()
             .order_by("path")
         )
-        for order, course in enumerate(for_staff):
-            CampaignCourse.objects.get_or_create(
-                campaign=campaign, course_id=course.pk, defaults={"sort_order": order}
-            )
+        services.campaign_targets_set(campaign=campaign, courses=for_staff)
     assigned = services.campaign_assign(campaign=campaign)
     completed = _demo_history(campaign)
     assigned += _near_deadline_campaign(by_code["PT-SNV"])
@@ -276,9 +272,10 @@ def _scams_campaign(
         starts_on=today + dt.timedelta(days=started), ends_on=today + dt.timedelta(days=ends),
         due_on=today + dt.timedelta(days=due), target_percent=100,
     )  # fmt: skip
-    CampaignAudience.objects.create(campaign=campaign, audience=Subgroup.CIVIL_SERVANT)
     campaign.agencies.add(agency)
-    CampaignCourse.objects.create(campaign=campaign, course_id=course.pk, sort_order=0)
+    services.campaign_targets_set(
+        campaign=campaign, audiences=[Subgroup.CIVIL_SERVANT], courses=[course]
+    )
     return services.campaign_assign(campaign=campaign)
 
 

@@ -52,6 +52,8 @@ from campaigns.models import (
     Assignment,
     Attendance,
     Campaign,
+    CampaignAudience,
+    CampaignCourse,
     LearnerProfile,
     Membership,
     Notice,
@@ -90,6 +92,24 @@ def campaign_matching_profiles(*, campaign: Campaign, user_ids=None):
 def campaign_due_at(campaign: Campaign) -> dt.datetime:
     """The end of the due day, in the site's time zone."""
     return timezone.make_aware(dt.datetime.combine(campaign.due_on, dt.time(23, 59, 59)))
+
+
+def campaign_targets_set(*, campaign: Campaign, audiences=None, courses=None) -> None:
+    """Set a campaign's target groups (Subgroup values; none: everyone) and its required
+    courses (course pages, in order); None leaves that part as it is. The admin's campaign
+    form and the demo set them here."""
+    if audiences is not None:
+        audiences = set(audiences)
+        campaign.audiences.exclude(audience__in=audiences).delete()
+        for value in audiences:
+            CampaignAudience.objects.get_or_create(campaign=campaign, audience=value)
+    if courses is not None:
+        courses = list(courses)
+        campaign.courses.exclude(course__in=courses).delete()
+        for order, course in enumerate(courses):
+            CampaignCourse.objects.update_or_create(
+                campaign=campaign, course_id=course.pk, defaults={"sort_order": order}
+            )
 
 
 def campaign_assign(*, campaign: Campaign, user_ids=None, batch_size: int = 500) -> int:

@@ -25,8 +25,6 @@ from campaigns.models import (
     Agency,
     AgencyTarget,
     Campaign,
-    CampaignAudience,
-    CampaignCourse,
     LearnerProfile,
     ManagerRole,
     Session,
@@ -269,16 +267,11 @@ class CampaignForm(WagtailAdminModelForm):
             )
 
     def save_related(self, campaign):
-        audiences = set(self.cleaned_data.get("target_audiences") or [])
-        campaign.audiences.exclude(audience__in=audiences).delete()
-        for value in audiences:
-            CampaignAudience.objects.get_or_create(campaign=campaign, audience=value)
-        courses = list(self.cleaned_data.get("required_courses") or [])
-        campaign.courses.exclude(course__in=courses).delete()
-        for order, course in enumerate(courses):
-            CampaignCourse.objects.update_or_create(
-                campaign=campaign, course_id=course.pk, defaults={"sort_order": order}
-            )
+        services.campaign_targets_set(
+            campaign=campaign,
+            audiences=self.cleaned_data.get("target_audiences") or [],
+            courses=self.cleaned_data.get("required_courses") or [],
+        )
 
 
 class CampaignCreateView(generic.CreateView):

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Agency, AgencyHeadcount, Campaign, Membership
+from tests import factories
 
 
 @pytest.fixture
@@ -64,6 +65,26 @@ def test_campaign_admin_saves_target_groups(admin_client, tree):
     assert response.status_code == 302, response.content.decode()[:3000]
     campaign = Campaign.objects.get(name="Chiến dịch thử")
     assert set(campaign.audiences.values_list("audience", flat=True)) == {"civil_servant", "leader"}
+
+
+def test_editing_a_campaign_in_the_admin_replaces_its_groups_and_orders_its_courses(
+    admin_client, tree
+):
+    first, second, third = (factories.course(lessons=1) for _ in range(3))
+    data = {"name": "Chiến dịch sửa", "description": "", "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31", "due_on": "2026-12-31", "target_percent": "90",
+            "agencies": [tree["snv"].pk], "is_active": "on", "target_audiences": ["leader"],
+            "required_courses": [first.pk, second.pk]}  # fmt: skip
+    assert admin_client.post(reverse("campaigns_campaign:add"), data).status_code == 302
+    campaign = Campaign.objects.get(name="Chiến dịch sửa")
+    data |= {"target_audiences": ["civil_servant"], "required_courses": [third.pk, second.pk]}
+    edited = admin_client.post(reverse("campaigns_campaign:edit", args=[campaign.pk]), data)
+    assert edited.status_code == 302, edited.content.decode()[:3000]
+    assert list(campaign.audiences.values_list("audience", flat=True)) == ["civil_servant"]
+    # Unticked courses go; the others are in the order of the form's choices (by title).
+    ordered = campaign.courses.order_by("sort_order").values_list("course_id", flat=True)
+    expected = [c.pk for c in sorted((second, third), key=lambda c: c.title)]
+    assert list(ordered) == expected
 
 
 def test_non_admin_cannot_merge(client, tree, manager_of):
