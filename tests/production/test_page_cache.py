@@ -84,7 +84,7 @@ def log_in(client: Client, login: str) -> None:
     assert "sessionid" in client.cookies
 
 
-def publish_title(url_path_end: str, title: str) -> None:
+def publish_title(url_path_end: str, title: str) -> str:
     """Publish a new revision of the live page whose URL ends with url_path_end, through the
     app's own settings (the topology's env file), as an editor's publish does."""
     env = dict(os.environ)
@@ -102,6 +102,7 @@ def publish_title(url_path_end: str, title: str) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
 
 
 @pytest.fixture
@@ -166,14 +167,14 @@ def test_publishing_refreshes_the_page_its_index_and_the_home_page(app):
         app.get(path)
         assert cache_status(app.get(path)) == "HIT", path
     new = f"{old.split(' · ')[0]} · {secrets.token_hex(3)}"
-    publish_title(news.rstrip("/").rsplit("/", 1)[1] + "/", new)
+    log = publish_title(news.rstrip("/").rsplit("/", 1)[1] + "/", new)
     try:
         for path in (news, "/tin-tuc/", "/"):
             seen = app.get(path)
-            assert cache_status(seen) == "HIT", path  # refreshed, not expired
-            assert new in unescape(seen.text), path
+            assert cache_status(seen) == "HIT", (path, log)  # refreshed, not expired
+            assert new in unescape(seen.text), (path, log)
         english = app.get(news, headers={"Accept-Language": "en"})
-        assert new in unescape(english.text)
+        assert new in unescape(english.text), log
     finally:
         publish_title(news.rstrip("/").rsplit("/", 1)[1] + "/", old)
 
