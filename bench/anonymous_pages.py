@@ -22,6 +22,7 @@ import re
 import ssl
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -88,7 +89,7 @@ class Topology:
         return values
 
 
-def https_get(base: str, path: str, cafile: Path) -> tuple[int, str, str]:
+def https_get(base: str, path: str, cafile: Path, timeout=120) -> tuple[int, str, str]:
     context = ssl.create_default_context(cafile=str(cafile))
     context.check_hostname = False
     host = base.split("//", 1)[1]
@@ -96,8 +97,22 @@ def https_get(base: str, path: str, cafile: Path) -> tuple[int, str, str]:
     request = urllib.request.Request(
         f"https://127.0.0.1:{port}{path}", headers={"Host": host, "Accept-Language": "vi"}
     )
-    with urllib.request.urlopen(request, context=context, timeout=30) as response:
+    with urllib.request.urlopen(request, context=context, timeout=timeout) as response:
         return response.status, response.headers.get("X-Cache-Status", ""), response.read().decode()
+
+
+def wait_ready(base: str, cafile: Path, seconds: float = 600) -> None:
+    """Until /healthz answers 200 through nginx (gunicorn's workers import Django first)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if https_get(base, "/healthz", cafile, timeout=30)[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{base}/healthz does not answer")
+        time.sleep(1)
 
 
 def pages(base: str, cafile: Path) -> list[tuple[str, str]]:
@@ -146,6 +161,7 @@ def measure(topology: Topology, *, seconds: int, connections: int, work: Path) -
     base = settings["APP_ORIGIN"]
     cafile = topology.run_dir / "tls" / "cert.pem"
     master = int((topology.run_dir / "pid" / "gunicorn.pid").read_text())
+    wait_ready(base, cafile)
     print(machine_line())
     print(f"nginx page cache in front of gunicorn ({settings.get('GUNICORN_WORKERS')} workers), "
           f"TLS, wrk -t2 -c{connections} -d{seconds}s, Accept-Language: vi, no cookie")  # fmt: skip
