@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
@@ -109,7 +109,11 @@ def _draw_questions(quiz: Quiz) -> list[Question]:
         chosen.extend(_rng.sample(pool, min(slot.draw_count, len(pool))))
     if quiz.shuffle_questions:
         _rng.shuffle(chosen)
-    questions = Question.objects.in_bulk(chosen)
+    # The fixed slots' questions came with the slots; only the drawn ones are read.
+    questions = {s.question_id: s.question for s in slots if s.question_id}
+    drawn = [qid for qid in chosen if qid not in questions]
+    if drawn:
+        questions.update(Question.objects.in_bulk(drawn))
     return [questions[qid] for qid in chosen if qid in questions]
 
 
@@ -142,31 +146,38 @@ def quiz_preview(*, quiz: Quiz) -> Attempt:
     return Attempt(quiz=quiz, frozen=_freeze(quiz, _draw_questions(quiz)), answers={})
 
 
-def attempt_start(*, user, quiz: Quiz, context_key: str = "") -> Attempt:
+def attempt_start(*, user, quiz: Quiz, context_key: str = "", close_overdue=None) -> Attempt:
     """Start an attempt, or return the learner's open one in this context (resume).
 
-    An open attempt past its deadline is first graded on its saved answers. Refuses when
-    the quiz is not open, or when the attempt limit is used up.
+    An open attempt past its deadline is first graded on its saved answers, by
+    `close_overdue(attempt)` when given (the lesson's quiz view records the outcome on the
+    lesson too), else attempt_close_overdue. Refuses when the quiz is not open, or when the
+    attempt limit is used up.
     """
     now = _now()
-    stale = Attempt.objects.filter(
-        user=user, quiz=quiz, context_key=context_key, state=AttemptState.IN_PROGRESS
-    ).first()
+    stale = (
+        Attempt.objects.filter(
+            user=user, quiz=quiz, context_key=context_key, state=AttemptState.IN_PROGRESS
+        )
+        .only("id", "deadline_at")
+        .first()
+    )
     if stale is not None and _overdue(stale, now):
         # Its own transaction: the grade stands even if this start is then refused.
-        attempt_close_overdue(attempt=stale)
+        (close_overdue or (lambda attempt: attempt_close_overdue(attempt=attempt)))(stale)
     with transaction.atomic():
-        open_attempt = (
+        # The learner's attempts here, locked (one query): the open one (resume), else how
+        # many were used and the last number.
+        attempts = list(
             Attempt.objects.select_for_update()
-            .filter(user=user, quiz=quiz, context_key=context_key, state=AttemptState.IN_PROGRESS)
-            .first()
+            .filter(user=user, quiz=quiz, context_key=context_key)
+            .defer("frozen", "answers")
         )
+        open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
         if open_attempt is not None:
             return open_attempt
         _check_quiz_open(quiz, now)
-        stats = Attempt.objects.filter(user=user, quiz=quiz, context_key=context_key).aggregate(
-            used=Count("id"), last=Max("number")
-        )
+        stats = {"used": len(attempts), "last": max((a.number for a in attempts), default=0)}
         if quiz.max_attempts and stats["used"] >= quiz.max_attempts:
             raise AttemptError(
                 _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
@@ -193,8 +204,9 @@ def attempt_start(*, user, quiz: Quiz, context_key: str = "") -> Attempt:
             max_points=sum(e["points"] for e in frozen["questions"]),
         )
         # The unique constraints are left to the database: validating them here would
-        # turn a concurrent start into a ValidationError instead of resuming it below.
-        attempt.full_clean(validate_constraints=False)
+        # turn a concurrent start into a ValidationError instead of resuming it below. The
+        # user and the quiz are the rows in hand (not looked up again).
+        attempt.full_clean(exclude=["user", "quiz"], validate_constraints=False)
         try:
             with transaction.atomic():
                 attempt.save()
@@ -320,7 +332,14 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
     )
     if updated:
         QuestionResult.objects.bulk_create(results)
-    locked.refresh_from_db()
+        # What the UPDATE wrote, on the row in hand (locked: nothing else changed it), as the
+        # database gives it back (two decimal places), without reading it again.
+        final["points"] = total.quantize(Decimal("0.01"))
+        for name, value in {"answers": answers, "submitted_at": now, "auto_submitted": auto,
+                            **final}.items():  # fmt: skip
+            setattr(locked, name, value)
+    else:
+        locked.refresh_from_db()
     locked.just_graded = bool(updated) and locked.state == AttemptState.GRADED
     return locked
 

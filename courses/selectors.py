@@ -23,6 +23,15 @@ LESSON_PAGE_COURSE_FIELDS = (
 )  # fmt: skip
 
 
+# What an activity's request reads of its lesson (courses.activities.access): the list
+# columns and the body (its blocks, how it completes). Building the SQL of the whole page
+# row costs more CPU than the database does to answer it.
+ACTIVITY_LESSON_FIELDS = (*LESSON_LIST_FIELDS, "body")
+# ... and of its course, beside the enrolment (activity_lesson_state): the lesson page's
+# columns, its completion rule and the live revision (recorded when it is completed).
+ACTIVITY_COURSE_FIELDS = (*LESSON_PAGE_COURSE_FIELDS, "completion_rule", "live_revision_id")
+
+
 def course_of(lesson: LessonPage, *, fields: tuple[str, ...] = ()) -> CoursePage:
     """The lesson's course in one query (its parent by tree path), with `has_prerequisites`
     (lesson_state skips the prerequisites query for a course that has none); only `fields`
@@ -132,19 +141,73 @@ def lesson_state(*, user, lesson: LessonPage, course: CoursePage | None = None) 
     if getattr(course, "has_prerequisites", True):  # unknown unless course_of loaded it
         state.prerequisites = prerequisites_status(user=user, course=course)
 
+    return _locks_applied(state, index, state.lesson_done)
+
+
+def _locks_applied(state: LessonState, index: int | None, done) -> LessonState:
+    """Lock `state` (the lesson at `index` of state.lessons) when a prerequisite course is
+    not completed or, in a course that opens its lessons in order, an earlier required
+    lesson is not done (`done(lesson_id)`)."""
     missing = [c for c in state.prerequisites if not c.done]
     if missing:
         state.locked = True
         state.blockers = missing
         state.lock_message = _("Finish these courses first:")
         return state
-    if course.sequential and index is not None:
-        earlier = [x for x in state.lessons[:index] if x.required and not state.lesson_done(x.pk)]
+    if state.course.sequential and index is not None:
+        earlier = [x for x in state.lessons[:index] if x.required and not done(x.pk)]
         if earlier:
             state.locked = True
             state.blockers = earlier[:1]
             state.lock_message = _("Lessons open in order. Finish this lesson first:")
     return state
+
+
+def _enrolment_fields() -> list[str]:
+    return [f.name for f in Enrolment._meta.concrete_fields]
+
+
+def activity_lesson_state(*, user, lesson: LessonPage) -> LessonState:
+    """The learner's standing on `lesson` for a request to one of its activities (quiz,
+    H5P, SCORM: courses.activities.access), in 1 to 3 queries: the active enrolment with
+    its course (one query, `course.has_prerequisites` annotated), the course's lessons each
+    with `done` (only for a course that opens its lessons in order), its prerequisites
+    (only when it has any). Locked and refused exactly as lesson_state() says.
+
+    Lighter than lesson_state(): no progress rows (`progress` None, `progress_by_lesson`
+    empty; courses.services.activity_result_record locks the lesson's row itself), no
+    previous/next lesson, `lessons` only for an in-order course. Not enrolled: the full
+    lesson_state() (its refusal's context), as the lesson page gives it.
+    """
+    if user is None or not user.is_authenticated:
+        return lesson_state(user=user, lesson=lesson)
+    required = CoursePage.prerequisites.through.objects.filter(
+        from_coursepage=OuterRef("course_id")
+    )
+    enrolment = (
+        Enrolment.objects.active()
+        .filter(user=user, course__path=lesson.path[: -LessonPage.steplen])
+        .select_related("course")
+        .only(*_enrolment_fields(), *(f"course__{name}" for name in ACTIVITY_COURSE_FIELDS))
+        .annotate(course_has_prerequisites=Exists(required))
+        .first()
+    )
+    if enrolment is None:
+        return lesson_state(user=user, lesson=lesson)
+    course = enrolment.course
+    course.has_prerequisites = enrolment.course_has_prerequisites
+    state = LessonState(course=course, lesson=lesson, enrolment=enrolment)
+    index = None
+    if course.sequential:
+        completed = LessonProgress.objects.filter(
+            user=user, course=course, lesson=OuterRef("pk"), completed_at__isnull=False
+        )
+        state.lessons = list(course_lessons(course).annotate(done=Exists(completed)))
+        index = next((i for i, x in enumerate(state.lessons) if x.pk == lesson.pk), None)
+    if course.has_prerequisites:
+        state.prerequisites = prerequisites_status(user=user, course=course)
+    done = {x.pk for x in state.lessons if x.done}
+    return _locks_applied(state, index, done.__contains__)
 
 
 @dataclass

@@ -32,7 +32,7 @@ from courses.models import (
     LessonPage,
     LessonProgress,
 )
-from courses.selectors import LessonState, course_of, lesson_state
+from courses.selectors import LessonState, course_lessons, course_of, lesson_state
 from courses.signals import learning_event_send
 
 # A "watched 90%" claim must arrive at least this share of the video's duration after the
@@ -213,9 +213,14 @@ def _lesson_done(progress: LessonProgress, lesson: LessonPage) -> str | None:
     return LessonProgress.Evidence.READ if progress.read_confirmed else None
 
 
-def _complete_lesson_if_done(*, progress: LessonProgress, lesson: LessonPage, course, user):
+def _complete_lesson_if_done(
+    *, progress: LessonProgress, lesson: LessonPage, course, user, state=None
+):
     """Write the lesson's completion once (conditional UPDATE) and, for the winner only,
-    bump the enrolment's counters with F() and check the course rule."""
+    bump the enrolment's counters with F() and check the course rule. `progress` is
+    locked (select_for_update) by the caller: what the UPDATE wrote is set on it, not read
+    again. `state` (the caller's LessonState): its lessons count the course's lessons when
+    it has them, and its enrolment is replaced by the one read after the counters moved."""
     now = timezone.now()
     evidence = _lesson_done(progress, lesson)
     enrolment_qs = Enrolment.objects.active().filter(user=user, course=course)
@@ -226,7 +231,13 @@ def _complete_lesson_if_done(*, progress: LessonProgress, lesson: LessonPage, co
         completed_at=now, completed_by=evidence, updated_at=now
     )
     if won:
-        total = _course_lessons(course).count()
+        progress.completed_at, progress.completed_by, progress.updated_at = now, evidence, now
+        # The course's live lessons (list columns), for the percent and the course rule: the
+        # state's when it has them (a course that opens its lessons in order), else one query.
+        lessons = state.lessons if state is not None and state.lessons else None
+        if lessons is None:
+            lessons = list(course_lessons(course))
+        total = len(lessons)
         enrolment_qs.update(
             lessons_done=F("lessons_done") + 1,
             percent=Least(100, ((F("lessons_done") + 1) * 100) / max(total, 1)),
@@ -236,8 +247,9 @@ def _complete_lesson_if_done(*, progress: LessonProgress, lesson: LessonPage, co
         )
         enrolment = enrolment_qs.first()
         if enrolment is not None:
-            _course_complete_if_rule_met(enrolment=enrolment, course=course)
-    progress.refresh_from_db()
+            _course_complete_if_rule_met(enrolment=enrolment, course=course, lessons=lessons)
+        if state is not None:
+            state.enrolment = enrolment
     return progress
 
 
@@ -345,15 +357,13 @@ def activity_result_record(
         raise ProgressRefused(_("This activity is not part of the lesson."), code="bad_block")
     if score_percent is not None:
         score_percent = max(0.0, min(100.0, float(score_percent)))
-    with transaction.atomic():
-        state = _require_open(user=user, lesson=lesson, course=None, state=state)
+    # Refused before anything is written. The writes need no savepoint of their own inside
+    # a caller's transaction (activity_outcome_record's, quiz_essays_grade's): nothing in
+    # them is caught and carried on from.
+    state = _require_open(user=user, lesson=lesson, course=None, state=state)
+    with transaction.atomic(savepoint=False):
         course = state.course
-        progress = state.progress
-        if progress is None:
-            progress, _created = LessonProgress.objects.get_or_create(
-                user=user, lesson=lesson, defaults={"course": course}
-            )
-        progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)
+        progress = _progress_locked(user=user, lesson=lesson, course=course)
         now = timezone.now().isoformat()
         results = dict(progress.activity_results or {})
         results["version"] = ACTIVITY_RESULTS_VERSION
@@ -374,7 +384,23 @@ def activity_result_record(
         results["blocks"] = blocks
         progress.activity_results = results
         progress.save(update_fields=["activity_results", "updated_at"])
-        return _complete_lesson_if_done(progress=progress, lesson=lesson, course=course, user=user)
+        return _complete_lesson_if_done(
+            progress=progress, lesson=lesson, course=course, user=user, state=state
+        )
+
+
+def _progress_locked(*, user, lesson: LessonPage, course: CoursePage) -> LessonProgress:
+    """The learner's progress row on `lesson`, locked (select_for_update): one query when it
+    exists (the lesson page made it on the first view); else made first, whoever else makes
+    it at the same moment (INSERT ... ON CONFLICT DO NOTHING on the (user, lesson)
+    constraint), and then locked."""
+    progress = LessonProgress.objects.select_for_update().filter(user=user, lesson=lesson).first()
+    if progress is None:
+        LessonProgress.objects.bulk_create(
+            [LessonProgress(user=user, lesson=lesson, course=course)], ignore_conflicts=True
+        )
+        progress = LessonProgress.objects.select_for_update().get(user=user, lesson=lesson)
+    return progress
 
 
 def quiz_essays_grade(*, attempt_id: int, grader, grades: dict):
@@ -406,9 +432,12 @@ def quiz_essays_grade(*, attempt_id: int, grader, grades: dict):
 # --- Completion -----------------------------------------------------------------------------
 
 
-def course_rule_met(*, user, course: CoursePage) -> tuple[bool, int]:
-    """(rule met, number of required lessons) for `course`'s completion rule, now."""
-    lessons = list(_course_lessons(course).specific())
+def course_rule_met(*, user, course: CoursePage, lessons=None) -> tuple[bool, int]:
+    """(rule met, number of required lessons) for `course`'s completion rule, now.
+    `lessons`: the course's live lessons when the caller has them (list columns: enough
+    unless the rule reads their activity blocks); the learner's progress is read fresh."""
+    if lessons is None or course.completion_rule == CompletionRule.REQUIRED_ACTIVITIES:
+        lessons = list(_course_lessons(course))
     required = [lesson for lesson in lessons if lesson.required]
     progress = {
         p.lesson_id: p
@@ -427,10 +456,10 @@ def course_rule_met(*, user, course: CoursePage) -> tuple[bool, int]:
     return met, len(required)
 
 
-def _course_complete_if_rule_met(*, enrolment: Enrolment, course: CoursePage):
+def _course_complete_if_rule_met(*, enrolment: Enrolment, course: CoursePage, lessons=None):
     if enrolment.completed_at is not None:
         return
-    met, _required = course_rule_met(user=enrolment.user_id, course=course)
+    met, _required = course_rule_met(user=enrolment.user_id, course=course, lessons=lessons)
     if met:
         course_complete(enrolment=enrolment)
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -423,7 +423,10 @@ def launch_start(*, user, package: H5PPackage, context_key: str) -> H5PLaunch:
             context_key=context_key,
             attempt=(latest.attempt + 1) if latest else 1,
         )
-        launch.full_clean(validate_unique=False, validate_constraints=False)
+        # The user and the package are the rows in hand (not looked up again).
+        launch.full_clean(
+            exclude=["user", "package"], validate_unique=False, validate_constraints=False
+        )
         try:
             with transaction.atomic():
                 launch.save()
@@ -451,10 +454,17 @@ def _rate_limit(user, client_address: str) -> None:
         raise H5PRefused(_("Too many requests; please slow down."), status=429, code="rate")
 
 
-def _own_launch(*, user, launch_id, context_key: str, lock: bool = False) -> H5PLaunch:
+def _own_launch(
+    *, user, launch_id, context_key: str, lock: bool = False, digest: str = ""
+) -> H5PLaunch:
+    """The learner's launch (with its package); `digest`: annotated `seen`, a statement of
+    this digest stored already (in the same query)."""
     queryset = H5PLaunch.objects.select_related("package")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
+    if digest:
+        stored = H5PStatement.objects.filter(launch=OuterRef("pk"), digest=digest)
+        queryset = queryset.annotate(seen=Exists(stored))
     launch = queryset.filter(public_id=launch_id).first() if _is_uuid(launch_id) else None
     # Someone else's attempt looks exactly like a missing one: nothing leaks.
     if launch is None or launch.user_id != user.pk or launch.context_key != context_key:
@@ -537,7 +547,9 @@ def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
     ).hexdigest()
 
     with transaction.atomic():
-        launch = _own_launch(user=user, launch_id=launch_id, context_key=context_key, lock=True)
+        launch = _own_launch(
+            user=user, launch_id=launch_id, context_key=context_key, lock=True, digest=digest
+        )
         iri = activity_iri(launch.package)
         if object_id == iri:
             if has_parent:
@@ -557,7 +569,9 @@ def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
             raise H5PRefused(
                 _("The statement is about another activity."), status=403, code="object"
             )
-        if H5PStatement.objects.filter(launch=launch, digest=digest).exists():
+        # Stored before (read with the lock; a replay racing this one past it is caught by
+        # the (launch, digest) constraint below).
+        if launch.seen:
             return StatementOutcome(
                 launch, graded=False, duplicate=True, passed=_passed(launch, pass_percent)
             )
@@ -590,7 +604,12 @@ def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
             if launch.status != H5PLaunch.Status.COMPLETED:
                 update.update(status=H5PLaunch.Status.COMPLETED, completed_at=timezone.now())
         H5PLaunch.objects.filter(pk=launch.pk).update(**update)
-        launch.refresh_from_db()
+        # The launch is locked (select_for_update): what the UPDATE wrote is set on the row
+        # in hand, not read again.
+        launch.statement_count += 1
+        for name, value in update.items():
+            if name != "statement_count":
+                setattr(launch, name, value)
     return StatementOutcome(
         launch, graded=graded, duplicate=False, passed=_passed(launch, pass_percent)
     )

@@ -2,16 +2,22 @@
 
 `activity_access(kind, user=..., lesson_id=..., block_id=...)` runs the kind's
 `access_check` (default `lesson_access`) and returns an `Access`: the lesson, the block's
-value and activity, the learner's lesson state (computed here, once, and handed on to
+stored value and its activity, the learner's lesson state (computed here, once, by
+courses.selectors.activity_lesson_state, and handed on to
 courses.services.activity_outcome_record), and the context key of the kind. Refusals are
 cms.errors.Refused: the block is not this kind's activity in the live lesson (404,
 "bad_block"), not enrolled or locked (courses.services.lesson_refusal, 403).
+
+The block is found in the lesson's stored JSON; its activity (a Quiz, a package: one
+query) is loaded only by the views that start something (`load_activity=True`: quiz start,
+H5P and SCORM launch), before the lesson state as always. The other views reach it through
+the learner's attempt or launch, which the activity's rows protect from deletion.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
+from functools import cached_property, wraps
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
@@ -19,8 +25,8 @@ from django.views.decorators.http import require_POST
 
 from cms.errors import Refused, answers_refusals
 from courses.activities.registry import ActivityKind, kind
-from courses.models import Enrolment, LessonPage
-from courses.selectors import LessonState, lesson_state
+from courses.models import LessonPage
+from courses.selectors import ACTIVITY_LESSON_FIELDS, LessonState, activity_lesson_state
 from courses.services import lesson_refusal
 
 
@@ -29,45 +35,74 @@ class Access:
     kind: ActivityKind
     lesson: LessonPage
     block_id: str
-    value: dict
+    value: dict  # the block's stored value (JSON), e.g. {"quiz": 7, "required": true}
     state: LessonState
 
-    @property
+    @cached_property
     def activity(self):
-        return self.kind.activity(self.value)
+        """The block's activity (a Quiz, a package), loaded on first use (one query); None
+        when it is gone."""
+        return _activity_of(self.kind, self.lesson, self.value)
 
     @property
     def context_key(self) -> str:
         return self.kind.context_key(self.lesson.pk, self.block_id)
 
 
-def lesson_access(kind: ActivityKind, *, user, lesson_id: int, block_id: str) -> Access:
+def _activity_of(kind: ActivityKind, lesson: LessonPage, value: dict):
+    return kind.activity(lesson.body.stream_block.child_blocks[kind.block_type].to_python(value))
+
+
+def lesson_access(
+    kind: ActivityKind, *, user, lesson_id: int, block_id: str, load_activity: bool = False
+) -> Access:
     """The default check: a live lesson with this kind's block (holding its activity), the
     learner enrolled in its course and the lesson open to them."""
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
-    block = next(
-        (b for b in lesson.body if b.block_type == kind.block_type and str(b.id) == block_id),
+    lesson = get_object_or_404(
+        LessonPage.objects.live().only(*ACTIVITY_LESSON_FIELDS), pk=lesson_id
+    )
+    raw = next(
+        (
+            b
+            for b in lesson.body.raw_data
+            if b.get("type") == kind.block_type and str(b.get("id")) == block_id
+        ),
         None,
     )
-    if block is None or kind.activity(block.value) is None:
+    if raw is None or kind.activity(raw.get("value")) is None:
         raise Refused(kind.missing, code="bad_block", status=404)
-    state = lesson_state(user=user, lesson=lesson)
+    activity = _activity_of(kind, lesson, raw["value"]) if load_activity else None
+    if load_activity and activity is None:
+        raise Refused(kind.missing, code="bad_block", status=404)
+    state = activity_lesson_state(user=user, lesson=lesson)
     refused = lesson_refusal(state)
     if refused is not None:
         raise refused
-    return Access(kind=kind, lesson=lesson, block_id=block_id, value=block.value, state=state)
+    access = Access(kind=kind, lesson=lesson, block_id=block_id, value=raw["value"], state=state)
+    if load_activity:
+        access.__dict__["activity"] = activity  # the cached_property's place
+    return access
 
 
-def activity_access(kind: ActivityKind, *, user, lesson_id: int, block_id: str) -> Access:
+def activity_access(
+    kind: ActivityKind, *, user, lesson_id: int, block_id: str, load_activity: bool = False
+) -> Access:
+    """`load_activity`: the view uses access.activity (it starts something): a block whose
+    activity is gone is refused (404) before the learner's standing is looked at."""
     check = kind.access_check or lesson_access
-    return check(kind, user=user, lesson_id=lesson_id, block_id=block_id)
+    return check(
+        kind, user=user, lesson_id=lesson_id, block_id=block_id, load_activity=load_activity
+    )
 
 
 def progress_fields(access: Access, *, user, progress) -> dict:
     """What an activity's answer tells the lesson page after a recorded outcome (`progress`:
     the LessonProgress courses.services.activity_outcome_record returned, or None): the
-    lesson completed, and the course's progress so the page's bar moves without a reload."""
-    enrolment = Enrolment.objects.active().filter(user=user, course=access.state.course).first()
+    lesson completed, and the course's progress so the page's bar moves without a reload.
+    The enrolment is the state's: read by the access check, and read again by
+    courses.services._complete_lesson_if_done when a completion changed its counters (no
+    query here)."""
+    enrolment = access.state.enrolment
     return {
         "lesson_completed": bool(progress and progress.completed_at),
         "course_percent": enrolment.percent if enrolment else None,
@@ -75,11 +110,11 @@ def progress_fields(access: Access, *, user, progress) -> dict:
     }
 
 
-def relay_view(block_type: str, max_bytes=None, too_large: str = ""):
+def relay_view(block_type: str, max_bytes=None, too_large: str = "", load_activity=False):
     """The views a lesson page's relay script posts to (H5P, SCORM): signed in, POST only,
     refusals as JSON, the body at most `max_bytes()` long, and the learner's access to the
     block of the kind registered as `block_type` checked once (the view gets it as
-    `access`). CSRF applies (the relay sends X-CSRFToken)."""
+    `access`; `load_activity`: see activity_access). CSRF applies (the relay sends X-CSRFToken)."""
 
     def decorate(view):
         @login_required
@@ -90,8 +125,9 @@ def relay_view(block_type: str, max_bytes=None, too_large: str = ""):
             if max_bytes and int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes():
                 raise Refused(too_large, code="size", status=413)
             access = activity_access(
-                kind(block_type), user=request.user, lesson_id=lesson_id, block_id=block_id
-            )
+                kind(block_type), user=request.user, lesson_id=lesson_id, block_id=block_id,
+                load_activity=load_activity,
+            )  # fmt: skip
             return view(request, access, lesson_id=lesson_id, block_id=block_id, **kwargs)
 
         return wrapper

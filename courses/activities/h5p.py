@@ -28,7 +28,7 @@ from courses.activities.access import progress_fields, relay_view
 from courses.activities.registry import package_kind
 
 
-@relay_view("h5p")
+@relay_view("h5p", load_activity=True)
 def h5p_launch(request, access, *, lesson_id: int, block_id: str):
     package = access.activity
     key = access.context_key

@@ -38,8 +38,9 @@ from courses.certificates.selectors import certificates_by_course
 from courses.selectors import lesson_state
 
 
-def _access(request, lesson_id: int, block_id: str) -> Access:
-    return activity_access(KIND, user=request.user, lesson_id=lesson_id, block_id=block_id)
+def _access(request, lesson_id: int, block_id: str, *, load_activity=False) -> Access:
+    return activity_access(KIND, user=request.user, lesson_id=lesson_id, block_id=block_id,
+                           load_activity=load_activity)  # fmt: skip
 
 
 def _graded(attempt):
@@ -86,13 +87,19 @@ def _urls(lesson_id, block_id, attempt_id):
 @require_POST
 @answers_refusals
 def quiz_start(request, lesson_id: int, block_id: str):
-    access = _access(request, lesson_id, block_id)
+    access = _access(request, lesson_id, block_id, load_activity=True)
     quiz, key = access.activity, access.context_key
-    open_state = quiz_selectors.quiz_state(user=request.user, quiz=quiz, context_key=key)
-    if open_state.open_attempt:
-        _close_if_overdue(request, access, open_state.open_attempt)
+
+    def close_overdue(stale):
+        # An open attempt past its time is graded, and its outcome recorded on the lesson.
+        _record(
+            request, access, lambda: _graded(quiz_services.attempt_close_overdue(attempt=stale))
+        )
+
     try:
-        attempt = quiz_services.attempt_start(user=request.user, quiz=quiz, context_key=key)
+        attempt = quiz_services.attempt_start(
+            user=request.user, quiz=quiz, context_key=key, close_overdue=close_overdue
+        )
     except AttemptError as exc:
         messages.error(request, exc.message)
         return redirect(access.lesson.get_url(request) + f"#quiz-{block_id}")

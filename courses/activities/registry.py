@@ -48,8 +48,8 @@ class ActivityKind:
     missing: str
     urlpatterns: list = field(default_factory=list, compare=False)
     context_key: Callable[[int, str], str] = lesson_context_key
-    # (kind, *, user, lesson_id, block_id) -> courses.activities.access.Access; None: the
-    # default lesson_access.
+    # (kind, *, user, lesson_id, block_id, load_activity) -> courses.activities.access.Access;
+    # None: the default lesson_access.
     access_check: Callable | None = None
 
     def activity(self, value):

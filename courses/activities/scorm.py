@@ -45,7 +45,7 @@ def _launch_request(request) -> str:
     return sco
 
 
-@relay_view("scorm", lambda: 4096, gettext_lazy("The request is too large."))
+@relay_view("scorm", lambda: 4096, gettext_lazy("The request is too large."), load_activity=True)
 def scorm_launch(request, access, *, lesson_id: int, block_id: str):
     package, key = access.activity, access.context_key
     done = sco_completion(user=request.user, package=package, context_key=key)

@@ -1,0 +1,202 @@
+"""Exact query counts on the learner's activity paths (issue 16): quiz start, attempt page,
+autosave, submit, H5P launch, statement and graded statement; and the learner's lesson
+state computed once per request.
+
+The course opens its lessons in order and has two: the activity's lesson, then a text
+lesson, so passing completes the lesson, not the course (the bench's walk,
+bench/hot_paths.py). Counts here include the SAVEPOINT / RELEASE pairs of every
+transaction.atomic() block, the outermost too (a test runs inside a transaction); in
+production the outermost block is BEGIN / COMMIT, which the bench does not count.
+
+Shared by every path (the access check, courses.activities.access.lesson_access):
+  1 the user (the session comes from the cache),
+  1 the lesson (live, by id; its block found in the stored JSON: no query for the quiz or
+    package unless the view starts something),
+  1 the active enrolment with its course (courses.selectors.activity_lesson_state;
+    `has_prerequisites` annotated: no prerequisites query for a course without any),
+  1 the course's lessons, each with `done` (only because the course opens its lessons in
+    order: the lock).
+No progress rows, no second course query, no lesson state computed again after recording.
+"""
+
+import json
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from assessments.h5p.services import activity_iri
+from assessments.models import Attempt
+from courses import selectors
+from courses.models import Enrolment, LessonProgress
+from courses.services import enrolment_create
+from tests.assessments.conftest import bank, quiz, quiz_factory, right_responses  # noqa: F401
+from tests.assessments.h5p.conftest import (  # noqa: F401
+    admin_user,
+    h5p_storage,
+    make_package,
+    playable_package,
+)
+from tests.assessments.test_views import form_data
+from tests.courses.conftest import lessons_of, text_block
+
+pytestmark = pytest.mark.django_db
+
+ACCESS = 4
+
+# Quiz start (POST .../kiem-tra/<block>/bat-dau/), a new attempt:
+#   ACCESS + 1 the quiz (the block's activity: the view starts it),
+#   +1 the learner's open attempt, if any (only its deadline: an overdue one is graded and
+#      recorded on the lesson first),
+#   +1 SAVEPOINT, +1 the learner's attempts here, locked (the open one, else the count and
+#      the last number), +1 the quiz's slots with their questions, +1 their choices,
+#   +1 SAVEPOINT, +1 INSERT the attempt, +1 RELEASE (a concurrent start resumes), +1 RELEASE.
+#   No look-up of the user or the quiz by full_clean: they are the rows in hand.
+QUIZ_START = ACCESS + 10
+# Attempt page (GET .../bai-lam/<id>/):
+#   ACCESS + 1 the attempt with its quiz (the learner's own, in this lesson's context),
+#   +1 its questions, +1 their choices, +1 the notices bell's unread count (base.html).
+ATTEMPT_PAGE = ACCESS + 4
+# Autosave (POST .../bai-lam/<id>/luu/):
+#   ACCESS + 1 the attempt with its quiz, +1 SAVEPOINT, +1 the attempt locked,
+#   +1 UPDATE its answers, +1 RELEASE.
+AUTOSAVE = ACCESS + 5
+# Submit (POST .../bai-lam/<id>/, action=submit) that passes and completes the lesson:
+#   ACCESS + 1 the attempt with its quiz,
+#   +1 SAVEPOINT (activity_outcome_record), +1 SAVEPOINT (attempt_submit), +1 the attempt
+#   locked, +1 its questions, +1 their choices, +1 UPDATE the grade (conditional), +1 INSERT
+#   the question results, +1 RELEASE (the graded attempt is not read back),
+#   activity_result_record (no savepoint of its own inside the caller's transaction):
+#   +1 the progress row locked, +1 INSERT it
+#   (ON CONFLICT DO NOTHING: the learner never opened the quiz's lesson page here), +1 the
+#   row locked, +1 UPDATE its activity results,
+#   completion: +1 UPDATE completed_at (conditional), +1 UPDATE the enrolment's counters
+#   (the lessons counted from the state's list: no COUNT), +1 the enrolment read back, +1
+#   the learner's progress rows for the course rule (the state's lessons: no lesson query),
+#   +1 RELEASE. The progress row is not read back.
+SUBMIT = ACCESS + 18
+# H5P launch (POST .../h5p/<block>/bat-dau/), a new launch:
+#   ACCESS + 1 the package (the block's activity), +1 its libraries approved,
+#   +1 the learner's latest launch here, +1 SAVEPOINT, +1 INSERT the launch, +1 RELEASE,
+#   +1 the saved state. No look-up of the user or the package by full_clean.
+H5P_LAUNCH = ACCESS + 7
+# H5P statement that grades nothing (an "interacted" statement):
+#   ACCESS + 1 SAVEPOINT (activity_outcome_record), +1 SAVEPOINT (statement_record),
+#   +1 the launch locked with its package (and whether the same statement was stored
+#   before: an EXISTS in the same query), +1 SAVEPOINT, +1 INSERT the statement,
+#   +1 RELEASE, +1 UPDATE the launch's count, +1 RELEASE, +1 RELEASE. The launch is not
+#   read back; the course's progress in the answer is the access check's enrolment.
+H5P_STATEMENT = ACCESS + 9
+# Graded statement that passes and completes the lesson: the statement's writes as above,
+#   then activity_result_record (no savepoint of its own): +1 the progress row locked (the
+#   lesson page made it), +1 UPDATE its activity results, completion: +1 UPDATE
+#   completed_at, +1 UPDATE the enrolment's counters, +1 the enrolment read back (also the
+#   answer's course progress), +1 the progress rows for the course rule.
+H5P_GRADED = H5P_STATEMENT + 6
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    """Which lessons had their learner's state computed (either selector)."""
+    computed = []
+    for name in ("lesson_state", "activity_lesson_state"):
+        original = getattr(selectors, name)
+
+        def wrapped(*, original=original, name=name, **kwargs):
+            computed.append((name, kwargs["lesson"].pk))
+            return original(**kwargs)
+
+        monkeypatch.setattr(f"courses.selectors.{name}", wrapped)
+        monkeypatch.setattr(f"courses.activities.access.{name}", wrapped, raising=False)
+        monkeypatch.setattr(f"courses.services.{name}", wrapped, raising=False)
+    return computed
+
+
+def test_quiz_paths(
+    client,
+    user_factory,
+    course_factory,
+    quiz,  # noqa: F811 - the fixture imported above
+    django_assert_num_queries,
+    counting,
+):
+    block_id = str(uuid.uuid4())
+    body = [text_block(), {"type": "quiz", "value": {"quiz": quiz.pk, "required": True},
+                           "id": block_id}]  # fmt: skip
+    course = course_factory(lessons=2, bodies=[body, [text_block()]], sequential=True)
+    lesson = lessons_of(course)[0]
+    user = user_factory()
+    enrolment_create(user=user, course=course, source="self")
+    client.force_login(user)
+    client.get(reverse("courses:my_learning"))  # warms the navigation's caches
+    start = reverse("courses:quiz_start", args=[lesson.pk, block_id])
+
+    with django_assert_num_queries(QUIZ_START):
+        response = client.post(start)
+    attempt = Attempt.objects.get(user=user)
+    assert response.status_code == 302 and str(attempt.pk) in response.url
+    with django_assert_num_queries(ATTEMPT_PAGE):
+        assert client.get(response.url).status_code == 200
+    data = form_data(attempt, right_responses(attempt))
+    with django_assert_num_queries(AUTOSAVE):
+        saved = client.post(response.url + "luu/", data)
+    assert saved.status_code == 200 and saved.json()["saved"] is True
+    del counting[:]
+    with django_assert_num_queries(SUBMIT):
+        submitted = client.post(response.url, {**data, "action": "submit"})
+    assert submitted.status_code == 302
+    assert counting == [("activity_lesson_state", lesson.pk)]  # once, not again to record
+    attempt.refresh_from_db()
+    assert attempt.state == "graded" and attempt.passed
+    progress = LessonProgress.objects.get(user=user, lesson=lesson)
+    assert progress.completed_at is not None
+    enrolment = Enrolment.objects.get(user=user, course=course)
+    assert enrolment.lessons_done == 1 and enrolment.percent == 50
+    assert enrolment.completed_at is None
+
+
+def statement(iri, verb="interacted", **result):
+    return json.dumps({"verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}"},
+                       "object": {"id": iri, "objectType": "Activity"},
+                       "result": result or {"response": "1"}})  # fmt: skip
+
+
+def test_h5p_paths(
+    client,
+    user_factory,
+    course_factory,
+    playable_package,  # noqa: F811 - the fixture imported above
+    django_assert_num_queries,
+    counting,
+):
+    package = playable_package("H5P.TrueFalse")
+    block_id = str(uuid.uuid4())
+    body = [text_block(), {"type": "h5p", "id": block_id,
+                           "value": {"package": package.pk, "pass_percent": 60,
+                                     "required": True}}]  # fmt: skip
+    course = course_factory(lessons=2, bodies=[body, [text_block()]], sequential=True)
+    lesson = lessons_of(course)[0]
+    user = user_factory()
+    enrolment_create(user=user, course=course, source="self")
+    client.force_login(user)
+    assert client.get(lesson.url).status_code == 200  # records the lesson's opening
+    base = f"/hoc/bai/{lesson.pk}/h5p/{block_id}"
+
+    with django_assert_num_queries(H5P_LAUNCH):
+        launch = client.post(f"{base}/bat-dau/", "{}", content_type="application/json")
+    assert launch.status_code == 200
+    url, iri = launch.json()["statement_url"], activity_iri(package)
+    with django_assert_num_queries(H5P_STATEMENT):
+        answer = client.post(url, statement(iri), content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["graded"] is False
+    assert answer.json()["course_percent"] == 0
+    del counting[:]
+    graded = statement(iri, "answered", score={"min": 0, "max": 1, "raw": 1}, completion=True)
+    with django_assert_num_queries(H5P_GRADED):
+        answer = client.post(url, graded, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert counting == [("activity_lesson_state", lesson.pk)]  # once, not again to record
+    body = answer.json()
+    assert body["graded"] is True and body["passed"] is True
+    assert body["lesson_completed"] is True and body["course_percent"] == 50
+    assert body["course_completed"] is False
