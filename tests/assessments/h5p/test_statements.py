@@ -322,12 +322,15 @@ def test_best_score_is_kept(setup, client):
 
 # A graded statement that passes the lesson's only block (completes lesson and course).
 # 62 before the activity registry (lesson state computed twice), 57 before issue 16's
-# first step (session from the cache, no prerequisites query for a course without any).
-GRADED_QUERIES = 55
+# first step (session from the cache, no prerequisites query for a course without any),
+# 55 before its second (the access check's lighter state, nothing read back after its
+# UPDATE; each query named in tests/courses/test_activity_queries.py).
+GRADED_QUERIES = 41
 # A statement that grades nothing (a child statement): nothing recorded on the lesson.
 # 19 since issue 16's first step: the session comes from the cache (cached_db) and a course
-# without prerequisites is not asked for them (courses.selectors.course_of).
-UNGRADED_QUERIES = 19
+# without prerequisites is not asked for them (courses.selectors.course_of); 12 since its
+# second (courses.selectors.activity_lesson_state: one query for the enrolment and course).
+UNGRADED_QUERIES = 12
 
 
 def child(iri):
@@ -340,14 +343,16 @@ def test_statement_path_query_counts(setup, client, django_assert_num_queries, m
     ctx = setup()
     url = ctx["launch"]["statement_url"]
     computed = []
-    original = selectors.lesson_state
+    original = selectors.activity_lesson_state
 
     def counting(**kwargs):
         computed.append(kwargs["lesson"].pk)
         return original(**kwargs)
 
-    monkeypatch.setattr("courses.activities.access.lesson_state", counting)
-    monkeypatch.setattr("courses.services.lesson_state", counting)
+    # The access check's state (courses.selectors.activity_lesson_state); the full
+    # lesson_state must not run at all on this path.
+    monkeypatch.setattr("courses.activities.access.activity_lesson_state", counting)
+    monkeypatch.setattr("courses.services.lesson_state", None)
     with django_assert_num_queries(UNGRADED_QUERIES):
         response = post(client, url, child(ctx["iri"]))
     assert response.status_code == 200 and response.json()["graded"] is False
