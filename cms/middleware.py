@@ -9,7 +9,8 @@ answers are the same for every visitor, so `WagtailRouteMemoMiddleware` keeps th
   query). Kept `SITE_MEMO_SECONDS` in a process; a save or delete of a Site clears this
   process's memo at once (sites change a few times in a deployment's life).
 - **Route per site and path**: the page id, its specific model and url_path. A hit loads
-  that one page (its specific row, one query) and is used only if the page is still live
+  that one page (its specific row: one query, or none while no page has changed since it
+  was cached, `cms.pages.cached_for_everyone`) and is used only if the page is still live
   and its url_path is still the site root's url_path plus the request's path, which is
   exactly what Wagtail's walk down the slugs would have reached (a page moved, renamed,
   unpublished or deleted fails the check and the walk runs again). Only routes that end
@@ -35,7 +36,7 @@ from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from cms.pages import view_restrictions
+from cms.pages import cached_for_everyone, view_restrictions
 
 SITE_MEMO_SECONDS = 60
 SITE_MEMO_SIZE = 100
@@ -127,7 +128,13 @@ def route_for_request(request, path: str):
     expected = _expected_url_path(site, path)
     memo = _routes.get(key)
     if memo is not None:
-        page = memo.model.objects.filter(pk=memo.page_id).first()
+        # The page row is the same for everyone: from the cache until a page changes
+        # (cms.pages.pages_generation), then from the database again.
+        page = cached_for_everyone(
+            request,
+            f"page:{memo.page_id}",
+            lambda: memo.model.objects.filter(pk=memo.page_id).first(),
+        )
         if page is not None and page.live and page.url_path == expected:
             return RouteResult(page)
         _routes.pop(key, None)

@@ -7,6 +7,10 @@ go through `serve` too (Wagtail's `before_serve_page` hook would miss them). The
 contract "models import no views or services" (pyproject.toml) holds.
 """
 
+import contextlib
+import pickle
+import uuid
+
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -99,3 +103,81 @@ post_save.connect(restrictions_forget, sender=PageViewRestriction, dispatch_uid=
 post_delete.connect(restrictions_forget, sender=PageViewRestriction, dispatch_uid="cms.pvr_deleted")
 post_save.connect(_page_saved, dispatch_uid="cms.page_saved_restrictions")
 post_page_move.connect(restrictions_forget, dispatch_uid="cms.page_moved_restrictions")
+
+
+# --- What every visitor sees of the page tree, from the cache -------------------------------
+# Page rows (the route memo's page), a lesson's course, the catalogue's cards: the same for
+# every visitor until an editor changes a page. They are cached under a *generation* token
+# that any change deletes: a page saved (drafts, publishing, unpublishing), moved or
+# deleted, a view restriction saved or deleted, an image saved or deleted, a rendition
+# deleted; at once and again when the transaction commits (as the restriction table above).
+# The next request makes a new token, so nothing cached before the change is read again.
+# Nothing personal is ever cached under it. With a cache shared by the processes (Redis,
+# production) a change shows at once everywhere; with a per-process cache (LocMemCache: the
+# demo's single process) another process keeps what it cached for at most
+# PAGES_LOCAL_SECONDS. With the cache down there is no token and callers read the database.
+
+PAGES_GENERATION_KEY = "cms:pages-generation:v1"
+PAGES_CACHE_SECONDS = 600
+PAGES_LOCAL_SECONDS = 10
+
+
+def pages_cache_seconds() -> int:
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return PAGES_LOCAL_SECONDS if isinstance(cache, LocMemCache) else PAGES_CACHE_SECONDS
+
+
+def pages_generation(request=None) -> str | None:
+    """The current generation token (None with the cache down), read once per request."""
+    known = getattr(request, "_hocso_pages_generation", None)
+    if known is not None:
+        return known
+    token = cache.get(PAGES_GENERATION_KEY)
+    if token is None:
+        cache.add(PAGES_GENERATION_KEY, uuid.uuid4().hex[:16], None)
+        token = cache.get(PAGES_GENERATION_KEY)
+    if request is not None and token is not None:
+        request._hocso_pages_generation = token
+    return token
+
+
+def pages_changed(**_kwargs) -> None:
+    cache.delete(PAGES_GENERATION_KEY)
+    transaction.on_commit(lambda: cache.delete(PAGES_GENERATION_KEY))
+
+
+def _saved(sender, instance, **kwargs) -> None:
+    from wagtail.images.models import AbstractImage
+
+    # A new rendition changes no page already rendered (it is made while rendering one).
+    if isinstance(instance, Page | PageViewRestriction | AbstractImage):
+        pages_changed()
+
+
+def _deleted(sender, instance, **kwargs) -> None:
+    from wagtail.images.models import AbstractImage, AbstractRendition
+
+    if isinstance(instance, Page | PageViewRestriction | AbstractImage | AbstractRendition):
+        pages_changed()
+
+
+def cached_for_everyone(request, key: str, load):
+    """`load()` (the same answer for every visitor) cached under the pages generation."""
+    token = pages_generation(request)
+    if token is None:
+        return load()
+    full_key = f"cms:everyone:{token}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = load()
+        if value is not None:
+            # Not picklable: served from the database each time.
+            with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+                cache.set(full_key, value, pages_cache_seconds())
+    return value
+
+
+post_save.connect(_saved, dispatch_uid="cms.pages_generation_saved")
+post_delete.connect(_deleted, dispatch_uid="cms.pages_generation_deleted")
+post_page_move.connect(pages_changed, dispatch_uid="cms.pages_generation_moved")

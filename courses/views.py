@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, replace
+from hashlib import sha256
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -10,7 +14,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.images import get_image_model
 
 from cms.errors import refused_response, wants_json
-from cms.pages import public_q
+from cms.pages import cached_for_everyone, public_q
 from cms.text import fold
 from courses import services
 from courses.activities.registry import block_types as activity_block_types
@@ -95,22 +101,75 @@ def catalogue_courses(*, index: CourseIndexPage, query: str = "", audience="", t
     return qs
 
 
+@dataclass
+class CatalogueCard:
+    """One course of the catalogue as every visitor sees it (cached: `catalogue_listing`);
+    `my_enrolment` is set per request, never cached."""
+
+    id: int
+    title: str
+    html: str  # cover, linked title and summary
+    meta: str  # level · minutes
+    my_enrolment: Enrolment | None = None
+
+
+def catalogue_listing(request, *, index, query, audience, topic, level, page) -> dict:
+    """One page of the catalogue's courses, rendered, and its paging: the same for everyone
+    with the same filters (cms.pages.cached_for_everyone keeps it until a page changes)."""
+    qs = catalogue_courses(index=index, query=query, audience=audience, topic=topic, level=level)
+    page_obj = Paginator(qs, CATALOGUE_PAGE_SIZE).get_page(page)
+    cards = [
+        CatalogueCard(
+            id=course.pk,
+            title=course.title,
+            html=render_to_string(
+                "courses/includes/catalogue_card.html", {"course": course}, request=request
+            ),
+            meta=format_html(
+                "{} · {}",
+                course.get_level_display(),
+                _("%(minutes)s min") % {"minutes": course.estimated_minutes},
+            ),
+        )
+        for course in page_obj.object_list
+    ]
+    paging = {
+        "count": page_obj.paginator.count,
+        "num_pages": page_obj.paginator.num_pages,
+        "number": page_obj.number,
+        "has_other_pages": page_obj.has_other_pages(),
+        "previous": page_obj.previous_page_number() if page_obj.has_previous() else None,
+        "next": page_obj.next_page_number() if page_obj.has_next() else None,
+    }
+    return {"cards": cards, "paging": paging}
+
+
 def catalogue_serve(request, index: CourseIndexPage):
     q = request.GET.get("q", "")[:100]
     audience = request.GET.get("audience", "")
     topic = request.GET.get("topic", "")
     level = request.GET.get("level", "")
-    qs = catalogue_courses(index=index, query=q, audience=audience, topic=topic, level=level)
-    page_obj = Paginator(qs, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    enrolled = {}
-    if request.user.is_authenticated:
-        ids = [c.pk for c in page_obj.object_list]
+    page = request.GET.get("page")
+    filters = json.dumps([request.get_host(), q, audience, topic, level, page])
+    key = f"catalogue:{index.pk}:{get_language()}:{sha256(filters.encode()).hexdigest()[:32]}"
+    listing = cached_for_everyone(
+        request,
+        key,
+        lambda: catalogue_listing(
+            request, index=index, query=q, audience=audience, topic=topic, level=level, page=page
+        ),
+    )
+    # The cached cards are shared: each request gets its own with the learner's progress.
+    cards = [replace(card) for card in listing["cards"]]
+    if request.user.is_authenticated and cards:
         enrolled = {
             e.course_id: e
-            for e in Enrolment.objects.active().filter(user=request.user, course_id__in=ids)
+            for e in Enrolment.objects.active().filter(
+                user=request.user, course_id__in=[card.id for card in cards]
+            )
         }
-    for course in page_obj.object_list:
-        course.my_enrolment = enrolled.get(course.pk)
+        for card in cards:
+            card.my_enrolment = enrolled.get(card.id)
     params = request.GET.copy()
     params.pop("page", None)
     return TemplateResponse(
@@ -119,8 +178,8 @@ def catalogue_serve(request, index: CourseIndexPage):
         {
             "page": index,
             "self": index,
-            "courses": page_obj.object_list,
-            "page_obj": page_obj,
+            "courses": cards,
+            "paging": listing["paging"],
             "q": q,
             "audience": audience,
             "topic": topic,
@@ -186,10 +245,13 @@ def course_serve(request, course: CoursePage):
 def lesson_serve(request, lesson: LessonPage):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    parent = getattr(lesson, "_cached_parent_obj", None)  # set by CoursePage.route
-    if not isinstance(parent, CoursePage):  # found by cms.middleware's route memo
-        parent = course_of(lesson, fields=LESSON_PAGE_COURSE_FIELDS)
-    course = parent
+    # The course row (the same for every learner) from the cache until a page changes;
+    # Wagtail's walk (CoursePage.route) leaves it on the lesson without has_prerequisites.
+    course = cached_for_everyone(
+        request,
+        f"lesson-course:{lesson.path}",
+        lambda: course_of(lesson, fields=LESSON_PAGE_COURSE_FIELDS),
+    )
     state = lesson_state(user=request.user, lesson=lesson, course=course)
     refused = services.lesson_refusal(state)
     if refused is not None:

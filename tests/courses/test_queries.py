@@ -15,20 +15,20 @@ pytestmark = pytest.mark.django_db
 #   No query for: the Site (cms.middleware memo), the walk down the tree (the route memo
 #   loads the page itself, below), view restrictions (cms.pages.view_restrictions, a
 #   cached table), the navigation's manager check (a flag in the cache for learners).
-# Lesson page, on top of that:
-#   +1 the lesson (its specific row, by id from the route memo),
-#   +1 its course (selectors.course_of, with has_prerequisites: no prerequisites query for
-#   a course without any), lesson_state: +1 the course's lessons (only list columns),
-#   +1 active enrolment, +1 the learner's progress rows in the course.
+# Lesson page, on top of that (the page and its course are the same for every learner: from
+# the cache until a page, a restriction or an image changes, cms.pages.cached_for_everyone):
+#   no query for the lesson (its specific row, by id from the route memo) nor its course
+#   (selectors.course_of, with has_prerequisites: no prerequisites query for a course
+#   without any); lesson_state: +1 the course's lessons (only list columns), +1 active
+#   enrolment, +1 the learner's progress rows in the course.
 #   The content blocks' HTML comes from the cache (views.lesson_body_items), so their
 #   images, renditions and videos cost nothing after the first view.
-LESSON_PAGE_QUERIES = 7
-# Catalogue, on top of the shared part:
-#   +1 the catalogue page (route memo), +1 COUNT for the paginator, +1 the page of courses
-#   with their cover images (select_related; .public() from the cached restrictions),
-#   +1 their audiences (prefetch), +1 the covers' renditions (prefetch), +1 the learner's
-#   active enrolments among the courses shown.
-CATALOGUE_QUERIES = 8
+LESSON_PAGE_QUERIES = 5
+# Catalogue, on top of the shared part: the catalogue page (route memo) and its page of
+# cards (courses with covers, audiences, renditions, the paginator's COUNT: rendered once
+# for everyone, views.catalogue_listing) come from the cache; +1 the learner's active
+# enrolments among the courses shown.
+CATALOGUE_QUERIES = 3
 
 
 @pytest.mark.parametrize("lessons", [5, 50])
@@ -44,6 +44,7 @@ def test_lesson_page_queries_do_not_grow_with_the_course(
     lesson = lessons_of(course)[2]
     services.lesson_progress_record(user=user, lesson=lessons_of(course)[0], evidence="read")
     client.get(lesson.url)  # first visit: records opened_at, makes the renditions
+    client.get(lesson.url)  # routed by the memo: its page row goes to the cache
     with django_assert_num_queries(LESSON_PAGE_QUERIES):
         response = client.get(lesson.url)
     assert response.status_code == 200
@@ -61,7 +62,8 @@ def test_catalogue_queries_do_not_grow_with_the_catalogue(
     services.enrolment_create(user=user, course=made[0], source="self")
     client.force_login(user)
     url = catalogue.url + "?q=khoa+hoc&audience=citizens"
-    client.get(url)  # makes the cover renditions
+    client.get(url)  # makes the cover renditions and caches the cards
+    client.get(url)  # routed by the memo: the catalogue's page row goes to the cache
     with django_assert_num_queries(CATALOGUE_QUERIES):
         response = client.get(url)
     assert response.status_code == 200
@@ -193,11 +195,70 @@ def test_first_view_of_a_lesson_records_its_opening_in_three_statements(
     # Not enrolled yet: refused, nothing recorded; warms the route memo, the cached
     # restrictions and the navigation's flag.
     assert client.get(lesson.url).status_code == 403
+    assert client.get(lesson.url).status_code == 403  # by the route memo: the row cached
     services.enrolment_create(user=user, course=course, source="self")
-    # LESSON_PAGE_QUERIES (7) + lesson_open_record: INSERT ... ON CONFLICT DO NOTHING,
+    # LESSON_PAGE_QUERIES (5) + lesson_open_record: INSERT ... ON CONFLICT DO NOTHING,
     # opened_at filled in where empty, the row read back (3).
     with django_assert_num_queries(LESSON_PAGE_QUERIES + 3):
         response = client.get(lesson.url)
     assert response.status_code == 200
     opened = LessonProgress.objects.get(user=user, lesson=lesson)
     assert opened.opened_at is not None and opened.course_id == course.pk
+
+
+# --- What the pages cached for everyone must never get wrong ---------------------------------
+
+
+def test_a_new_revision_shows_at_once_on_the_lesson_page_and_in_the_catalogue(
+    client, user_factory, course_factory, catalogue
+):
+    """The lesson's page row, its course and the catalogue's cards are cached for everyone
+    (cms.pages.cached_for_everyone): publishing forgets them, so the next request shows
+    the new text, the new lesson title and the new course title."""
+    user = user_factory()
+    course = course_factory(lessons=1, title="Khoá học cũ", bodies=[[text_block("<p>Bản cũ.</p>")]])
+    services.enrolment_create(user=user, course=course, source="self")
+    client.force_login(user)
+    lesson = lessons_of(course)[0]
+    for _ in range(3):  # Wagtail's walk, then the route memo: everything cached
+        page = client.get(lesson.url).content.decode()
+        listing = client.get(catalogue.url).content.decode()
+    assert "Bản cũ." in page and "Khoá học cũ" in page and "Khoá học cũ" in listing
+
+    lesson.body = [text_block("<p>Bản mới.</p>")]
+    lesson.title = "Bài đã sửa"
+    lesson.save_revision().publish()
+    page = client.get(lesson.url).content.decode()
+    assert "Bản mới." in page and "Bản cũ." not in page and "Bài đã sửa" in page
+
+    course.refresh_from_db()
+    course.title = "Khoá học mới"
+    course.save_revision().publish()
+    assert "Khoá học mới" in client.get(lesson.url).content.decode()  # breadcrumb: the course
+    listing = client.get(catalogue.url).content.decode()
+    assert "Khoá học mới" in listing and "Khoá học cũ" not in listing
+
+    course.unpublish()
+    assert "Khoá học mới" not in client.get(catalogue.url).content.decode()
+
+
+def test_two_learners_see_their_own_progress_on_cached_pages(
+    client, user_factory, course_factory, catalogue
+):
+    """Only what is the same for everyone is cached: each learner's progress (the lesson
+    page's bar and done note, the catalogue card's percent) is their own."""
+    ahead, behind = user_factory(), user_factory()
+    course = course_factory(lessons=2, title="Khoá học chung")
+    for user in (ahead, behind):
+        services.enrolment_create(user=user, course=course, source="self")
+    first = lessons_of(course)[0]
+    services.lesson_progress_record(user=ahead, lesson=first, evidence="read")
+    for _ in range(3):  # both learners, alternately, on warm caches
+        for user, percent, done in ((ahead, 50, True), (behind, 0, False)):
+            client.force_login(user)
+            page = client.get(first.url).content.decode()
+            assert f'max="100" value="{percent}"' in page
+            assert ('data-testid="lesson-done"' in page) is done
+            assert ('data-testid="confirm-read"' in page) is not done
+            listing = client.get(catalogue.url).content.decode()
+            assert f"đã học {percent}%</strong>" in listing  # "{percent}% done" in Vietnamese
