@@ -50,3 +50,50 @@ def test_a_logged_in_page_keeps_its_token(client, user_factory, home_page):
     client.force_login(user_factory())
     response = client.get("/")
     assert b"csrfmiddlewaretoken" in response.content
+
+
+@pytest.fixture
+def refresh_server():
+    """A stand-in for nginx that records each refresh request (path, Host, language, header)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            seen.append((self.path, self.headers["Host"], self.headers["Accept-Language"],
+                         self.headers["X-Hocso-Refresh"]))  # fmt: skip
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+
+
+def test_a_published_page_is_refreshed_with_its_ancestors_in_each_language(
+    refresh_server, add_news, django_capture_on_commit_callbacks
+):
+    from wagtail.contrib.frontend_cache.utils import purge_page_from_cache
+
+    location, seen = refresh_server
+    news = add_news(slug="tin-moi")
+    backend = {"nginx": {"BACKEND": "cms.frontend_cache.NginxRefreshBackend",
+                         "LOCATION": location, "HOST": "hocso.test:8443"}}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        purge_page_from_cache(news, backend_settings=backend)
+    assert seen == [], "nothing is fetched before the publish commits"
+    for callback in callbacks:
+        callback()
+    assert sorted(seen) == sorted(
+        (path, "hocso.test:8443", language, "1")
+        for path in ("/tin-tuc/tin-moi/", "/tin-tuc/", "/")
+        for language in ("vi", "en")
+    )
