@@ -12,6 +12,14 @@ Stable identities (Quiz.slug) for courses/demo.py, which places the quiz blocks 
 
 Each quiz draws its 10 questions from its own category, shuffled, with 15 minutes, at most
 3 attempts, a pass mark of 70% and the answers shown after each attempt.
+
+One more quiz holds the demo's essay (graded by a person, issue 18), for courses/demo.py's
+optional lesson of the cashless course:
+
+- "bai-viet-thanh-toan-an-toan"                 one essay question, its own category
+
+A learner's submitted essay waits in the grading queue ("Chấm bài tự luận") of the graders
+of their agency: the demo manager (campaigns.demo puts them in "Người chấm bài").
 Idempotent: a quiz whose slug exists is left as it is (an editor may have changed it).
 """
 
@@ -279,6 +287,23 @@ QUIZZES = [
      CASHLESS),
 ]  # fmt: skip
 
+ESSAY_QUIZ_SLUG = "bai-viet-thanh-toan-an-toan"
+
+ESSAY = """
+$CATEGORY: Kỹ năng số/Tự luận
+
+// [hocso:rubric=Mỗi điều kiểm tra đúng được 1 điểm (tối đa 3): tên người nhận, số tiền, nhận tiền qua ứng dụng chứ không qua ảnh chụp màn hình, không đọc mã OTP hay mã PIN cho ai, chỉ dùng ứng dụng ngân hàng chính thức.] [hocso:min-words=20] [hocso:max-words=300] [hocso:points=3]
+::Kinh nghiệm thanh toán an toàn::Hãy kể một lần bạn (hoặc người thân) trả tiền bằng mã QR hoặc chuyển khoản. Trước khi xác nhận, bạn đã kiểm tra những gì để chắc chắn an toàn? Nếu chưa từng làm, hãy nêu ba điều cần kiểm tra trước khi chuyển tiền. {}
+"""
+
+ESSAY_QUIZ = {
+    "title": "Bài viết: thanh toán an toàn",
+    "intro": "Một câu hỏi tự luận, người chấm đọc và cho điểm. Bài này không bắt buộc để "
+    "hoàn thành khoá học.",
+    "max_attempts": 2,
+    "pass_mark_percent": 50,
+}
+
 EDITOR_PERMISSIONS = [
     f"{action}_{model}"
     for model in ("quiz", "question", "questioncategory")
@@ -286,29 +311,33 @@ EDITOR_PERMISSIONS = [
 ]
 
 
+QUIZ_RULES = {"time_limit_minutes": 15, "max_attempts": 3, "pass_mark_percent": 70,
+              "grading_method": "highest", "review_policy": "pass_or_last"}  # fmt: skip
+
+
+def quiz_ensure(stdout, slug: str, gift: str, *, draw_count: int, **fields) -> Quiz:
+    """The quiz `slug` drawing `draw_count` questions from the category of its GIFT source
+    (imported once through the bank importer), made once."""
+    quiz = Quiz.objects.filter(slug=slug).first()
+    if quiz is not None:
+        return quiz
+    result = parse_gift(gift.strip().encode())
+    if not result.ok:  # the demo's own content: a mistake here is a bug
+        raise ValueError(f"demo quiz {slug}: {[str(p) for p in result.problems]}")
+    category_name = result.questions[0].category
+    if not QuestionCategory.objects.filter(name=category_name).exists():
+        bank_import(questions=result.questions)
+    category = QuestionCategory.objects.get(name=category_name)
+    quiz = Quiz.objects.create(slug=slug, **fields)
+    QuizSlot.objects.create(quiz=quiz, category=category, draw_count=draw_count, sort_order=0)
+    stdout.write(f"  quiz {slug}: {category.questions.count()} questions")
+    return quiz
+
+
 def load(stdout) -> None:
     for slug, title, intro, gift in QUIZZES:
-        if Quiz.objects.filter(slug=slug).exists():
-            continue
-        result = parse_gift(gift.strip().encode())
-        if not result.ok:  # the demo's own content: a mistake here is a bug
-            raise ValueError(f"demo quiz {slug}: {[str(p) for p in result.problems]}")
-        category_name = result.questions[0].category
-        if not QuestionCategory.objects.filter(name=category_name).exists():
-            bank_import(questions=result.questions)
-        category = QuestionCategory.objects.get(name=category_name)
-        quiz = Quiz.objects.create(
-            slug=slug,
-            title=title,
-            intro=intro,
-            time_limit_minutes=15,
-            max_attempts=3,
-            pass_mark_percent=70,
-            grading_method="highest",
-            review_policy="pass_or_last",
-        )
-        QuizSlot.objects.create(quiz=quiz, category=category, draw_count=10, sort_order=0)
-        stdout.write(f"  quiz {slug}: {category.questions.count()} questions")
+        quiz_ensure(stdout, slug, gift, draw_count=10, title=title, intro=intro, **QUIZ_RULES)
+    quiz_ensure(stdout, ESSAY_QUIZ_SLUG, ESSAY, draw_count=1, **ESSAY_QUIZ)
     editors = Group.objects.filter(name="Editors").first()
     if editors is not None:
         editors.permissions.add(

@@ -514,6 +514,7 @@ LOGGING = {
 
 # Demo content loaders for `manage.py seed_demo`, lower floors first (each `<app>.demo.load`).
 DEMO_LOADERS = ["cms.demo", "accounts.demo", "assessments.demo", "assessments.h5p.demo",
+                "assessments.scorm.demo",
                 "courses.demo", "courses.certificates.demo", "campaigns.demo",
                 "accounts.privacy_demo"]  # fmt: skip
 

@@ -19,8 +19,10 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 
+from assessments.demo import ESSAY_QUIZ_SLUG
 from assessments.h5p.models import H5PPackage
 from assessments.models import Quiz
+from assessments.scorm.demo import demo_package as scorm_demo_package
 from cms.demo import demo_font, ensure_home_page, text_wrap
 from cms.models import Video
 from courses.models import CourseAudience, CourseIndexPage, CoursePage, LessonPage
@@ -792,9 +794,11 @@ def load(stdout) -> None:
     stdout.write(f"  courses: {created} created, {len(COURSES) - created} already there")
 
 
-# Activities made by the lower floors' demo loaders (assessments.demo, assessments.h5p.demo),
-# found by their stable slugs: each course ends with its quiz; the scams course also has
-# the project's own H5P question.
+# Activities made by the lower floors' demo loaders (assessments.demo, assessments.h5p.demo,
+# assessments.scorm.demo), found by their stable identities: each course has its final quiz;
+# the scams course also has the project's own H5P question; the cashless course has the
+# project's own SCORM 2004 package (a required practice lesson before its quiz) and, after
+# its quiz, an optional lesson with an essay a person grades.
 QUIZ_FOR_COURSE = {
     "dien-thoai-thong-minh-va-internet": "kiem-tra-dien-thoai-thong-minh-va-internet",
     "vneid-va-dich-vu-cong-truc-tuyen": "kiem-tra-vneid-va-dich-vu-cong",
@@ -802,48 +806,69 @@ QUIZ_FOR_COURSE = {
     "thanh-toan-khong-tien-mat": "kiem-tra-thanh-toan-khong-tien-mat",
 }
 H5P_COURSE, H5P_PACKAGE_SLUG = "nhan-biet-lua-dao-va-bao-ve-du-lieu-ca-nhan", "hocso-demo-otp"
+SCORM_COURSE = ESSAY_COURSE = "thanh-toan-khong-tien-mat"
+SCORM_LESSON_SLUG, ESSAY_LESSON_SLUG = "thuc-hanh-quet-ma-qr", "bai-viet-thanh-toan-an-toan"
+FINAL_QUIZ_SLUG = "kiem-tra-cuoi-khoa"
 
 
-def _add_lesson(course, *, slug, title, section, minutes, body) -> None:
+def _add_lesson(course, *, slug, title, section, minutes, body, required=True,
+                before="") -> None:  # fmt: skip
+    """A lesson at the end of the course, or just before its lesson `before` when that one
+    exists (a demo seeded before this lesson existed keeps its final quiz last)."""
     if LessonPage.objects.child_of(course).filter(slug=slug).exists():
         return
     lesson = LessonPage(
-        title=title, slug=slug, section=section, estimated_minutes=minutes, body=body
-    )
+        title=title, slug=slug, section=section, estimated_minutes=minutes, body=body,
+        required=required,
+    )  # fmt: skip
     course.add_child(instance=lesson)
     lesson.save_revision().publish()
+    later = LessonPage.objects.child_of(course).filter(slug=before).first() if before else None
+    if later is not None:
+        lesson.move(later, pos="left")
+
+
+def _blocks(*blocks: tuple[str, object]) -> list[dict]:
+    return [{"id": str(uuid.uuid4()), "type": kind, "value": value} for kind, value in blocks]
+
+
+# The activity lessons, in course order: (course slug, "" for every course; how to find its
+# activity, given the course slug; the block kind and value; the lesson). Each is added once
+# its activity exists.
+ACTIVITY_LESSONS = [
+    (H5P_COURSE, lambda _c: H5PPackage.objects.filter(slug=H5P_PACKAGE_SLUG).first(),
+     "h5p", lambda a: {"package": a.pk, "pass_percent": 100, "required": True},
+     {"slug": "cau-hoi-nhanh-otp", "title": "Câu hỏi nhanh: bảo vệ mã OTP",
+      "section": "Luyện tập", "minutes": 2, "before": FINAL_QUIZ_SLUG,
+      "intro": "Trả lời câu hỏi tương tác dưới đây để hoàn thành bài."}),
+    (SCORM_COURSE, lambda _c: scorm_demo_package(),
+     "scorm", lambda a: {"package": a.pk, "required": True},
+     {"slug": SCORM_LESSON_SLUG, "title": "Thực hành: quét mã QR an toàn",
+      "section": "Luyện tập", "minutes": 3, "before": FINAL_QUIZ_SLUG,
+      "intro": "Bài thực hành dưới đây là một gói SCORM: đọc tình huống, chọn câu trả lời rồi "
+               "bấm “Kiểm tra”. Trả lời đúng là hoàn thành bài; bấm “Hoàn thành” để đóng bài "
+               "thực hành."}),
+    ("", lambda c: Quiz.objects.filter(slug=QUIZ_FOR_COURSE.get(c, "")).first(),
+     "quiz", lambda a: {"quiz": a.pk, "required": True},
+     {"slug": FINAL_QUIZ_SLUG, "title": "Bài kiểm tra cuối khoá", "section": "Kiểm tra",
+      "minutes": 10,
+      "intro": "Làm bài kiểm tra để hoàn thành khoá học. Bạn được làm lại nếu chưa đạt."}),
+    (ESSAY_COURSE, lambda _c: Quiz.objects.filter(slug=ESSAY_QUIZ_SLUG).first(),
+     "quiz", lambda a: {"quiz": a.pk, "required": False},
+     {"slug": ESSAY_LESSON_SLUG, "title": "Bài viết: thanh toán an toàn", "section": "Mở rộng",
+      "minutes": 10, "required": False,
+      "intro": "Bài này không bắt buộc. Viết vài câu về kinh nghiệm của bạn; cán bộ phụ trách "
+               "sẽ đọc, chấm điểm và gửi nhận xét cho bạn."}),
+]  # fmt: skip
 
 
 def ensure_activity_lessons(course, spec) -> None:
-    """Add the H5P lesson and the final quiz lesson once their activities exist."""
-    package = H5PPackage.objects.filter(slug=H5P_PACKAGE_SLUG).first()
-    if spec["slug"] == H5P_COURSE and package is not None:
-        _add_lesson(
-            course,
-            slug="cau-hoi-nhanh-otp",
-            title="Câu hỏi nhanh: bảo vệ mã OTP",
-            section="Luyện tập",
-            minutes=2,
-            body=[
-                {"id": str(uuid.uuid4()), "type": "text",
-                 "value": p("Trả lời câu hỏi tương tác dưới đây để hoàn thành bài.")},
-                {"id": str(uuid.uuid4()), "type": "h5p",
-                 "value": {"package": package.pk, "pass_percent": 100, "required": True}},
-            ],
-        )  # fmt: skip
-    quiz = Quiz.objects.filter(slug=QUIZ_FOR_COURSE.get(spec["slug"], "")).first()
-    if quiz is not None:
-        _add_lesson(
-            course,
-            slug="kiem-tra-cuoi-khoa",
-            title="Bài kiểm tra cuối khoá",
-            section="Kiểm tra",
-            minutes=10,
-            body=[
-                {"id": str(uuid.uuid4()), "type": "text",
-                 "value": p("Làm bài kiểm tra để hoàn thành khoá học. Bạn được làm lại "
-                            "nếu chưa đạt.")},
-                {"id": str(uuid.uuid4()), "type": "quiz",
-                 "value": {"quiz": quiz.pk, "required": True}},
-            ],
-        )  # fmt: skip
+    """Add the course's activity lessons (H5P, SCORM, final quiz, essay) whose activities
+    exist."""
+    for course_slug, find, kind, value, lesson in ACTIVITY_LESSONS:
+        activity = find(spec["slug"]) if course_slug in ("", spec["slug"]) else None
+        if activity is None:
+            continue
+        fields = {k: v for k, v in lesson.items() if k != "intro"}
+        body = _blocks(("text", p(lesson["intro"])), (kind, value(activity)))
+        _add_lesson(course, body=body, **fields)

@@ -13,8 +13,10 @@ def test_demo_quizzes_load_once_and_can_be_passed(db, user_factory):
     demo.load(io.StringIO())
     counts = (Quiz.objects.count(), Question.objects.count())
     demo.load(io.StringIO())  # idempotent
-    assert (Quiz.objects.count(), Question.objects.count()) == counts == (4, 40)
-    assert set(Quiz.objects.values_list("slug", flat=True)) == set(demo.QUIZ_SLUGS.values())
+    assert (Quiz.objects.count(), Question.objects.count()) == counts == (5, 41)  # + the essay
+    assert set(Quiz.objects.values_list("slug", flat=True)) == {
+        *demo.QUIZ_SLUGS.values(), demo.ESSAY_QUIZ_SLUG,
+    }  # fmt: skip
     for slug in demo.QUIZ_SLUGS.values():
         quiz = Quiz.objects.get(slug=slug)
         types = set(

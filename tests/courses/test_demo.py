@@ -1,5 +1,7 @@
-"""The demo courses: real content, media made here, idempotent, light lesson pages."""
+"""The demo courses: real content, media made here, idempotent, light lesson pages; the
+SCORM practice and the optional essay of the cashless course."""
 
+import io
 import re
 from pathlib import Path
 
@@ -8,6 +10,11 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from assessments import demo as quiz_demo
+from assessments.h5p import storage
+from assessments.models import Question, Quiz
+from assessments.scorm import demo as scorm_demo
+from assessments.scorm.models import ScormPackage
 from cms.models import Video
 from courses import demo
 from courses.models import CoursePage, LessonPage
@@ -88,3 +95,104 @@ def test_demo_lesson_pages_stay_under_150_kb(client, user_factory, demo_loaded):
             biggest = max(biggest, transferred_size(response.content.decode()))
     print(f"largest demo lesson page without its video: {biggest} bytes")
     assert 0 < biggest < PAGE_BUDGET
+
+
+# --- The SCORM practice and the essay (the lower floors' demo activities placed here) -------
+
+
+def test_demo_scorm_package_is_deterministic_and_passes_package_check(tmp_path):
+    from django.core.management import call_command
+
+    data = scorm_demo.build_package()
+    assert data == scorm_demo.build_package()
+    path = tmp_path / scorm_demo.DEMO_FILENAME
+    path.write_bytes(data)
+    out = io.StringIO()
+    call_command("package_check", str(path), stdout=out)
+    assert out.getvalue().strip() == "ok scorm2004 Thực hành: quét mã QR an toàn"
+
+
+def _load_with_activities(out=None):
+    out = out or Out()
+    quiz_demo.load(out)
+    scorm_demo.load(out)
+    demo.load(out)
+    return out
+
+
+@pytest.fixture
+def activities_loaded(home_page, settings, tmp_path):
+    """The quizzes (with the essay) and the SCORM package through the real services, then
+    the courses; package storage in a temporary folder."""
+    settings.H5P_STORAGE_ROOT = tmp_path / "private"
+    return _load_with_activities()
+
+
+def _block(lesson, kind) -> dict:
+    [block] = [child for child in lesson.body.raw_data if child["type"] == kind]
+    return block
+
+
+def test_demo_scorm_lesson_plays_a_ready_package_and_renders(client, user_factory,
+                                                              activities_loaded):  # fmt: skip
+    course = CoursePage.objects.get(slug=demo.SCORM_COURSE)
+    lessons = list(LessonPage.objects.child_of(course))
+    # The practice comes before the final quiz; the optional essay after it.
+    assert [x.slug for x in lessons[-3:]] == [
+        demo.SCORM_LESSON_SLUG, demo.FINAL_QUIZ_SLUG, demo.ESSAY_LESSON_SLUG,
+    ]  # fmt: skip
+    lesson = lessons[-3]
+    block = _block(lesson, "scorm")
+    assert block["value"]["required"] and lesson.completion_mode == "activities"
+    package = ScormPackage.objects.get(pk=block["value"]["package"])
+    assert package.status == ScormPackage.Status.READY, package.error_messages
+    assert (package.version, package.edition) == ("scorm2004", "2004 4th Edition")
+    assert [(i["identifier"], i["href"]) for i in package.sco_items] == [("item-qr", "index.html")]
+    extracted = storage.content_path(package.archive_sha256)
+    assert "API_1484_11" in (extracted / "sco.js").read_text(encoding="utf-8")
+    assert 'lang="vi"' in (extracted / "index.html").read_text(encoding="utf-8")
+
+    client.force_login(user_factory())
+    client.post(reverse("courses:enrol", args=[course.pk]))
+    response = client.get(lesson.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "data-scorm-activity" in html and "Thực hành: quét mã QR an toàn" in html
+    assert "Bắt buộc: hoàn thành hoạt động này để kết thúc bài học." in html
+    assert "đọc tình huống, chọn câu trả lời" in html
+
+
+def test_demo_essay_lesson_is_optional_and_holds_one_essay(client, user_factory,
+                                                           activities_loaded):  # fmt: skip
+    course = CoursePage.objects.get(slug=demo.ESSAY_COURSE)
+    lesson = LessonPage.objects.child_of(course).get(slug=demo.ESSAY_LESSON_SLUG)
+    block = _block(lesson, "quiz")
+    assert not lesson.required and not block["value"]["required"]
+    assert lesson.completion_mode == "read"
+    quiz = Quiz.objects.get(pk=block["value"]["quiz"], slug=quiz_demo.ESSAY_QUIZ_SLUG)
+    [essay] = Question.objects.filter(category__quiz_slots__quiz=quiz)
+    assert (essay.qtype, essay.points, essay.min_words, essay.max_words) == ("essay", 3, 20, 300)
+    assert essay.grader_info.startswith("Mỗi điều kiểm tra đúng được 1 điểm")
+    client.force_login(user_factory())
+    client.post(reverse("courses:enrol", args=[course.pk]))
+    response = client.get(lesson.url)
+    assert response.status_code == 200
+    assert "Bài viết: thanh toán an toàn" in response.content.decode()
+
+
+def test_demo_activities_load_idempotently(activities_loaded):
+    def counts():
+        ready = ScormPackage.objects.filter(status="ready").count()
+        return (ScormPackage.objects.count(), Quiz.objects.count(), Question.objects.count(),
+                LessonPage.objects.count(), ready)  # fmt: skip
+
+    before = counts()
+    assert before[0] == before[4] == 1
+    package = scorm_demo.demo_package()
+    out = _load_with_activities()
+    assert counts() == before
+    assert any("unchanged" in line for line in out.lines)
+    again = scorm_demo.demo_package()
+    assert (again.pk, again.archive_sha256, again.updated_at) == (
+        package.pk, package.archive_sha256, package.updated_at,
+    )  # fmt: skip
