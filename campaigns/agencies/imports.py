@@ -30,20 +30,22 @@ that made no progress for CAMPAIGNS_IMPORT_STUCK_MINUTES.
 import datetime as dt
 import functools
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
+import phonenumbers
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import connection, transaction
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.phones import to_e164
+from accounts.phones import SMS_TYPES, to_e164
 from accounts.tasks import sms_invitations_send
 from campaigns import tasks
 from campaigns.agencies import email_changes, services
@@ -135,11 +137,33 @@ def _map_rows(rows) -> Iterator[tuple[int, dict]]:
 # --- Checking ---------------------------------------------------------------------------
 
 
+# "0" or "+84" and 9 digits not starting with 0: how nearly every row of a Vietnamese file
+# writes a mobile number (see `_vietnamese_e164`).
+_NATIONAL_OR_E164_VN = re.compile(r"(?:0|\+84)([1-9][0-9]{8})")
+
+
+def _vietnamese_e164(phone: str) -> str | None:
+    """`to_e164(phone)` for the common shapes, without libphonenumber's parser (the
+    parse is most of to_e164's cost, ~0.1 ms, once per row of a 100,000-row file): the
+    national number is known, so libphonenumber only decides its type. A number of an SMS
+    type is valid (its type is never UNKNOWN) and +84 has the one region VN, so this
+    returns exactly what to_e164 returns; anything else (None) goes through to_e164."""
+    matched = _NATIONAL_OR_E164_VN.fullmatch(phone)
+    if matched is None:
+        return None
+    digits = matched.group(1)
+    number = phonenumbers.PhoneNumber(country_code=84, national_number=int(digits))
+    if phonenumbers.number_type(number) in SMS_TYPES:
+        return "+84" + digits
+    return None
+
+
 def normalise_phone(value: str) -> str:
     phone = "".join(ch for ch in value if ch not in " .-()")
     if phone.isdigit() and len(phone) == 9:
         phone = "0" + phone  # a spreadsheet stored 0912... as a number
-    return to_e164(phone) or phone  # as accounts stores it (E.164), so rows match people
+    # As accounts stores it (E.164), so rows match people.
+    return _vietnamese_e164(phone) or to_e164(phone) or phone
 
 
 def _audience_key(text: str) -> str:
@@ -272,18 +296,18 @@ def _check(job: ImportJob) -> None:
     codes = _importer_agency_codes(job.created_by)
     kind = spreadsheets.kind_of(job.original_name) or "csv"
     total = 0
-    chunk: list[ImportRow] = []
+    chunk: list[tuple] = []
     try:
         for number, data in iter_rows(job.file.path, kind):
             row, problems = check_row(data, codes)
-            chunk.append(ImportRow(job=job, number=number, problems="\n".join(problems), **row))
+            chunk.append((number, "\n".join(problems), *(row[f] for f in STAGED_FIELDS)))
             total += 1
             if len(chunk) >= STAGE_CHUNK:
-                ImportRow.objects.bulk_create(chunk)
+                _stage(job, chunk)
                 chunk = []
                 if not _touch(job.pk, ImportJob.Status.VALIDATING):
                     return  # the sweep gave up on this job meanwhile: stop here
-        ImportRow.objects.bulk_create(chunk)
+        _stage(job, chunk)
     except SpreadsheetError as exc:
         ImportRow.objects.filter(job=job).delete()
         _touch(job.pk, ImportJob.Status.VALIDATING, status=ImportJob.Status.INVALID,
@@ -308,6 +332,30 @@ def _check(job: ImportJob) -> None:
     )
     _touch(job.pk, ImportJob.Status.VALIDATING, status=status, total_rows=total,
            error_rows=errors, message=message)  # fmt: skip
+
+
+STAGED_FIELDS = [field for field, _vi, _en in COLUMNS]
+
+
+def _stage(job: ImportJob, chunk: list[tuple]) -> None:
+    """Insert staged rows (number, problems, *STAGED_FIELDS): PostgreSQL's COPY (one
+    stream, no SQL built per value), else bulk_create."""
+    if not chunk:
+        return
+    if connection.vendor == "postgresql":
+        columns = ["job_id", "number", "problems", *STAGED_FIELDS]
+        table = ImportRow._meta.db_table
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for values in chunk:
+                copy.write_row((job.pk, *values))
+        return
+    ImportRow.objects.bulk_create(
+        [
+            ImportRow(job=job, number=n, problems=p, **dict(zip(STAGED_FIELDS, v, strict=True)))
+            for n, p, *v in chunk
+        ]
+    )
 
 
 def _add_problems(job, extra: dict[int, list[str]]) -> None:
@@ -359,17 +407,39 @@ def _check_conflicts(job) -> None:
     """Rows matching someone the importer may not update (`_outside_scope`), or whose
     e-mail, phone and employee code belong to different existing people."""
     batch = settings.CAMPAIGNS_IMPORT_BATCH
+    # Only rows that match someone can have these problems: found in the database, so a
+    # file of new people costs one query here, not three per batch and a model per row.
+    numbers = (
+        _matching_anyone(ImportRow.objects.filter(job=job))
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
     last = 0
     while True:
-        rows = list(ImportRow.objects.filter(job=job, number__gt=last).order_by("number")[:batch])
-        if not rows:
+        chunk = list(numbers.filter(number__gt=last)[:batch])
+        if not chunk:
             return
-        last = rows[-1].number
+        last = chunk[-1]
+        rows = list(ImportRow.objects.filter(job=job, number__in=chunk).order_by("number"))
         matches = _match_existing(rows)
         extra: dict[int, list[str]] = defaultdict(list)
         for number, problem in _match_problems(job.created_by, rows, matches).items():
             extra[number].append(problem)
         _add_problems(job, extra)
+
+
+def _matching_anyone(rows):
+    """The staged `rows` (a queryset) whose employee code, e-mail or phone is someone's:
+    the rows `_match_existing` would find a person for, in one set-based query (values
+    compared as stored: the check wrote them normalised, as accounts stores them)."""
+    return rows.filter(
+        (~Q(email="") & Exists(User.objects.filter(email=OuterRef("email"))))
+        | (~Q(phone="") & Exists(User.objects.filter(phone=OuterRef("phone"))))
+        | (
+            ~Q(employee_code="")
+            & Exists(LearnerProfile.objects.filter(employee_code=OuterRef("employee_code")))
+        )
+    )
 
 
 def _match_problems(importer, rows, matches) -> dict[int, str]:
@@ -662,8 +732,18 @@ def import_run(*, job_id: int) -> ImportJob:
 def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -> None:
     """One transaction: users, profiles, memberships, the checkpoint and the counters."""
     today = timezone.localdate()
+    now = timezone.now()
     with transaction.atomic():
-        matches = _match_existing(rows)
+        # Rows matching nobody (a file of new people: all of them) skip the match queries.
+        matched = set(
+            _matching_anyone(
+                ImportRow.objects.filter(
+                    job=job, number__gte=rows[0].number, number__lte=rows[-1].number
+                )
+            ).values_list("number", flat=True)
+        )
+        matches = {row.number: [] for row in rows}
+        matches.update(_match_existing([row for row in rows if row.number in matched]))
         # The scope again: someone may have become a manager (or moved) since the check.
         refused = _match_problems(job.created_by, rows, matches)
         if refused:
@@ -693,13 +773,18 @@ def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -
                 user = User(
                     email=row.email or None,  # a phone-only person has no address (issue 20)
                     full_name=row.full_name,
-                    phone=row.phone or None,
-                    date_joined=timezone.now(),
+                    # Already E.164 (the check): a plain value, so the field does not parse
+                    # it again (PhoneNumberField.get_prep_value, ~0.1 ms a number).
+                    phone=Value(row.phone, output_field=CharField()) if row.phone else None,
+                    date_joined=now,
                 )
                 user.set_unusable_password()  # the invitation sets it
                 new_users.append(user)
             user_for_row[row.number] = user
         User.objects.bulk_create(new_users)
+        for user in new_users:
+            if isinstance(user.phone, Value):
+                user.phone = user.phone.value
         User.objects.bulk_update(changed_users, ["full_name", "email", "phone"], batch_size=100)
         if any(u.pk is None for u in new_users):  # backends without RETURNING
             by_email = dict(
@@ -716,7 +801,8 @@ def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -
                 u.pk = u.id = by_email[u.email] if u.email else by_phone[u.phone]
         user_ids = [user_for_row[r.number].pk for r in rows]
         # New agencies or audiences restate these people's rollups (campaigns.reporting.rollups).
-        with rollups_rewrite(user_ids):
+        # The people created just now had no rows before: nothing of theirs to take back.
+        with rollups_rewrite(user_ids, created=[u.pk for u in new_users]):
             profiles = {p.user_id: p for p in LearnerProfile.objects.filter(user_id__in=user_ids)}
             create_profiles, update_profiles = [], []
             changed_ids = {u.pk for u in changed_users}

@@ -330,14 +330,18 @@ def contributions(user_ids, *, lock: bool = False) -> dict:
 
 
 @contextmanager
-def rollups_rewrite(user_ids):
+def rollups_rewrite(user_ids, *, created=()):
     """Wrap a change of people's memberships or audience: their contributions are taken
     before and after, and the difference applied. Use inside the change's transaction.
 
     The people's profile rows are locked first (PostgreSQL), and the live path locks the
     same rows, so an event of one of them waits for the rewrite (or the rewrite for it) and
     is counted exactly once. Nested rewrites of the same people are absorbed by the outer
-    one (applying both would count the inner change twice)."""
+    one (applying both would count the inner change twice).
+
+    `created`: those of `user_ids` inserted in the caller's transaction (an import's new
+    people): they contributed nothing before, so their "before" is not read (no other
+    transaction can see, let alone count, them)."""
     covered = _rewriting.get()
     user_ids = sorted(set(user_ids) - covered)
     if not user_ids:  # nothing new, or an outer rewrite already covers these people
@@ -345,15 +349,16 @@ def rollups_rewrite(user_ids):
         return
     token = _rewriting.set(covered | set(user_ids))
     try:
-        yield from _rewrite(user_ids)
+        yield from _rewrite(user_ids, created=set(created))
     finally:
         _rewriting.reset(token)
 
 
-def _rewrite(user_ids):
+def _rewrite(user_ids, *, created=frozenset()):
+    existing = [pk for pk in user_ids if pk not in created]
     before = [  # read with the profile rows locked (see rollups_rewrite)
-        contributions(user_ids[s : s + BATCH_USERS], lock=True)
-        for s in range(0, len(user_ids), BATCH_USERS)
+        contributions(existing[s : s + BATCH_USERS], lock=True)
+        for s in range(0, len(existing), BATCH_USERS)
     ]
     yield
     diff = _changes()
