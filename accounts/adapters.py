@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import phones, sms
 from accounts.mfa import SECOND_FACTORS, mfa_required
 from accounts.models import User
+from accounts.ratelimits import sms_allowed
 from cms.net import client_ip
 from cms.text import nfc
 
@@ -120,8 +121,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return User.objects.filter(phone=phone, phone_verified=True, is_active=True).first()
 
     def _sms(self, phone: str, text: str) -> None:
-        from accounts.ratelimits import sms_allowed
-
         request = getattr(self, "request", None)
         if not sms_allowed(request, phone):
             return  # over the per-number or per-client budget: nothing more is sent

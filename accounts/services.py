@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ConsentRecord, User
+from cms.text import nfc
 
 
 @transaction.atomic
@@ -28,8 +29,6 @@ def consent_record(
 def user_profile_update(*, user: User, full_name: str) -> User:
     """The person's own name (NFC, as typed) from the profile page. The phone changes on
     allauth's change-phone page, proved by an SMS code. Validates the row before writing."""
-    from cms.text import nfc
-
     user.full_name = nfc(full_name).strip()
     user.full_clean(exclude=["password", "email", "phone"])
     user.save(update_fields=["full_name"])

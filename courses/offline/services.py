@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.models import Video
 from courses import services as course_services
 from courses.models import CoursePage, Enrolment, LessonPage, LessonProgress
 from courses.offline.models import OfflineCopy, OfflineEvent
@@ -78,8 +79,6 @@ def _field_file(field_file) -> dict | None:
 def _lesson_files(lesson: LessonPage) -> tuple[list[dict], list[dict]]:
     """(files, videos) a lesson's offline copy needs: image renditions, documents, video
     posters and captions; and the 360p rendition of each library video."""
-    from cms.models import Video
-
     files: list[dict] = []
     videos: list[dict] = []
     for block in lesson.body:
@@ -241,8 +240,6 @@ def events_parse(payload) -> tuple[datetime, list[EventIn]]:
 
 def _apply(*, user, event: EventIn, lesson: LessonPage, happened_at: datetime) -> LessonProgress:
     """Apply one new event through the courses services; raises ProgressRefused."""
-    from cms.models import Video
-
     now = timezone.now()
     course = course_of(lesson)
     copy = OfflineCopy.objects.filter(user=user, lesson=lesson).first()
