@@ -150,15 +150,23 @@ def catalogue_serve(request, index: CourseIndexPage):
     topic = request.GET.get("topic", "")
     level = request.GET.get("level", "")
     page = request.GET.get("page")
-    filters = json.dumps([request.get_host(), q, audience, topic, level, page])
-    key = f"catalogue:{index.pk}:{get_language()}:{sha256(filters.encode()).hexdigest()[:32]}"
-    listing = cached_for_everyone(
-        request,
-        key,
-        lambda: catalogue_listing(
+
+    def load():
+        return catalogue_listing(
             request, index=index, query=q, audience=audience, topic=topic, level=level, page=page
-        ),
-    )
+        )
+
+    # A search is the visitor's own words (keys without end): not cached. Filters (only
+    # known values count) and page numbers are few.
+    if q or (page is not None and not (page.isdigit() and len(page) <= 4)):
+        listing = load()
+    else:
+        known = [audience in Audience.values, topic in Topic.values, level in Level.values]
+        filters = [x if ok else "" for x, ok in zip((audience, topic, level), known, strict=True)]
+        digest = sha256(json.dumps([request.get_host(), *filters, page]).encode()).hexdigest()
+        listing = cached_for_everyone(
+            request, f"catalogue:{index.pk}:{get_language()}:{digest[:32]}", load
+        )
     # The cached cards are shared: each request gets its own with the learner's progress.
     cards = [replace(card) for card in listing["cards"]]
     if request.user.is_authenticated and cards:
