@@ -180,17 +180,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # short socket timeouts, no publish retry. What could not be sent stays in the outbox
 # (cms/outbox.py) and the beat sweep sends it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# A task taken by a worker that died (SIGKILL, power) is delivered again after this;
+# longer than the longest task (acks late: a running task is not yet acknowledged).
+celery_visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
     "max_retries": 0,
-    # A task taken by a worker that died (SIGKILL, power) is delivered again after this;
-    # longer than the longest task (acks late: a running task is not yet acknowledged).
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": celery_visibility_timeout,
     # kombu looks for such tasks every interval x throttle seconds (10 x 10 by default);
     # a short timeout (the fault tests' 5 s) is looked for every few seconds instead.
-    "unacked_restore_interval": min(10, env_int("CELERY_VISIBILITY_TIMEOUT", 3600)),
-    "unacked_restore_throttle": 1 if env_int("CELERY_VISIBILITY_TIMEOUT", 3600) < 100 else 10,
+    "unacked_restore_interval": min(10, celery_visibility_timeout),
+    "unacked_restore_throttle": 1 if celery_visibility_timeout < 100 else 10,
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
