@@ -11,7 +11,8 @@ import contextlib
 import pickle
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F, Q
@@ -123,9 +124,9 @@ PAGES_LOCAL_SECONDS = 10
 
 
 def pages_cache_seconds() -> int:
-    from django.core.cache.backends.locmem import LocMemCache
-
-    return PAGES_LOCAL_SECONDS if isinstance(cache, LocMemCache) else PAGES_CACHE_SECONDS
+    # `cache` is a proxy: the backend's own class is the default connection's.
+    local = isinstance(caches["default"], LocMemCache)
+    return PAGES_LOCAL_SECONDS if local else PAGES_CACHE_SECONDS
 
 
 def pages_generation(request=None) -> str | None:
