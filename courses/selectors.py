@@ -116,17 +116,20 @@ def prerequisites_status(*, user, course: CoursePage) -> list[CoursePage]:
     return list(qs.annotate(done=Exists(completed)).order_by("path"))
 
 
-def lesson_state(*, user, lesson: LessonPage, course: CoursePage | None = None) -> LessonState:
+def lesson_state(
+    *, user, lesson: LessonPage, course: CoursePage | None = None, lessons: list | None = None
+) -> LessonState:
     """Enrolment, progress, lock state and activity results of `user` on `lesson`.
 
     Queries (authenticated): course by path (skipped when `course` is given), active
-    enrolment, the course's lessons, the user's progress rows in the course, prerequisites
-    with their done flag (skipped when course_of found none): 5 at most, whatever the
-    number of lessons.
+    enrolment, the course's lessons (skipped when `lessons`, list(course_lessons(course)),
+    is given: the same for everyone, the lesson page has it from the cache), the user's
+    progress rows in the course, prerequisites with their done flag (skipped when course_of
+    found none): 5 at most, whatever the number of lessons.
     """
     course = course if course is not None else course_of(lesson)
     state = LessonState(course=course, lesson=lesson)
-    state.lessons = list(course_lessons(course))
+    state.lessons = list(lessons) if lessons is not None else list(course_lessons(course))
     index = next((i for i, x in enumerate(state.lessons) if x.pk == lesson.pk), None)
     if index is not None:
         state.previous_lesson = state.lessons[index - 1] if index > 0 else None

@@ -260,7 +260,12 @@ def lesson_serve(request, lesson: LessonPage):
         f"lesson-course:{lesson.path}",
         lambda: course_of(lesson, fields=LESSON_PAGE_COURSE_FIELDS),
     )
-    state = lesson_state(user=request.user, lesson=lesson, course=course)
+    # Its lessons too (list columns, tree order): the enrolment and progress rows, which are
+    # the learner's own, are read per request by lesson_state.
+    lessons = cached_for_everyone(
+        request, f"course-lessons:{course.pk}", lambda: list(course_lessons(course))
+    )
+    state = lesson_state(user=request.user, lesson=lesson, course=course, lessons=lessons)
     refused = services.lesson_refusal(state)
     if refused is not None:
         return refused_response(request, refused)

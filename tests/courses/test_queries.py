@@ -19,11 +19,12 @@ pytestmark = pytest.mark.django_db
 # the cache until a page, a restriction or an image changes, cms.pages.cached_for_everyone):
 #   no query for the lesson (its specific row, by id from the route memo) nor its course
 #   (selectors.course_of, with has_prerequisites: no prerequisites query for a course
-#   without any); lesson_state: +1 the course's lessons (only list columns), +1 active
+#   without any) nor the course's lessons (list columns, tree order: the same for everyone,
+#   cached likewise and given to selectors.lesson_state); lesson_state: +1 active
 #   enrolment, +1 the learner's progress rows in the course.
 #   The content blocks' HTML comes from the cache (views.lesson_body_items), so their
 #   images, renditions and videos cost nothing after the first view.
-LESSON_PAGE_QUERIES = 5
+LESSON_PAGE_QUERIES = 4
 # Catalogue, on top of the shared part: the catalogue page (route memo) and its page of
 # cards (courses with covers, audiences, renditions, the paginator's COUNT: rendered once
 # for everyone, views.catalogue_listing) come from the cache; +1 the learner's active
@@ -204,7 +205,7 @@ def test_first_view_of_a_lesson_records_its_opening_in_three_statements(
     assert client.get(lesson.url).status_code == 403
     assert client.get(lesson.url).status_code == 403  # by the route memo: the row cached
     services.enrolment_create(user=user, course=course, source="self")
-    # LESSON_PAGE_QUERIES (5) + lesson_open_record: INSERT ... ON CONFLICT DO NOTHING,
+    # LESSON_PAGE_QUERIES (4) + lesson_open_record: INSERT ... ON CONFLICT DO NOTHING,
     # opened_at filled in where empty, the row read back (3).
     with django_assert_num_queries(LESSON_PAGE_QUERIES + 3):
         response = client.get(lesson.url)
@@ -269,3 +270,36 @@ def test_two_learners_see_their_own_progress_on_cached_pages(
             assert ('data-testid="confirm-read"' in page) is not done
             listing = client.get(catalogue.url).content.decode()
             assert f"đã học {percent}%</strong>" in listing  # "{percent}% done" in Vietnamese
+
+
+def test_the_lesson_list_follows_a_lesson_added_renamed_or_unpublished_at_once(
+    client, user_factory, course_factory
+):
+    """The course's lessons are cached for everyone (views.lesson_serve gives them to
+    selectors.lesson_state): a lesson published, renamed or unpublished changes the
+    lesson's number, the lesson count and the next-lesson link on the next request."""
+    from courses.models import LessonPage
+    from tests.factories import text_block as body_text
+
+    user = user_factory()
+    course = course_factory(lessons=2)
+    services.enrolment_create(user=user, course=course, source="self")
+    client.force_login(user)
+    first, second = lessons_of(course)
+    for _ in range(3):  # Wagtail's walk, then the route memo: everything cached
+        page = client.get(first.url).content.decode()
+    assert "Bài 1/2" in page and f'href="{second.url}" rel="next"' in page
+
+    added = LessonPage(title="Bài thêm", slug="bai-them", body=[body_text()])
+    course.add_child(instance=added)
+    added.save_revision().publish()
+    assert "Bài 1/3" in client.get(first.url).content.decode()
+
+    second.unpublish()
+    page = client.get(first.url).content.decode()
+    assert "Bài 1/2" in page and f'href="{added.url}" rel="next"' in page
+
+    added.slug = "bai-da-doi"
+    added.save_revision().publish()
+    added.refresh_from_db()
+    assert f'href="{added.url}" rel="next"' in client.get(first.url).content.decode()
