@@ -18,12 +18,19 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    makeToUnicodeCMap,
+)
 
 FONT = "HocSoSans"
 FONT_BOLD = "HocSoSans-Bold"
@@ -78,18 +85,22 @@ SUBSET_SEED = (
 
 
 class SubsetCachingTTFont(TTFont):
-    """A TTFont whose embedded subsets are made and compressed once per distinct subset.
+    """A TTFont whose embedded subsets are made, formatted and compressed once per subset.
 
-    ReportLab builds and deflates every font subset anew for each document; with the seed
-    above, certificates share their subsets, so the font program is cached by the subset's
-    characters (mirrors TTFontFace.addSubsetObjects of ReportLab 4-5; the ToUnicode map and
-    widths are still written per document, so text extraction is unchanged)."""
+    ReportLab builds, formats and deflates every font subset anew for each document; with
+    the seed above, certificates share their subsets, so everything of a subset that depends
+    on its characters alone is cached by them: the font program (deflated), the widths
+    array (formatted) and the ToUnicode map (deflated). Only the small dictionaries that
+    refer to other objects of the document are written per document. Mirrors
+    TTFont.addObjects and TTFontFace.addSubsetObjects of ReportLab 4-5: the objects written
+    are the same, so text extraction is unchanged."""
 
     CACHE_SIZE = 32
 
     def __init__(self, name, filename):
         super().__init__(name, filename)
         self._subset_cache: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
+        self._parts_cache: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
         self._subset_lock = threading.Lock()
         self.face.addSubsetObjects = self._add_subset_objects
 
@@ -105,6 +116,51 @@ class SubsetCachingTTFont(TTFont):
                 while len(self._subset_cache) > self.CACHE_SIZE:
                     self._subset_cache.popitem(last=False)
         return entry
+
+    def _subset_parts(self, base_font_name: str, subset, compress: bool) -> tuple[bytes, bytes]:
+        """(the formatted widths array, the ToUnicode map, deflated when `compress`)."""
+        key = (base_font_name, tuple(subset), compress)
+        with self._subset_lock:
+            entry = self._parts_cache.get(key)
+        if entry is None:
+            widths = pdfdoc.PDFArray([self.face.getCharWidth(code) for code in subset])
+            cmap = makeToUnicodeCMap(base_font_name, subset).encode("latin-1")
+            entry = (widths.format(None), zlib.compress(cmap) if compress else cmap)
+            with self._subset_lock:
+                self._parts_cache[key] = entry
+                while len(self._parts_cache) > self.CACHE_SIZE:
+                    self._parts_cache.popitem(last=False)
+        return entry
+
+    def addObjects(self, doc):
+        """The document's font objects, one PDF font per subset (TTFont.addObjects with the
+        widths and the ToUnicode map taken from the cache)."""
+        state = self.state.get(doc)
+        if state is None:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        font_dict = doc.idToObject["BasicFonts"].dict
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            base_font_name = b"".join(
+                (SUBSETN(n), b"+", self.face.name, self.face.subfontNameX)
+            ).decode("pdfdoc")
+            widths, cmap = self._subset_parts(base_font_name, subset, bool(doc.compression))
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.__Comment__ = f"Font {self.fontName} subset {n}"
+            pdf_font.Name = internal_name
+            pdf_font.BaseFont = base_font_name
+            pdf_font.FirstChar = 0
+            pdf_font.LastChar = len(subset) - 1
+            pdf_font.Widths = Preformatted(widths)
+            cmap_stream = pdfdoc.PDFStream(content=cmap)
+            if doc.compression:  # already deflated: no filter is applied again
+                cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+            pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base_font_name)
+            pdf_font.FontDescriptor = self.face.addSubsetObjects(doc, base_font_name, subset)
+            doc.Reference(pdf_font, internal_name)
+            font_dict[internal_name] = pdf_font
+        del self.state[doc]
 
     def _add_subset_objects(self, doc, fontname, subset):
         face = self.face
@@ -132,5 +188,27 @@ class SubsetCachingTTFont(TTFont):
         return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
+class Preformatted(pdfdoc.PDFObject):
+    """A PDF object already formatted (bytes without references), written as it is."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document):
+        return self.data
+
+
+@lru_cache(maxsize=8192)
+def _text_units(text: str, face) -> float:
+    get, default = face.charWidths.get, face.defaultWidth
+    return sum(get(ord(char), default) for char in text)
+
+
 def string_width(text: str, font: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, font, size)
+    """ReportLab's measure (the same float: the same sum, then the same product), with the
+    sum of a text's widths remembered per font face: fitting a line measures the same
+    texts (a template's title, issuer and body) again in every document."""
+    registered = pdfmetrics.getFont(font)
+    if not isinstance(registered, TTFont):
+        return pdfmetrics.stringWidth(text, font, size)
+    return 0.001 * size * _text_units(text, registered.face)

@@ -49,3 +49,16 @@ def test_a_missing_font_says_what_to_install(settings):
     settings.CERTIFICATE_FONT_PATH = "/nonexistent/NoSuchFont.ttf"
     with pytest.raises(pdf.PdfFontMissing, match="fonts-dejavu-core"):
         pdf.ensure_fonts()
+
+
+@pytest.mark.parametrize("size", [7, 8.5, 11, 13.0, 32])
+def test_string_width_is_reportlabs_measure(size):
+    """The remembered sums give exactly ReportLab's float (line fitting compares with <=)."""
+    pdf.ensure_fonts()
+    for text in ("", "GIẤY CHỨNG NHẬN", "Nguyễn Thị Hồng Nhung", "Zoë Ångström ✓", "a " * 40):
+        for font in (pdf.FONT, pdf.FONT_BOLD, "Helvetica"):
+            if font == "Helvetica" and not text.isascii():
+                continue
+            expected = pdfmetrics.stringWidth(text, font, size)
+            assert pdf.string_width(text, font, size) == expected
+            assert pdf.string_width(text, font, size) == expected  # from the cache

@@ -19,6 +19,18 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
+def poppler_text(pdf: bytes) -> str:
+    """All text of the PDF as poppler's pdftotext reads it, white space collapsed."""
+    require(
+        shutil.which("pdftotext") is not None, "pdftotext missing: apt-get install poppler-utils"
+    )
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True,
+        timeout=60,
+    )  # fmt: skip
+    return " ".join(out.stdout.decode("utf-8").split())
+
+
 def pdf_page_image(pdf: bytes, dpi: int = 150):
     """The first page rendered by poppler's pdftoppm, as a PIL image."""
     from PIL import Image

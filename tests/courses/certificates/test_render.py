@@ -23,6 +23,7 @@ from tests.courses.certificates.conftest import (
     outside_event_loop,
     pdf_page_image,
     pdf_text,
+    poppler_text,
 )
 
 URL = "http://127.0.0.1:8000/chung-chi/K7MQ2XWP9R/"
@@ -249,3 +250,67 @@ def test_signing_works_inside_a_running_event_loop(assets, signing_pkcs12):
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         signed = pool.submit(asyncio.run, sign_in_loop()).result()
     assert b"/ByteRange" in signed and "Lò Thị Ửng" in pdf_text(signed)
+
+
+def test_two_certificates_after_a_warm_cache_each_carry_only_their_own_text(assets):
+    """The per-process caches (font subsets, widths and ToUnicode maps, images, measured
+    widths) hold nothing of a person: two certificates drawn one after the other with warm
+    caches read back (poppler and pypdf) with their own name, code and QR code only."""
+    render_certificate_pdf(content("Đặng Văn Lâm", code="WARM2345XY"), assets)
+    people = [("Nguyễn Thị Hồng Nhung", "AB23CD45EF"), ("Lò Thị Ửng", "GH67JK89LM")]
+    pdfs = [render_certificate_pdf(content(name, code=code), assets) for name, code in people]
+    for (name, code), pdf, (other_name, other_code) in zip(people, pdfs, people[::-1], strict=True):
+        for text in (poppler_text(pdf), pdf_text(pdf)):
+            assert name in text and code in text
+            assert other_name not in text and other_code not in text
+            assert "Đặng Văn Lâm" not in text and "WARM2345XY" not in text
+        assert decode_qr(pdf_page_image(pdf)) == [f"http://127.0.0.1:8000/chung-chi/{code}/"]
+
+
+def test_cached_font_objects_are_the_bytes_reportlab_writes(assets, monkeypatch):
+    """The font dictionaries taken from the cache are exactly what ReportLab formats anew,
+    for seed-only names and for a name with letters outside the seed (a subset of its own)."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from cms import pdf as cms_pdf
+
+    names = ["Hoàng Thị Thuỷ", "Zoë Ångström Đỗ"]
+    cached = [render_certificate_pdf(content(name), assets) for name in names]
+    cached_again = [render_certificate_pdf(content(name), assets) for name in names]
+    monkeypatch.setattr(cms_pdf.SubsetCachingTTFont, "addObjects", TTFont.addObjects)
+    fresh = [render_certificate_pdf(content(name), assets) for name in names]
+    assert cached == cached_again == fresh
+
+
+def test_widths_and_unicode_maps_are_made_once_per_subset(assets, monkeypatch):
+    from reportlab.pdfbase import ttfonts
+
+    from cms import pdf as cms_pdf
+
+    render_certificate_pdf(content("Đặng Văn Lâm"), assets)  # warm: the seed's subsets
+    calls = []
+
+    def counting(name, subset, original=ttfonts.makeToUnicodeCMap):
+        calls.append(name)
+        return original(name, subset)
+
+    monkeypatch.setattr(ttfonts, "makeToUnicodeCMap", counting)
+    monkeypatch.setattr(cms_pdf, "makeToUnicodeCMap", counting)
+    for name in ("Nguyễn Thị Hồng Nhung", "Lò Thị Ửng"):
+        assert name in pdf_text(render_certificate_pdf(content(name), assets))
+    assert calls == []
+
+
+def test_streams_are_deflated_without_an_ascii85_layer(assets):
+    """Images and the page are binary Flate streams (ASCII85 made every document encode the
+    image text again and the file 25% larger); the images are still drawn."""
+    pdf = render_certificate_pdf(content("Vi Văn Quyết"), assets)
+    assert b"ASCII85Decode" not in pdf
+    assert pdf.count(b"/Subtype /Image") == 4  # logo and signature, each with its soft mask
+    image = pdf_page_image(pdf, dpi=50).convert("RGB")
+    pixels, (width, height) = image.load(), image.size
+    reds = sum(
+        1 for x in range(width) for y in range(height)
+        if pixels[x, y][0] > 150 and pixels[x, y][1] < 80 and pixels[x, y][2] < 80
+    )  # fmt: skip
+    assert reds > 20  # the red logo ring is on the page
