@@ -8,7 +8,10 @@ with its ancestors by path (a course's index and the home page list it) and in e
 language of LANGUAGES (nginx keys the cache on the language it hands to Django).
 
 Used only when PAGE_CACHE_URL is set (cms.settings; deploy/run-local.sh sets it): `make demo`
-and `make test` run without nginx and without this app.
+and `make test` run without nginx and without this app. Its AppConfig is
+cms.apps.FrontendCacheConfig (an app's module may not import models before the registry is
+ready; this one does, through cms.outbox), whose ready() imports this module, so the
+refresh task is registered in every process that can send or run it.
 """
 
 from __future__ import annotations
@@ -19,21 +22,15 @@ import socket
 import ssl
 from urllib.parse import urlsplit
 
+from celery import shared_task
 from django.conf import settings
-from django.db import transaction
-from django.views.decorators.csrf import csrf_exempt
-from django.views.i18n import set_language as django_set_language
-from wagtail.contrib.frontend_cache.apps import WagtailFrontendCacheAppConfig
 from wagtail.contrib.frontend_cache.backends.base import BaseBackend
+
+from cms.outbox import task_send
 
 logger = logging.getLogger("wagtail.frontendcache")
 
 REFRESH_HEADER = "X-Hocso-Refresh"
-
-# The footer's language switch, without CSRF: public pages carry no token (no csrftoken
-# cookie, so nginx can keep them), and changing the interface language harms no one.
-# Django's view still checks `next` against the allowed hosts.
-set_language = csrf_exempt(django_set_language)
 
 
 def refresh_paths(urls) -> list[str]:
@@ -65,6 +62,7 @@ class NginxRefreshBackend(BaseBackend):
 
     def __init__(self, params):
         super().__init__(params)
+        self.params = {name: value for name, value in params.items() if name != "BACKEND"}
         location = urlsplit(params["LOCATION"])
         self.scheme = location.scheme
         self.address = location.hostname
@@ -78,10 +76,12 @@ class NginxRefreshBackend(BaseBackend):
         self.purge_batch([url])
 
     def purge_batch(self, urls) -> None:
-        paths = refresh_paths(urls)
-        # After the publish's transaction commits (now, outside one): the fetch goes through
-        # gunicorn on another connection and must see the new revision.
-        transaction.on_commit(lambda: self.refresh(paths), robust=True)
+        # On a worker, after the publish's transaction commits: the editor does not wait
+        # for every page to render in every language, the fetch (through gunicorn, on
+        # another connection) sees the new revision, and a broker that is down loses no
+        # refresh (cms.outbox keeps it for the sweep). Without a broker it runs after the
+        # commit in the request, as before.
+        task_send(page_cache_refresh, args=[self.params, refresh_paths(urls)], robust=True)
 
     def connection(self) -> http.client.HTTPConnection:
         if self.scheme == "http":
@@ -116,17 +116,13 @@ class NginxRefreshBackend(BaseBackend):
         return done
 
 
-class FrontendCacheConfig(WagtailFrontendCacheAppConfig):
-    """Wagtail's frontend cache (publish and unpublish refresh the page) plus view
-    restrictions: a page made private (or public) is refreshed with its subtree at once."""
-
-    def ready(self):
-        super().ready()
-        from django.db.models.signals import post_delete, post_save
-        from wagtail.models import PageViewRestriction
-
-        post_save.connect(restriction_changed, sender=PageViewRestriction)
-        post_delete.connect(restriction_changed, sender=PageViewRestriction)
+@shared_task(name="cms.page_cache_refresh", acks_late=True)
+def page_cache_refresh(params: dict, paths: list[str]) -> int:
+    """Refresh `paths` through the nginx named by `params` (the backend's settings).
+    Idempotent: a refresh fetches the page as it is now, so a second delivery (cms.outbox
+    delivers at least once) only fetches it again. Registered wherever this app is installed
+    (PAGE_CACHE_URL set), the web processes and the worker alike."""
+    return len(NginxRefreshBackend(params).refresh(paths))
 
 
 def restriction_changed(instance, **kwargs):

@@ -420,7 +420,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HọcSố <no-reply@hocso.lo
 # and the home page through it (cms.frontend_cache). Unset (demo, tests): no page cache.
 PAGE_CACHE_URL = env_url("PAGE_CACHE_URL", None, ("http", "https"))
 if PAGE_CACHE_URL:
-    INSTALLED_APPS.append("cms.frontend_cache.FrontendCacheConfig")
+    INSTALLED_APPS.append("cms.apps.FrontendCacheConfig")
     WAGTAILFRONTENDCACHE = {
         "nginx": {
             "BACKEND": "cms.frontend_cache.NginxRefreshBackend",

@@ -4,15 +4,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import frontend_cache, views
+from cms import views
 
 # A lost database connection (a PostgreSQL restart) is a 503 "maintenance" page, not a 500.
 handler500 = "cms.resilience.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    # The language switch without CSRF (public pages carry no token: cms.frontend_cache).
-    path("i18n/setlang/", frontend_cache.set_language, name="set_language"),
+    # The language switch without CSRF (public pages carry no token: cms.views).
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/ho-so/", include("accounts.urls_profile")),
     path("tai-khoan/", include("allauth.urls")),

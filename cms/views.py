@@ -1,10 +1,18 @@
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language as django_set_language
 
 from cms.health import health_report, report_for
 from cms.net import is_direct_loopback
 from cms.text import fold, nfc
+
+# The footer's language switch, without CSRF: public pages carry no token (no csrftoken
+# cookie, so nginx's page cache can keep them: cms.frontend_cache), and changing the
+# interface language harms no one. Django's view still checks `next` against the allowed
+# hosts.
+set_language = csrf_exempt(django_set_language)
 
 
 @never_cache

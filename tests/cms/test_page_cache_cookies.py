@@ -97,3 +97,42 @@ def test_a_published_page_is_refreshed_with_its_ancestors_in_each_language(
         for path in ("/tin-tuc/tin-moi/", "/tin-tuc/", "/")
         for language in ("vi", "en")
     )
+
+
+def test_with_a_broker_the_refresh_is_a_task_kept_in_the_outbox_not_fetched_in_the_request(
+    refresh_server, add_news, django_capture_on_commit_callbacks
+):
+    """In production the editor's publish does not wait for the pages to render: the refresh
+    is the cms.page_cache_refresh task, written in the publish's transaction (a broker that
+    is down loses it not: the sweep sends it) and run by the worker."""
+    from celery import current_app
+    from wagtail.contrib.frontend_cache.utils import purge_page_from_cache
+
+    from cms.frontend_cache import page_cache_refresh
+    from cms.models import OutboxMessage
+
+    location, seen = refresh_server
+    news = add_news(slug="tin-hang-doi")
+    backend = {"nginx": {"BACKEND": "cms.frontend_cache.NginxRefreshBackend",
+                         "LOCATION": location, "HOST": "hocso.test:8443"}}  # fmt: skip
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = False
+    try:
+        with django_capture_on_commit_callbacks(execute=False):
+            purge_page_from_cache(news, backend_settings=backend)
+    finally:
+        current_app.conf.task_always_eager = eager
+    message = OutboxMessage.objects.get(task_name="cms.page_cache_refresh")
+    assert seen == [], "the request fetched nothing itself"
+    assert message.args == [
+        {"LOCATION": location, "HOST": "hocso.test:8443"},
+        ["/tin-tuc/tin-hang-doi/", "/tin-tuc/", "/"],
+    ]
+    # What the worker runs, twice (the outbox delivers at least once): each page again.
+    assert page_cache_refresh(*message.args) == 6
+    assert page_cache_refresh(*message.args) == 6
+    assert sorted(seen) == sorted(
+        2 * [(path, "hocso.test:8443", language, "1")
+             for path in ("/tin-tuc/tin-hang-doi/", "/tin-tuc/", "/")
+             for language in ("vi", "en")]
+    )  # fmt: skip
