@@ -5,10 +5,13 @@ change between certificates is prepared once per process and reused:
   - the fonts (parsed and registered with ReportLab once: cms.pdf.ensure_fonts),
   - a template's images (decoded, scaled and compressed once per template version:
     `TemplateAssets` built by `template_assets(...)`, kept in a small LRU cache), and
-    drawn into each document as an already-encoded image XObject.
-Per certificate only the text, the QR code (a vector path of run-merged modules) and the font
-subsets are made. Names are NFC-normalised first: ReportLab draws a decomposed mark as a
-separate glyph that stacks wrongly, and pypdf would read back a different string.
+    drawn into each document as an already-encoded image XObject (binary, no ASCII85),
+  - the font subsets (program, widths and ToUnicode map, cached by their characters: cms.pdf),
+  - the QR code's layout per symbol version and mask (`qr_matrix`).
+Per certificate only the text, the QR code's data modules (a vector path of run-merged
+modules) and the document's small dictionaries are made. Names are NFC-normalised first:
+ReportLab draws a decomposed mark as a separate glyph that stacks wrongly, and pypdf would
+read back a different string.
 Text is drawn with `drawString` (never Paragraph markup), so "<b>" in a name prints as typed.
 """
 
@@ -31,6 +34,8 @@ from reportlab.lib.rl_accel import asciiBase85Decode
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
+from segno import consts
+from segno import encoder as _qr
 
 from cms.pdf import (
     FONT,
@@ -146,6 +151,17 @@ class CertificateCanvas(Canvas):
         self._code.append(f"/{reg_name} Do")
         self.restoreState()
         self._formsinuse.append(name)
+
+    def drawString(self, x, y, text):
+        """Canvas.drawString for the only text drawn here (left to right, never shaped),
+        without measuring the text first (ReportLab measures it and drops the width)."""
+        text_object = self.beginText(x, y)
+        text_object.textLine(text)
+        self.drawText(text_object)
+
+    def drawCentredString(self, x, y, text):
+        """Canvas.drawCentredString with the width from the remembered measure."""
+        self.drawString(x - 0.5 * string_width(text, self._fontname, self._fontsize), y, text)
 
     def showPage(self):
         """The page's content stream deflated only (no ASCII85 layer on top: that is a
@@ -359,11 +375,79 @@ def _qr_mask(data: str) -> int:
     return mask
 
 
+class _QrLayout:
+    """What segno computes anew for every code but depends only on the symbol's version and
+    mask: the function patterns (finder, alignment, timing), the order in which codeword
+    bits are placed, and the data modules the mask inverts. Mirrors segno.encoder._encode
+    (segno 1.6) step by step; a test compares the matrices with segno.make's."""
+
+    def __init__(self, version: int, mask: int):
+        size = _qr.calc_matrix_size(version)
+        base = _qr.make_matrix(size, size)
+        _qr.add_finder_patterns(base, size, size)
+        _qr.add_alignment_patterns(base, size, size)
+        self.base = tuple(bytes(row) for row in base)
+        # add_codewords: two-module columns right to left, alternately up and down.
+        self.places = []
+        for right in range(size - 1, 0, -2):
+            if right <= 6:
+                right -= 1
+            for vertical in range(size):
+                for z in (0, 1):
+                    j = right - z
+                    upwards = (right & 2) == 0
+                    upwards ^= j < 6
+                    i = (size - 1 - vertical) if upwards else vertical
+                    if base[i][j] == 0x2:
+                        self.places.append((i, j))
+        # find_and_apply_best_mask with the mask given: apply_mask on the encoding region.
+        function = _qr.make_matrix(size, size)
+        _qr.add_finder_patterns(function, size, size)
+        _qr.add_alignment_patterns(function, size, size)
+        function[-8][8] = 0x1
+        pattern = _qr.get_data_mask_functions(False)[mask]
+        self.inverted = [
+            (i, j) for i in range(size) for j in range(size)
+            if function[i][j] > 0x1 and pattern(i, j)
+        ]  # fmt: skip
+
+
+_qr_layouts: dict[tuple[int, int], _QrLayout] = {}
+
+
+def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
+    """segno.make(data, error="m", micro=False, mask=mask).matrix, with the parts that do not
+    depend on the data (_QrLayout) computed once per version and mask."""
+    segments = _qr.prepare_data(data, None, None)
+    error = consts.ERROR_LEVEL_M
+    version = _qr.find_version(segments, error, eci=False, micro=False)
+    error = _qr.boost_error_level(version, error, segments, False)
+    buff = _qr.Buffer()
+    ver_range = _qr.version_range(version)
+    for segment in segments:
+        _qr.write_segment(buff, segment, None, ver_range, False)
+    capacity = consts.SYMBOL_CAPACITY[version][error]
+    _qr.write_terminator(buff, capacity, None, len(buff))
+    _qr.write_padding_bits(buff, version, len(buff))
+    _qr.write_pad_codewords(buff, version, capacity, len(buff))
+    bits = _qr.make_final_message(version, error, buff).getbits()
+    layout = _qr_layouts.get((version, mask))
+    if layout is None:
+        layout = _qr_layouts[(version, mask)] = _QrLayout(version, mask)
+    matrix = tuple(bytearray(row) for row in layout.base)
+    for (i, j), bit in zip(layout.places, bits, strict=False):  # remainder cells stay 0x2
+        matrix[i][j] = bit
+    for i, j in layout.inverted:
+        matrix[i][j] ^= 1
+    _qr.add_format_info(matrix, version, error, mask)
+    _qr.add_version_info(matrix, version)
+    return matrix
+
+
 def qr_path_operators(data: str) -> tuple[int, str]:
     """The QR code as PDF path operators in module units (run-merged rectangles, integers
     only: formatting thousands of floats through ReportLab costs more than the whole page)."""
-    qr = segno.make(data, error="m", micro=False, mask=_qr_mask(data))
-    matrix = qr.matrix
+    matrix = qr_matrix(data, _qr_mask(data))
     n = len(matrix)
     ops = []
     for row_index, row in enumerate(matrix):

@@ -267,10 +267,13 @@ def test_two_certificates_after_a_warm_cache_each_carry_only_their_own_text(asse
         assert decode_qr(pdf_page_image(pdf)) == [f"http://127.0.0.1:8000/chung-chi/{code}/"]
 
 
-def test_cached_font_objects_are_the_bytes_reportlab_writes(assets, monkeypatch):
-    """The font dictionaries taken from the cache are exactly what ReportLab formats anew,
-    for seed-only names and for a name with letters outside the seed (a subset of its own)."""
+def test_the_shortcuts_write_the_bytes_reportlab_and_segno_write(assets, monkeypatch):
+    """The font dictionaries taken from the cache, the text drawn without ReportLab's unused
+    measuring and the QR matrix from the cached layout are exactly what ReportLab and segno
+    make anew, for seed-only names and for letters outside the seed (a subset of their own)."""
+    import segno
     from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
 
     from cms import pdf as cms_pdf
 
@@ -278,8 +281,32 @@ def test_cached_font_objects_are_the_bytes_reportlab_writes(assets, monkeypatch)
     cached = [render_certificate_pdf(content(name), assets) for name in names]
     cached_again = [render_certificate_pdf(content(name), assets) for name in names]
     monkeypatch.setattr(cms_pdf.SubsetCachingTTFont, "addObjects", TTFont.addObjects)
+    monkeypatch.setattr(render.CertificateCanvas, "drawString", Canvas.drawString)
+    monkeypatch.setattr(render.CertificateCanvas, "drawCentredString", Canvas.drawCentredString)
+    monkeypatch.setattr(
+        render, "qr_matrix",
+        lambda data, mask: segno.make(data, error="m", micro=False, mask=mask).matrix,
+    )  # fmt: skip
     fresh = [render_certificate_pdf(content(name), assets) for name in names]
     assert cached == cached_again == fresh
+
+
+def test_qr_matrix_is_segnos_for_every_mask_and_url_length():
+    import random
+
+    import segno
+
+    rng = random.Random(16)
+    origins = ["http://127.0.0.1:8000", "https://hocso.phutho.gov.vn",
+               "https://a-much-longer-origin.hocso.example.gov.vn:8443/duong-dan/con"]  # fmt: skip
+    for index in range(120):
+        code = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+        data = f"{origins[index % 3]}/chung-chi/{code}/"
+        mask = index % 8
+        expected = segno.make(data, error="m", micro=False, mask=mask).matrix
+        assert [bytes(row) for row in render.qr_matrix(data, mask)] == [
+            bytes(row) for row in expected
+        ], data
 
 
 def test_widths_and_unicode_maps_are_made_once_per_subset(assets, monkeypatch):
