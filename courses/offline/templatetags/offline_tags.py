@@ -5,9 +5,12 @@ script: cms/headers.py)."""
 
 from django import template
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.signals import setting_changed
 from django.core.signing import salted_hmac
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -47,23 +50,53 @@ def user_key(user) -> str:
     return salted_hmac("courses.offline.user", str(user.pk)).hexdigest()[:20]
 
 
+# The rendered head per language, offline copy or not, script prefix and URL configuration:
+# the same for everyone but the user key, put in each time (issue 16: five reversed URLs,
+# two static names and twenty translated strings per page otherwise). Cleared when a
+# setting changes (tests).
+_heads: dict[tuple, str] = {}
+_NO_USER = ' data-user=""'
+
+
+def _heads_clear(**_kwargs) -> None:
+    _heads.clear()
+
+
+setting_changed.connect(_heads_clear, dispatch_uid="courses.offline.heads_clear")
+
+
+def _head(offline_copy: bool) -> str:
+    key = (get_language(), offline_copy, get_script_prefix(), get_urlconf())
+    html = _heads.get(key)
+    if html is None:
+        html = render_to_string(
+            "offline/head.html",
+            {
+                "user_key": "",
+                "offline_copy": offline_copy,
+                "sw_url": reverse("courses:offline:service_worker"),
+                "sync_url": reverse("courses:offline:sync"),
+                "offline_url": reverse("courses:offline:page"),
+                "logout_url": reverse("account_logout"),
+                "manifest_url": reverse("courses:offline:manifest"),
+                "script_url": staticfiles_storage.url("offline/offline.js"),
+                "css_url": staticfiles_storage.url("offline/offline.css"),
+                "strings": offline_strings(),
+            },
+        )
+        if len(_heads) >= 64:  # a bound; a handful of keys in practice
+            _heads.clear()
+        _heads[key] = html
+    return html
+
+
 @register.simple_tag(takes_context=True)
 def offline_head(context):
     request = context.get("request")
     user = context.get("user") or getattr(request, "user", None)
-    return render_to_string(
-        "offline/head.html",
-        {
-            # The "Ngoại tuyến" page is one copy for everyone: it names no one.
-            "user_key": "" if context.get("offline_shell") else user_key(user),
-            "offline_copy": bool(context.get("offline_copy")),
-            "sw_url": reverse("courses:offline:service_worker"),
-            "sync_url": reverse("courses:offline:sync"),
-            "offline_url": reverse("courses:offline:page"),
-            "logout_url": reverse("account_logout"),
-            "manifest_url": reverse("courses:offline:manifest"),
-            "script_url": staticfiles_storage.url("offline/offline.js"),
-            "css_url": staticfiles_storage.url("offline/offline.css"),
-            "strings": offline_strings(),
-        },
-    )
+    html = _head(bool(context.get("offline_copy")))
+    # The "Ngoại tuyến" page is one copy for everyone: it names no one.
+    key = "" if context.get("offline_shell") else user_key(user)
+    if key:  # hex digits: nothing to escape
+        html = html.replace(_NO_USER, f' data-user="{key}"', 1)
+    return mark_safe(html)  # noqa: S308 - offline/head.html's own output (autoescaped)
