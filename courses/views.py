@@ -253,17 +253,14 @@ def course_serve(request, course: CoursePage):
 def lesson_serve(request, lesson: LessonPage):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    # The course row (the same for every learner) from the cache until a page changes;
-    # Wagtail's walk (CoursePage.route) leaves it on the lesson without has_prerequisites.
-    course = cached_for_everyone(
+    # The course row and its lessons (list columns, tree order), the same for every learner,
+    # from the cache until a page changes (one entry per course: one read); Wagtail's walk
+    # (CoursePage.route) leaves the course on the lesson without has_prerequisites. The
+    # enrolment and progress rows, the learner's own, are read per request by lesson_state.
+    course, lessons = cached_for_everyone(
         request,
-        f"lesson-course:{lesson.path}",
-        lambda: course_of(lesson, fields=LESSON_PAGE_COURSE_FIELDS),
-    )
-    # Its lessons too (list columns, tree order): the enrolment and progress rows, which are
-    # the learner's own, are read per request by lesson_state.
-    lessons = cached_for_everyone(
-        request, f"course-lessons:{course.pk}", lambda: list(course_lessons(course))
+        f"course-and-lessons:{lesson.path[: -LessonPage.steplen]}",
+        lambda: _course_of(lesson),
     )
     state = lesson_state(user=request.user, lesson=lesson, course=course, lessons=lessons)
     refused = services.lesson_refusal(state)
@@ -274,6 +271,11 @@ def lesson_serve(request, lesson: LessonPage):
             user=request.user, lesson=lesson, course=state.course
         )
     return lesson_page_response(request, lesson=lesson, state=state, course=state.course)
+
+
+def _course_of(lesson: LessonPage) -> tuple[CoursePage, list[LessonPage]]:
+    course = course_of(lesson, fields=LESSON_PAGE_COURSE_FIELDS)
+    return course, list(course_lessons(course))
 
 
 def lesson_page_response(request, *, lesson: LessonPage, state, course, **extra):
