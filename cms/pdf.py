@@ -20,6 +20,7 @@ import zlib
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -101,6 +102,7 @@ class SubsetCachingTTFont(TTFont):
         super().__init__(name, filename)
         self._subset_cache: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
         self._parts_cache: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
+        self._descriptor_cache: dict[str, tuple[bytes, bytes]] = {}  # by subset name
         self._subset_lock = threading.Lock()
         self.face.addSubsetObjects = self._add_subset_objects
 
@@ -170,7 +172,18 @@ class SubsetCachingTTFont(TTFont):
         # Already deflated: PDFStream applies no filter when "Filter" is set.
         font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
         font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
-        descriptor = pdfdoc.PDFDictionary(
+        with self._subset_lock:
+            parts = self._descriptor_cache.get(fontname)
+        if parts is None:
+            parts = split_at_reference(self._descriptor(fontname, ReferenceSlot()))
+            with self._subset_lock:
+                self._descriptor_cache[fontname] = parts
+        descriptor = PreformattedWithReference(*parts, font_file_ref)
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+    def _descriptor(self, fontname, font_file_ref) -> pdfdoc.PDFDictionary:
+        face = self.face
+        return pdfdoc.PDFDictionary(
             {
                 "Type": "/FontDescriptor",
                 "Ascent": face.ascent,
@@ -185,7 +198,6 @@ class SubsetCachingTTFont(TTFont):
                 "MissingWidth": face.defaultWidth,
             }
         )
-        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
 class Preformatted(pdfdoc.PDFObject):
@@ -196,6 +208,41 @@ class Preformatted(pdfdoc.PDFObject):
 
     def format(self, document):
         return self.data
+
+
+_SLOT = b"\x00hocso-reference-slot\x00"
+# Formatting outside any document: streams keep their own filters, nothing is encrypted.
+_OUTSIDE = SimpleNamespace(defaultStreamFilters=None, encrypt=pdfdoc.NoEncryption())
+
+
+class ReferenceSlot(pdfdoc.PDFObject):
+    """Where a per-document reference goes in an object formatted once."""
+
+    def format(self, document):
+        return _SLOT
+
+
+def format_outside(obj: pdfdoc.PDFObject) -> bytes:
+    """An object without references formatted once, for `Preformatted`."""
+    return obj.format(_OUTSIDE)
+
+
+def split_at_reference(obj: pdfdoc.PDFObject) -> tuple[bytes, bytes]:
+    """An object holding one ReferenceSlot, formatted outside any document: (before, after)."""
+    before, slot, after = format_outside(obj).partition(_SLOT)
+    if not slot or _SLOT in after:
+        raise ValueError("exactly one ReferenceSlot expected")
+    return before, after
+
+
+class PreformattedWithReference(pdfdoc.PDFObject):
+    """An object formatted once (`split_at_reference`) with this document's reference."""
+
+    def __init__(self, before: bytes, after: bytes, reference):
+        self.before, self.after, self.reference = before, after, reference
+
+    def format(self, document):
+        return self.before + self.reference.format(document) + self.after
 
 
 @lru_cache(maxsize=8192)

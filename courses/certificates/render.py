@@ -17,7 +17,6 @@ Text is drawn with `drawString` (never Paragraph markup), so "<b>" in a name pri
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 import re
@@ -42,7 +41,12 @@ from cms.pdf import (
     FONT_BOLD,
     SUBSET_SEED,
     PdfFontMissing,
+    Preformatted,
+    PreformattedWithReference,
+    ReferenceSlot,
     ensure_fonts,
+    format_outside,
+    split_at_reference,
     string_width,
 )
 from cms.text import nfc
@@ -71,13 +75,17 @@ CertificateFontMissing = PdfFontMissing  # the name callers and tests know
 
 @dataclass(frozen=True)
 class PreparedImage:
-    """An image encoded once as a PDF image XObject (plus its alpha mask), reused per PDF."""
+    """An image encoded once as a PDF image XObject (plus its alpha mask), reused per PDF;
+    `formatted`: the XObject's bytes (before and after the mask's reference when it has a
+    mask), `formatted_smask`: the mask's."""
 
     key: str
     xobject: pdfdoc.PDFImageXObject
     smask: pdfdoc.PDFImageXObject | None
     width: int
     height: int
+    formatted: bytes | tuple[bytes, bytes] = b""
+    formatted_smask: bytes = b""
 
 
 def prepare_image(data: bytes, *, max_px: int, opaque_jpeg: bool = False) -> PreparedImage:
@@ -103,12 +111,20 @@ def prepare_image(data: bytes, *, max_px: int, opaque_jpeg: bool = False) -> Pre
             reader = ImageReader(image.convert("RGBA" if has_alpha else "RGB"))
         xobject = pdfdoc.PDFImageXObject(f"img{key}", reader, mask="auto")
     smask = getattr(xobject, "_smask", None)
-    if smask is not None:
-        smask.name = f"msk{key}"
-        del xobject._smask
-        _binary_stream(smask)
     _binary_stream(xobject)
-    return PreparedImage(key, xobject, smask, xobject.width, xobject.height)
+    if smask is None:
+        return PreparedImage(
+            key, xobject, None, xobject.width, xobject.height, format_outside(xobject)
+        )
+    smask.name = f"msk{key}"
+    del xobject._smask
+    _binary_stream(smask)
+    xobject.smask = ReferenceSlot()
+    formatted = split_at_reference(xobject)
+    del xobject.smask
+    return PreparedImage(
+        key, xobject, smask, xobject.width, xobject.height, formatted, format_outside(smask)
+    )
 
 
 def _binary_stream(xobject: pdfdoc.PDFImageXObject) -> None:
@@ -124,27 +140,28 @@ def _binary_stream(xobject: pdfdoc.PDFImageXObject) -> None:
 class CertificateCanvas(Canvas):
     """A canvas that draws PreparedImages without re-encoding them.
 
-    ReportLab's drawImage hashes and compresses the raw pixels for every document; here the
-    encoded XObject is registered by reference (a shallow copy per document, since the
-    document sets the soft-mask reference on it). Mirrors Canvas.drawImage (ReportLab 4-5)."""
+    ReportLab's drawImage hashes and compresses the raw pixels, and formats the XObject, for
+    every document; here the XObject formatted once is registered (with this document's
+    reference to its soft mask). Mirrors Canvas.drawImage (ReportLab 4-5): the same objects
+    in the same order."""
 
     def draw_prepared(self, image: PreparedImage, x, y, width, height):
         self._currentPageHasImages = 1
         name = image.xobject.name
         reg_name = self._doc.getXObjectName(name)
         if not self._doc.idToObject.get(reg_name):
-            obj = copy.copy(image.xobject)
-            self._setXObjects(obj)
+            if image.smask is None:
+                obj = Preformatted(image.formatted)
+                mask_name = None
+            else:
+                mask_name = self._doc.getXObjectName(image.smask.name)
+                obj = PreformattedWithReference(
+                    *image.formatted, pdfdoc.PDFObjectReference(mask_name)
+                )
             self._doc.Reference(obj, reg_name)
             self._doc.addForm(name, obj)
-            if image.smask is not None:
-                mask_name = self._doc.getXObjectName(image.smask.name)
-                if not self._doc.idToObject.get(mask_name):
-                    mask = copy.copy(image.smask)
-                    self._setXObjects(mask)
-                    obj.smask = self._doc.Reference(mask, mask_name)
-                else:
-                    obj.smask = pdfdoc.PDFObjectReference(mask_name)
+            if mask_name is not None and not self._doc.idToObject.get(mask_name):
+                self._doc.Reference(Preformatted(image.formatted_smask), mask_name)
         self.saveState()
         self.translate(x, y)
         self.scale(width, height)

@@ -309,8 +309,8 @@ def test_qr_matrix_is_segnos_for_every_mask_and_url_length():
         ], data
 
 
-def test_widths_and_unicode_maps_are_made_once_per_subset(assets, monkeypatch):
-    from reportlab.pdfbase import ttfonts
+def test_font_objects_and_images_are_formatted_once(assets, monkeypatch):
+    from reportlab.pdfbase import pdfdoc, ttfonts
 
     from cms import pdf as cms_pdf
 
@@ -321,11 +321,22 @@ def test_widths_and_unicode_maps_are_made_once_per_subset(assets, monkeypatch):
         calls.append(name)
         return original(name, subset)
 
+    def counting_format(self, document, original=pdfdoc.PDFImageXObject.format):
+        calls.append(self.name)
+        return original(self, document)
+
+    def counting_descriptor(self, fontname, ref, original=cms_pdf.SubsetCachingTTFont._descriptor):
+        calls.append(fontname)
+        return original(self, fontname, ref)
+
     monkeypatch.setattr(ttfonts, "makeToUnicodeCMap", counting)
     monkeypatch.setattr(cms_pdf, "makeToUnicodeCMap", counting)
+    monkeypatch.setattr(pdfdoc.PDFImageXObject, "format", counting_format)
+    monkeypatch.setattr(cms_pdf.SubsetCachingTTFont, "_descriptor", counting_descriptor)
     for name in ("Nguyễn Thị Hồng Nhung", "Lò Thị Ửng"):
-        assert name in pdf_text(render_certificate_pdf(content(name), assets))
-    assert calls == []
+        pdf = render_certificate_pdf(content(name), assets)
+        assert name in pdf_text(pdf) and pdf.count(b"/Subtype /Image") == 4
+    assert calls == []  # no ToUnicode map, image XObject or font descriptor formatted again
 
 
 def test_streams_are_deflated_without_an_ascii85_layer(assets):
