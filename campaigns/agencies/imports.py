@@ -58,7 +58,7 @@ from campaigns.models import (
     Membership,
     PendingEmailChange,
 )
-from campaigns.reporting.rollups import rollups_rewrite
+from campaigns.reporting.rollups import contributions_sql, rollup_apply, rollups_rewrite
 from cms import spreadsheets
 from cms.background import send_background
 from cms.outbox import task_send
@@ -634,9 +634,13 @@ class ImportRefused(Exception):
         super().__init__(problems)
 
 
-def import_run(*, job_id: int) -> ImportJob:
+def import_run(*, job_id: int, method: str = "auto") -> ImportJob:
     """Apply a checked job, batch by batch from its checkpoint. Safe to call again after a
-    failure (resumes) or after success (does nothing)."""
+    failure (resumes) or after success (does nothing). `method` (see `_apply_batch`):
+    "sql" creates new people set-based (PostgreSQL), "python" through the ORM (any
+    database); "auto": sql on PostgreSQL, python elsewhere."""
+    if method == "auto":
+        method = "sql" if connection.vendor == "postgresql" else "python"
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     # A check with problems leaves the job INVALID (not runnable) unless the importer chose
     # to import the good rows only (`import_job_accept_good_rows`): the rows with problems
@@ -658,14 +662,14 @@ def import_run(*, job_id: int) -> ImportJob:
                     .values_list("checkpoint_row", flat=True)
                     .get(pk=job.pk)
                 )
-                rows = list(
-                    ImportRow.objects.filter(job=job, number__gt=checkpoint, problems="").order_by(
-                        "number"
-                    )[:batch]
+                numbers = list(
+                    ImportRow.objects.filter(job=job, number__gt=checkpoint, problems="")
+                    .order_by("number")
+                    .values_list("number", flat=True)[:batch]
                 )
-                if not rows:
+                if not numbers:
                     break
-                _apply_batch(job, rows, codes)
+                _apply_batch(job, numbers, codes, method=method)
     except ImportRefused as refused:
         _add_problems(job, {n: [p] for n, p in refused.problems.items()})
         numbers = ", ".join(str(n) for n in sorted(refused.problems))
@@ -729,129 +733,47 @@ def import_run(*, job_id: int) -> ImportJob:
     return job
 
 
-def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -> None:
-    """One transaction: users, profiles, memberships, the checkpoint and the counters."""
+def _apply_batch(
+    job: ImportJob, numbers: list[int], codes: dict[str, int], *, method: str = "python"
+) -> None:
+    """One transaction: the staged rows `numbers` (the batch, in order) applied, the
+    checkpoint and the counters. Rows matching someone go through `_apply_rows` (the
+    scope checked again, per-person updates); with method "sql" (PostgreSQL) the rows
+    matching nobody create their people set-based (`_people_insert_sql`), else they go
+    through `_apply_rows` too. Both give the same rows (tests/campaigns/test_import_speed.py)."""
     today = timezone.localdate()
     now = timezone.now()
     with transaction.atomic():
         # Rows matching nobody (a file of new people: all of them) skip the match queries.
-        matched = set(
-            _matching_anyone(
-                ImportRow.objects.filter(
-                    job=job, number__gte=rows[0].number, number__lte=rows[-1].number
-                )
-            ).values_list("number", flat=True)
+        staged = ImportRow.objects.filter(
+            job=job, number__gte=numbers[0], number__lte=numbers[-1], problems=""
         )
-        matches = {row.number: [] for row in rows}
-        matches.update(_match_existing([row for row in rows if row.number in matched]))
-        # The scope again: someone may have become a manager (or moved) since the check.
-        refused = _match_problems(job.created_by, rows, matches)
-        if refused:
-            raise ImportRefused(refused)
-        new_users, changed_users = [], []
-        pending_changes: list[PendingEmailChange] = []
-        user_for_row = {}
-        for row in rows:
-            found = matches[row.number]
-            if found:
-                user = found[0]
-                before = (user.full_name, user.email, user.phone)
-                user.full_name = row.full_name
-                if row.email and row.email != user.email and user.last_login is not None:
-                    # Someone who has signed in keeps their address until they confirm.
-                    pending_changes.append(
-                        PendingEmailChange(
-                            user=user, job=job, old_email=user.email, new_email=row.email
-                        )  # fmt: skip
-                    )
-                else:
-                    user.email = row.email or user.email
-                user.phone = row.phone or user.phone
-                if (user.full_name, user.email, user.phone) != before:
-                    changed_users.append(user)  # only real changes: a re-run writes nothing
-            else:
-                user = User(
-                    email=row.email or None,  # a phone-only person has no address (issue 20)
-                    full_name=row.full_name,
-                    # Already E.164 (the check): a plain value, so the field does not parse
-                    # it again (PhoneNumberField.get_prep_value, ~0.1 ms a number).
-                    phone=Value(row.phone, output_field=CharField()) if row.phone else None,
-                    date_joined=now,
-                )
-                user.set_unusable_password()  # the invitation sets it
-                new_users.append(user)
-            user_for_row[row.number] = user
-        User.objects.bulk_create(new_users)
-        for user in new_users:
-            if isinstance(user.phone, Value):
-                user.phone = user.phone.value
-        User.objects.bulk_update(changed_users, ["full_name", "email", "phone"], batch_size=100)
-        if any(u.pk is None for u in new_users):  # backends without RETURNING
-            by_email = dict(
-                User.objects.filter(email__in=[u.email for u in new_users if u.email]).values_list(
-                    "email", "pk"
-                )
-            )
-            by_phone = dict(
-                User.objects.filter(
-                    phone__in=[u.phone for u in new_users if not u.email]
-                ).values_list("phone", "pk")
-            )
-            for u in new_users:
-                u.pk = u.id = by_email[u.email] if u.email else by_phone[u.phone]
-        user_ids = [user_for_row[r.number].pk for r in rows]
-        # New agencies or audiences restate these people's rollups (campaigns.reporting.rollups).
-        # The people created just now had no rows before: nothing of theirs to take back.
-        with rollups_rewrite(user_ids, created=[u.pk for u in new_users]):
-            profiles = {p.user_id: p for p in LearnerProfile.objects.filter(user_id__in=user_ids)}
-            create_profiles, update_profiles = [], []
-            changed_ids = {u.pk for u in changed_users}
-            moves: dict[int, int] = {}  # user id -> new agency id
-            for row in rows:
-                user = user_for_row[row.number]
-                agency_id = codes[row.agency_code]
-                profile = profiles.get(user.pk)
-                if profile is None:
-                    create_profiles.append(
-                        LearnerProfile(
-                            user_id=user.pk,
-                            agency_id=agency_id,
-                            audience=row.audience,
-                            job_title=row.job_title,
-                            employee_code=row.employee_code or None,
-                        )
-                    )
-                    moves[user.pk] = agency_id
-                else:
-                    if profile.agency_id != agency_id:
-                        moves[user.pk] = agency_id
-                    fields = ("agency_id", "audience", "job_title", "employee_code")
-                    before = tuple(getattr(profile, f) for f in fields)
-                    profile.agency_id = agency_id
-                    profile.audience = row.audience
-                    profile.job_title = row.job_title or profile.job_title
-                    profile.employee_code = row.employee_code or profile.employee_code
-                    if tuple(getattr(profile, f) for f in fields) != before:
-                        update_profiles.append(profile)
-                        changed_ids.add(user.pk)
-            LearnerProfile.objects.bulk_create(create_profiles)
-            LearnerProfile.objects.bulk_update(
-                update_profiles,
-                ["agency", "audience", "job_title", "employee_code"],
-                batch_size=100,
-            )
-            services.memberships_move(moves=moves, on=today)
+        matched = set(_matching_anyone(staged).values_list("number", flat=True))
+        if method == "sql":
+            rows = list(staged.filter(number__in=sorted(matched)).order_by("number"))
+            new_numbers = [n for n in numbers if n not in matched]
+        else:
+            rows = list(staged.order_by("number"))
+            new_numbers = []
+        new_users, changed_ids, pending_changes, user_ids = _apply_rows(
+            job, rows, matched, codes, now=now, today=today
+        )
+        created = [(u.pk, u.email, u.phone) for u in new_users]
+        if new_numbers:
+            inserted = _people_insert_sql(job, new_numbers, codes, now=now, today=today)
+            created += inserted
+            user_ids += [pk for pk, _email, _phone in inserted]
         pending_changes = _pending_new(pending_changes)
         PendingEmailChange.objects.bulk_create(pending_changes)
         ImportJob.objects.filter(pk=job.pk).update(
-            checkpoint_row=rows[-1].number,
+            checkpoint_row=numbers[-1],
             updated_at=timezone.now(),
-            created_count=F("created_count") + len(new_users),
+            created_count=F("created_count") + len(created),
             updated_count=F("updated_count") + len(changed_ids),
         )
         # Invitations: by e-mail, or by SMS for people with only a phone (a set-password link).
-        mail_ids = [u.pk for u in new_users if u.email]
-        sms_ids = [u.pk for u in new_users if not u.email and u.phone]
+        mail_ids = [pk for pk, email, _phone in created if email]
+        sms_ids = [pk for pk, email, phone in created if not email and phone]
         if job.send_invitations and mail_ids:
             task_send(tasks.invitations_send, [mail_ids])
         if job.send_invitations and sms_ids:
@@ -867,6 +789,208 @@ def _apply_batch(job: ImportJob, rows: list[ImportRow], codes: dict[str, int]) -
                 .values_list("pk", flat=True)
             )
             task_send(tasks.email_change_confirmations_send, [ids])
+
+
+def _apply_rows(job, rows, matched, codes, *, now, today):
+    """The staged `rows` applied person by person (the ORM, any database): people matched
+    by `_match_existing` (only the rows whose numbers are in `matched` can be) updated
+    within the importer's scope, the others created. Returns (new users, ids of people
+    changed, e-mail changes waiting for confirmation, the rows' user ids in order)."""
+    if not rows:
+        return [], set(), [], []
+    matches = {row.number: [] for row in rows}
+    matches.update(_match_existing([row for row in rows if row.number in matched]))
+    # The scope again: someone may have become a manager (or moved) since the check.
+    refused = _match_problems(job.created_by, rows, matches)
+    if refused:
+        raise ImportRefused(refused)
+    new_users, changed_users = [], []
+    pending_changes: list[PendingEmailChange] = []
+    user_for_row = {}
+    for row in rows:
+        found = matches[row.number]
+        if found:
+            user = found[0]
+            before = (user.full_name, user.email, user.phone)
+            user.full_name = row.full_name
+            if row.email and row.email != user.email and user.last_login is not None:
+                # Someone who has signed in keeps their address until they confirm.
+                pending_changes.append(
+                    PendingEmailChange(
+                        user=user, job=job, old_email=user.email, new_email=row.email
+                    )  # fmt: skip
+                )
+            else:
+                user.email = row.email or user.email
+            user.phone = row.phone or user.phone
+            if (user.full_name, user.email, user.phone) != before:
+                changed_users.append(user)  # only real changes: a re-run writes nothing
+        else:
+            user = User(
+                email=row.email or None,  # a phone-only person has no address (issue 20)
+                full_name=row.full_name,
+                # Already E.164 (the check): a plain value, so the field does not parse
+                # it again (PhoneNumberField.get_prep_value, ~0.1 ms a number).
+                phone=Value(row.phone, output_field=CharField()) if row.phone else None,
+                date_joined=now,
+            )
+            user.set_unusable_password()  # the invitation sets it
+            new_users.append(user)
+        user_for_row[row.number] = user
+    User.objects.bulk_create(new_users)
+    for user in new_users:
+        if isinstance(user.phone, Value):
+            user.phone = user.phone.value
+    User.objects.bulk_update(changed_users, ["full_name", "email", "phone"], batch_size=100)
+    if any(u.pk is None for u in new_users):  # backends without RETURNING
+        by_email = dict(
+            User.objects.filter(email__in=[u.email for u in new_users if u.email]).values_list(
+                "email", "pk"
+            )
+        )
+        by_phone = dict(
+            User.objects.filter(phone__in=[u.phone for u in new_users if not u.email]).values_list(
+                "phone", "pk"
+            )
+        )
+        for u in new_users:
+            u.pk = u.id = by_email[u.email] if u.email else by_phone[u.phone]
+    user_ids = [user_for_row[r.number].pk for r in rows]
+    # New agencies or audiences restate these people's rollups (campaigns.reporting.rollups).
+    # The people created just now had no rows before: nothing of theirs to take back.
+    with rollups_rewrite(user_ids, created=[u.pk for u in new_users]):
+        profiles = {p.user_id: p for p in LearnerProfile.objects.filter(user_id__in=user_ids)}
+        create_profiles, update_profiles = [], []
+        changed_ids = {u.pk for u in changed_users}
+        moves: dict[int, int] = {}  # user id -> new agency id
+        for row in rows:
+            user = user_for_row[row.number]
+            agency_id = codes[row.agency_code]
+            profile = profiles.get(user.pk)
+            if profile is None:
+                create_profiles.append(
+                    LearnerProfile(
+                        user_id=user.pk,
+                        agency_id=agency_id,
+                        audience=row.audience,
+                        job_title=row.job_title,
+                        employee_code=row.employee_code or None,
+                    )
+                )
+                moves[user.pk] = agency_id
+            else:
+                if profile.agency_id != agency_id:
+                    moves[user.pk] = agency_id
+                fields = ("agency_id", "audience", "job_title", "employee_code")
+                before = tuple(getattr(profile, f) for f in fields)
+                profile.agency_id = agency_id
+                profile.audience = row.audience
+                profile.job_title = row.job_title or profile.job_title
+                profile.employee_code = row.employee_code or profile.employee_code
+                if tuple(getattr(profile, f) for f in fields) != before:
+                    update_profiles.append(profile)
+                    changed_ids.add(user.pk)
+        LearnerProfile.objects.bulk_create(create_profiles)
+        LearnerProfile.objects.bulk_update(
+            update_profiles,
+            ["agency", "audience", "job_title", "employee_code"],
+            batch_size=100,
+        )
+        services.memberships_move(moves=moves, on=today)
+    return new_users, changed_ids, pending_changes, user_ids
+
+
+def _insert_columns(model, given: dict[str, str], values: dict) -> tuple[list[str], str, list]:
+    """(columns, their SQL expressions, parameters) of an INSERT ... SELECT into `model`:
+    `given` {column: expression over the selected rows}, `values` {column: one value for
+    every row}, and every other concrete field (the primary key aside) at the value a new
+    instance would save: its default, or now for auto_now(_add) fields. So a field added
+    to the model later gets its default here too."""
+    instance = model()
+    columns, expressions, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.column in given:
+            expressions.append(given[field.column])
+        elif field.column in values:
+            expressions.append("%s")
+            params.append(field.get_db_prep_save(values[field.column], connection))
+        elif field.primary_key:
+            continue
+        else:
+            expressions.append("%s")
+            params.append(field.get_db_prep_save(field.pre_save(instance, add=True), connection))
+        columns.append(field.column)
+    return columns, ", ".join(expressions), params
+
+
+# The people of staged rows matching nobody, in one statement (PostgreSQL): ids taken from
+# the users' sequence in the file's order, then the users, their learner profiles and their
+# memberships from the same rows. No ON CONFLICT on users: a person who appeared since the
+# batch's match (a sign-up) fails the batch, whose next try matches them (with the scope
+# check) instead of taking them over.
+_PEOPLE_INSERT = """
+    WITH src AS MATERIALIZED (
+        SELECT nextval(pg_get_serial_sequence(%s, %s)) AS user_id, s.*
+        FROM (
+            SELECT r.number, r.full_name, NULLIF(r.email, '') AS email,
+                   NULLIF(r.phone, '') AS phone, r.audience, r.job_title,
+                   NULLIF(r.employee_code, '') AS employee_code, a.id AS agency_id
+            FROM {row} r JOIN unnest(%s::text[], %s::bigint[]) AS a(code, id)
+                 ON a.code = r.agency_code
+            WHERE r.job_id = %s AND r.number = ANY(%s) AND r.problems = ''
+            ORDER BY r.number
+        ) s
+    ), users AS (
+        INSERT INTO {user} ({user_columns}) SELECT {user_values} FROM src
+    ), profiles AS (
+        INSERT INTO {profile} ({profile_columns}) SELECT {profile_values} FROM src
+    ), memberships AS (
+        INSERT INTO {membership} ({membership_columns}) SELECT {membership_values} FROM src
+    )
+    SELECT user_id, email, phone FROM src ORDER BY number"""
+
+
+def _people_insert_sql(job, numbers, codes, *, now, today) -> list[tuple[int, str, str]]:
+    """PostgreSQL: create the people of the staged rows `numbers` (rows matching nobody)
+    set-based, as `_apply_rows` creates them: a user with an unusable password (the
+    invitation sets one; no hashing), a learner profile, a membership from `today`, and
+    their rollups from the rebuild's SQL (`contributions_sql`). Returns [(user id, e-mail,
+    phone)] in the file's order."""
+    # Unusable, as set_unusable_password makes it: "!" and 40 random characters.
+    unusable = (
+        "'!' || left(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 40)"
+    )
+    inserts = {}
+    for key, model, given, values in (
+        ("user", User, {"id": "user_id", "password": unusable, "email": "email",
+                        "full_name": "full_name", "phone": "phone"}, {"date_joined": now}),
+        ("profile", LearnerProfile, {"user_id": "user_id", "agency_id": "agency_id",
+                                     "audience": "audience", "job_title": "job_title",
+                                     "employee_code": "employee_code"}, {}),
+        ("membership", Membership, {"user_id": "user_id", "agency_id": "agency_id"},
+         {"valid_from": today}),
+    ):  # fmt: skip
+        inserts[key] = (model._meta.db_table, *_insert_columns(model, given, values))
+    sql = _PEOPLE_INSERT.format(
+        row=ImportRow._meta.db_table,
+        **{key: table for key, (table, *_rest) in inserts.items()},
+        **{f"{key}_columns": ", ".join(c) for key, (_t, c, _e, _p) in inserts.items()},
+        **{f"{key}_values": e for key, (_t, _c, e, _p) in inserts.items()},
+    )
+    params = [User._meta.db_table, User._meta.pk.column, list(codes), list(codes.values()),
+              job.pk, list(numbers)]  # fmt: skip
+    params += [value for _t, _c, _e, values in inserts.values() for value in values]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created = cursor.fetchall()
+    if len(created) != len(numbers):
+        # An agency code no longer among the importer's (`_apply_rows` stops the same way).
+        raise KeyError("agency code")
+    # New people contributed nothing before: their rollups are what they contribute now.
+    rollup_apply(
+        contributions_sql("SELECT unnest(%(people)s)", {"people": [c[0] for c in created]})
+    )
+    return created
 
 
 def _pending_new(changes: list[PendingEmailChange]) -> list[PendingEmailChange]:

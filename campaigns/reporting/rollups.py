@@ -103,14 +103,22 @@ def _upsert(model, key_fields: list[str], rows: list[tuple]) -> None:
     table = model._meta.db_table
     columns = [model._meta.get_field(f).column for f in key_fields]
     all_columns = columns + list(MEASURES)
-    placeholders = ", ".join(["%s"] * len(all_columns))
+    placeholders = "(" + ", ".join(["%s"] * len(all_columns)) + ")"
     updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(all_columns)}) VALUES ({placeholders}) "  # noqa: S608 -- our names, values as parameters
-        f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET {updates}"
-    )
+    # One statement per chunk of keys (each key once: `rows` come from a dict), not one
+    # per key: an import's batch touches hundreds of keys. Sorted, so two writers lock
+    # the keys they share in the same order.
+    rows = sorted(rows)
+    size = min(1000, (connection.features.max_query_params or 65535) // len(all_columns))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(all_columns)}) "  # noqa: S608 -- our names, values as parameters
+                f"VALUES {', '.join([placeholders] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET {updates}",
+                [value for row in chunk for value in row],
+            )
 
 
 def rollup_apply(changes, *, tables=("day", "month", "total")) -> int:
@@ -456,15 +464,40 @@ _DELTAS_SQL = """
     WHERE m.valid_to IS NOT NULL"""
 
 
-def _deltas_sql() -> str:
+def _deltas_sql(people: str | None = None) -> str:
+    """The deltas of everyone, or with `people` (SQL selecting user ids) of those people
+    only: every branch joins the learner's profile, so restricting it restricts all."""
+    profile = LearnerProfile._meta.db_table
+    if people is not None:
+        profile = f"(SELECT * FROM {profile} WHERE user_id IN ({people}))"  # noqa: S608 -- our SQL
     tables = {
         "assignment": Assignment._meta.db_table,
         "campaign_course": CampaignCourse._meta.db_table,
-        "profile": LearnerProfile._meta.db_table,
+        "profile": profile,
         "membership": Membership._meta.db_table,
         **courses_bridge.rollup_tables(),  # enrolment, certificate
     }
     return _DELTAS_SQL.format(**tables)
+
+
+def contributions_sql(people: str, params: dict) -> dict:
+    """`contributions` of the people whose ids the SQL `people` selects (named `params`),
+    from the rebuild's set-based definition (PostgreSQL): one query, summed per key in the
+    database, the same changes as `contributions` (tests/campaigns/test_import_speed.py).
+    For bulk writers (an import's new people): `rollup_apply(contributions_sql(...))`."""
+    keys = "day, agency_id, audience, course_id, campaign_id"
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    nonzero = " OR ".join(f"SUM({m}) <> 0" for m in MEASURES)
+    changes = _changes()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {keys}, {sums} FROM ({_deltas_sql(people)}) d GROUP BY {keys} "  # noqa: S608 -- our SQL
+            f"HAVING {nonzero}",
+            {"tz": settings.TIME_ZONE, **params},
+        )
+        for day, agency_id, audience, course_id, campaign_id, *deltas in cursor.fetchall():
+            changes[(day, agency_id, audience, course_id, campaign_id)] = list(deltas)
+    return changes
 
 
 def _rebuild_days_sql() -> None:

@@ -120,14 +120,14 @@ def test_a_failed_batch_leaves_it_unwritten_and_the_run_resumes(tree, admin, set
     real = imports._apply_batch
     calls = {"n": 0}
 
-    def flaky(job, rows, codes):
+    def flaky(job, rows, codes, **kw):
         calls["n"] += 1
         if calls["n"] == 2:
-            real(job, rows, codes)  # the batch is written...
+            real(job, rows, codes, **kw)  # the batch is written...
             raise ConnectionError("database went away")  # ...then fails inside its transaction
-        return real(job, rows, codes)
+        return real(job, rows, codes, **kw)
 
-    monkeypatch.setattr(imports, "_apply_batch", lambda *a: _atomic(flaky, *a))
+    monkeypatch.setattr(imports, "_apply_batch", lambda *a, **kw: _atomic(flaky, *a, **kw))
     job = imports.import_run(job_id=job.pk)
     assert job.status == ImportJob.Status.FAILED
     assert job.checkpoint_row == 3  # header = row 1; rows 2-3 were the first batch
@@ -140,11 +140,11 @@ def test_a_failed_batch_leaves_it_unwritten_and_the_run_resumes(tree, admin, set
     assert job.created_count == 5
 
 
-def _atomic(fn, *args):
+def _atomic(fn, *args, **kw):
     from django.db import transaction
 
     with transaction.atomic():
-        return fn(*args)
+        return fn(*args, **kw)
 
 
 def test_xlsx_import_and_phone_stored_as_number(tree, admin):
