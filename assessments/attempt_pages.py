@@ -71,12 +71,15 @@ def attempt_context(*, attempt, form_action, save_url, error="", aside=()):
     }
 
 
-def autosave_response(request, attempt):
+def autosave_response(request, attempt, *, locked: bool = False):
     """Autosave from the page's script: answers in progress, never any grading data. A
-    mistyped number is not saved (the others are) and is named in `message`."""
+    mistyped number is not saved (the others are) and is named in `message`. `locked`: the
+    attempt is the row the caller's transaction locked (services.attempt_locked)."""
     try:
         answers, aside = readable_answers(attempt, request.POST)
-        attempt = services.attempt_save(attempt=attempt, user=request.user, answers=answers)
+        attempt = services.attempt_save(
+            attempt=attempt, user=request.user, answers=answers, locked=locked
+        )
     except AttemptError as exc:
         return JsonResponse(
             {"saved": False, "code": exc.code, "message": exc.message}, status=exc.status

@@ -86,19 +86,36 @@ def _fmt(dt) -> str:
     return timezone.localtime(dt).strftime("%H:%M %d/%m/%Y")
 
 
+# What drawing and freezing read of a question (the rest stays in the bank).
+_DRAW_FIELDS = ("id", "category_id", "qtype", "points", "shuffle_choices")
+
+
 def _draw_questions(quiz: Quiz) -> list[Question]:
     """The questions of one attempt: fixed slots as they are, random slots drawn from their
-    category (never the same question twice in one attempt)."""
-    slots = list(quiz.slots.select_related("question").order_by("sort_order", "id"))
-    fixed_ids = {s.question_id for s in slots if s.question_id}
+    category (never the same question twice in one attempt). Two queries: the slots with
+    their fixed questions, the random slots' pools (each question's columns that _freeze
+    reads: the drawn ones are not read again)."""
+    slots = list(
+        quiz.slots.select_related("question")
+        .only(
+            "id",
+            "sort_order",
+            "quiz_id",
+            "question_id",
+            "category_id",
+            "draw_count",
+            *(f"question__{name}" for name in _DRAW_FIELDS),
+        )  # fmt: skip
+        .order_by("sort_order", "id")
+    )
+    questions = {s.question_id: s.question for s in slots if s.question_id}
     category_ids = {s.category_id for s in slots if s.category_id}
     pools: dict[int, list[int]] = {}
     if category_ids:
-        for qid, cid in Question.objects.filter(category_id__in=category_ids).values_list(
-            "id", "category_id"
-        ):
-            if qid not in fixed_ids:
-                pools.setdefault(cid, []).append(qid)
+        for question in Question.objects.filter(category_id__in=category_ids).only(*_DRAW_FIELDS):
+            if question.pk not in questions:
+                questions.setdefault(question.pk, question)
+                pools.setdefault(question.category_id, []).append(question.pk)
     chosen: list[int] = []
     for slot in slots:
         if slot.question_id:
@@ -109,11 +126,6 @@ def _draw_questions(quiz: Quiz) -> list[Question]:
         chosen.extend(_rng.sample(pool, min(slot.draw_count, len(pool))))
     if quiz.shuffle_questions:
         _rng.shuffle(chosen)
-    # The fixed slots' questions came with the slots; only the drawn ones are read.
-    questions = {s.question_id: s.question for s in slots if s.question_id}
-    drawn = [qid for qid in chosen if qid not in questions]
-    if drawn:
-        questions.update(Question.objects.in_bulk(drawn))
     return [questions[qid] for qid in chosen if qid in questions]
 
 
@@ -155,114 +167,149 @@ def attempt_start(*, user, quiz: Quiz, context_key: str = "", close_overdue=None
     attempt limit is used up.
     """
     now = _now()
-    stale = (
-        Attempt.objects.filter(
+    close = close_overdue or (lambda attempt: attempt_close_overdue(attempt=attempt))
+    try:
+        # A concurrent start's INSERT is caught outside the transaction (rolled back whole),
+        # not by a savepoint of its own: nothing in it is carried on from.
+        with transaction.atomic():
+            started = _attempt_new(
+                user=user, quiz=quiz, context_key=context_key, now=now, close_overdue=close
+            )
+    except IntegrityError:
+        # Another tab started one at the same moment: resume that one.
+        existing = Attempt.objects.filter(
             user=user, quiz=quiz, context_key=context_key, state=AttemptState.IN_PROGRESS
+        ).first()
+        if existing is None:
+            raise AttemptError(
+                _("Another attempt was started at the same moment. Try again."), code="busy"
+            ) from None
+        return existing
+    if isinstance(started, AttemptError):
+        raise started  # after the commit: an overdue attempt's grade stands
+    return started
+
+
+def _attempt_new(*, user, quiz: Quiz, context_key: str, now, close_overdue):
+    """attempt_start's transaction: the open attempt here (resume), else a new one; a
+    refusal is returned (not raised) so that an overdue attempt graded here is kept."""
+    # The learner's attempts here, locked (one query): the open one (resume; graded first
+    # when past its deadline), else how many were used and the last number.
+    attempts = list(
+        Attempt.objects.select_for_update()
+        .filter(user=user, quiz=quiz, context_key=context_key)
+        .defer("frozen", "answers")
+    )
+    open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
+    if open_attempt is not None:
+        if not _overdue(open_attempt, now):
+            return open_attempt
+        close_overdue(open_attempt)
+    try:
+        return _attempt_created(quiz=quiz, user=user, context_key=context_key, now=now,
+                                attempts=attempts)  # fmt: skip
+    except AttemptError as exc:
+        return exc
+
+
+def _attempt_created(*, quiz: Quiz, user, context_key: str, now, attempts) -> Attempt:
+    _check_quiz_open(quiz, now)
+    stats = {"used": len(attempts), "last": max((a.number for a in attempts), default=0)}
+    if quiz.max_attempts and stats["used"] >= quiz.max_attempts:
+        raise AttemptError(
+            _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
+            code="no_attempts_left",
         )
-        .only("id", "deadline_at")
+    questions = _draw_questions(quiz)
+    if not questions:
+        raise AttemptError(_("This quiz has no questions yet."), code="no_questions")
+    deadline = None
+    if quiz.time_limit_minutes:
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+    if quiz.close_at:
+        deadline = min(deadline, quiz.close_at) if deadline else quiz.close_at
+    frozen = _freeze(quiz, questions)
+    attempt = Attempt(
+        user=user,
+        quiz=quiz,
+        context_key=context_key,
+        number=(stats["last"] or 0) + 1,
+        started_at=now,
+        deadline_at=deadline,
+        frozen=frozen,
+        answers={"version": ANSWERS_VERSION, "responses": {}},
+        max_points=sum(e["points"] for e in frozen["questions"]),
+    )
+    # The unique constraints are left to the database: validating them here would turn a
+    # concurrent start into a ValidationError instead of resuming it (attempt_start). The
+    # user and the quiz are the rows in hand (not looked up again).
+    attempt.full_clean(exclude=["user", "quiz"], validate_constraints=False)
+    attempt.save()
+    return attempt
+
+
+def attempt_locked(*, attempt_id: int, user) -> Attempt | None:
+    """The user's attempt with its quiz, locked until the caller's transaction ends (only the
+    attempt's row: learners submitting the same quiz do not wait for each other), or None
+    when there is no such attempt of theirs. For a view that reads, checks and writes the
+    attempt in one transaction (attempt_save / attempt_submit with `locked=True`)."""
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .filter(pk=attempt_id, user=user)
         .first()
     )
-    if stale is not None and _overdue(stale, now):
-        # Its own transaction: the grade stands even if this start is then refused.
-        (close_overdue or (lambda attempt: attempt_close_overdue(attempt=attempt)))(stale)
-    with transaction.atomic():
-        # The learner's attempts here, locked (one query): the open one (resume), else how
-        # many were used and the last number.
-        attempts = list(
-            Attempt.objects.select_for_update()
-            .filter(user=user, quiz=quiz, context_key=context_key)
-            .defer("frozen", "answers")
-        )
-        open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
-        if open_attempt is not None:
-            return open_attempt
-        _check_quiz_open(quiz, now)
-        stats = {"used": len(attempts), "last": max((a.number for a in attempts), default=0)}
-        if quiz.max_attempts and stats["used"] >= quiz.max_attempts:
-            raise AttemptError(
-                _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
-                code="no_attempts_left",
-            )
-        questions = _draw_questions(quiz)
-        if not questions:
-            raise AttemptError(_("This quiz has no questions yet."), code="no_questions")
-        deadline = None
-        if quiz.time_limit_minutes:
-            deadline = now + timedelta(minutes=quiz.time_limit_minutes)
-        if quiz.close_at:
-            deadline = min(deadline, quiz.close_at) if deadline else quiz.close_at
-        frozen = _freeze(quiz, questions)
-        attempt = Attempt(
-            user=user,
-            quiz=quiz,
-            context_key=context_key,
-            number=(stats["last"] or 0) + 1,
-            started_at=now,
-            deadline_at=deadline,
-            frozen=frozen,
-            answers={"version": ANSWERS_VERSION, "responses": {}},
-            max_points=sum(e["points"] for e in frozen["questions"]),
-        )
-        # The unique constraints are left to the database: validating them here would
-        # turn a concurrent start into a ValidationError instead of resuming it below. The
-        # user and the quiz are the rows in hand (not looked up again).
-        attempt.full_clean(exclude=["user", "quiz"], validate_constraints=False)
-        try:
-            with transaction.atomic():
-                attempt.save()
-        except IntegrityError:
-            # Another tab started one at the same moment: resume that one.
-            existing = Attempt.objects.filter(
-                user=user, quiz=quiz, context_key=context_key, state=AttemptState.IN_PROGRESS
-            ).first()
-            if existing is None:
-                raise AttemptError(
-                    _("Another attempt was started at the same moment. Try again."), code="busy"
-                ) from None
-            return existing
-        return attempt
 
 
-def _locked(attempt: Attempt, user) -> Attempt:
-    locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
-    if locked.user_id != user.pk:
+def _locked(attempt: Attempt, user, *, locked: bool = False) -> Attempt:
+    """`attempt` locked: the row itself when the caller locked it (`locked`, attempt_locked),
+    else read again with the lock."""
+    if not locked:
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .get(pk=attempt.pk)
+        )
+    if attempt.user_id != user.pk:
         raise AttemptError(_("This attempt belongs to someone else."), code="not_owner")
-    return locked
+    return attempt
 
 
-def attempt_save(*, attempt: Attempt, user, answers) -> Attempt:
-    """Keep answers in progress (autosave, or a closed tab resumed later)."""
+def attempt_save(*, attempt: Attempt, user, answers, locked: bool = False) -> Attempt:
+    """Keep answers in progress (autosave, or a closed tab resumed later). `locked`: the
+    attempt is the row the caller's transaction locked (attempt_locked): not read again, and
+    no savepoint of its own (a refusal rolls the caller's transaction back whole)."""
     now = _now()
-    with transaction.atomic():
-        locked = _locked(attempt, user)
-        if locked.state != AttemptState.IN_PROGRESS:
+    with transaction.atomic(savepoint=not locked):
+        locked_row = _locked(attempt, user, locked=locked)
+        if locked_row.state != AttemptState.IN_PROGRESS:
             raise AttemptError(
                 _("This attempt has already been submitted."), code="already_submitted"
             )
-        if _overdue(locked, now):
+        if _overdue(locked_row, now):
             raise AttemptError(_("Time is up: answers can no longer be changed."), code="time_over")
-        responses = question_types.validate_responses(locked.frozen, answers)
-        locked.answers = {"version": ANSWERS_VERSION, "responses": responses}
-        locked.saved_at = now
-        locked.save(update_fields=["answers", "saved_at"])
-        return locked
+        responses = question_types.validate_responses(locked_row.frozen, answers)
+        locked_row.answers = {"version": ANSWERS_VERSION, "responses": responses}
+        locked_row.saved_at = now
+        locked_row.save(update_fields=["answers", "saved_at"])
+        return locked_row
 
 
-def attempt_submit(*, attempt: Attempt, user, answers=None) -> Attempt:
+def attempt_submit(*, attempt: Attempt, user, answers=None, locked: bool = False) -> Attempt:
     """Grade the attempt against its frozen questions, exactly once.
 
     Idempotent: submitting a graded attempt again returns the first result (its answers
     are ignored). Concurrent submits are serialised by a row lock, and the grading UPDATE
     is conditional on the attempt still being open. The returned attempt has
-    `just_graded` True only for the call that graded it.
+    `just_graded` True only for the call that graded it. `locked`: as for attempt_save.
     """
     now = _now()
-    with transaction.atomic():
-        locked = _locked(attempt, user)
-        if locked.state != AttemptState.IN_PROGRESS:  # graded, or waiting for a grader
-            locked.just_graded = False
-            return locked
-        if _overdue(locked, now):
+    with transaction.atomic(savepoint=not locked):
+        locked_row = _locked(attempt, user, locked=locked)
+        if locked_row.state != AttemptState.IN_PROGRESS:  # graded, or waiting for a grader
+            locked_row.just_graded = False
+            return locked_row
+        if _overdue(locked_row, now):
             raise AttemptError(
                 _(
                     "Time is up: this submission came after the time limit. The answers "
@@ -271,9 +318,11 @@ def attempt_submit(*, attempt: Attempt, user, answers=None) -> Attempt:
                 code="time_over",
             )
         responses = (
-            None if answers is None else question_types.validate_responses(locked.frozen, answers)
+            None
+            if answers is None
+            else question_types.validate_responses(locked_row.frozen, answers)
         )
-        return _grade(locked, now=now, responses=responses, auto=False)
+        return _grade(locked_row, now=now, responses=responses, auto=False)
 
 
 def attempt_close_overdue(*, attempt: Attempt) -> Attempt:
@@ -281,7 +330,11 @@ def attempt_close_overdue(*, attempt: Attempt) -> Attempt:
     (the learner closed the tab). Does nothing to an attempt still in time or graded."""
     now = _now()
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        locked = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .get(pk=attempt.pk)
+        )
         if locked.state != AttemptState.IN_PROGRESS or not _overdue(locked, now):
             locked.just_graded = False
             return locked

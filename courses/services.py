@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from assessments.services import attempt_essays_grade
 from cms.errors import Refused
+from cms.inserts import insert_or_lock
 from cms.models import Video
 from cms.services import moderation_workflow_ensure
 from courses.certificates.services import certificate_issue
@@ -311,7 +312,9 @@ class ActivityOutcome:
     score_percent: float | None = None
 
 
-def activity_outcome_record(*, user, state: LessonState, block_id: str, write):
+def activity_outcome_record(
+    *, user, state: LessonState, block_id: str, write, savepoint: bool = True
+):
     """Record what a learner did in an activity block, for every kind (quiz, H5P, ...).
 
     One transaction: `write()` does the activity's own write (submit an attempt, store a
@@ -319,9 +322,11 @@ def activity_outcome_record(*, user, state: LessonState, block_id: str, write):
     lesson with activity_result_record against `state`, the learner's lesson state the
     caller's access check computed (courses.activities.access), not computed again. If the
     lesson refuses the result (ProgressRefused), the activity's write is undone too.
-    Returns (result, LessonProgress or None when nothing was graded).
+    Returns (result, LessonProgress or None when nothing was graded). `savepoint` False:
+    inside the caller's own transaction, which any exception rolls back whole (a view's
+    atomic block), no savepoint of its own.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         result, outcome = write()
         progress = None
         if outcome.graded:
@@ -390,17 +395,13 @@ def activity_result_record(
 
 
 def _progress_locked(*, user, lesson: LessonPage, course: CoursePage) -> LessonProgress:
-    """The learner's progress row on `lesson`, locked (select_for_update): one query when it
-    exists (the lesson page made it on the first view); else made first, whoever else makes
-    it at the same moment (INSERT ... ON CONFLICT DO NOTHING on the (user, lesson)
-    constraint), and then locked."""
-    progress = LessonProgress.objects.select_for_update().filter(user=user, lesson=lesson).first()
-    if progress is None:
-        LessonProgress.objects.bulk_create(
-            [LessonProgress(user=user, lesson=lesson, course=course)], ignore_conflicts=True
-        )
-        progress = LessonProgress.objects.select_for_update().get(user=user, lesson=lesson)
-    return progress
+    """The learner's progress row on `lesson`, locked until the transaction ends: made if
+    there is none (the learner never opened the lesson page), whoever else makes or locks
+    it at the same moment. One statement (cms.inserts.insert_or_lock: INSERT ... ON
+    CONFLICT on the (user, lesson) constraint ... RETURNING the row)."""
+    return insert_or_lock(
+        LessonProgress(user=user, lesson=lesson, course=course), unique=("user", "lesson")
+    )
 
 
 def quiz_essays_grade(*, attempt_id: int, grader, grades: dict):

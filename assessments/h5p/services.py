@@ -33,6 +33,7 @@ from assessments.h5p.tasks import process_package
 from assessments.h5p.validation import PoolView, inspect_package, limits
 from cms import antivirus
 from cms.errors import Refused
+from cms.inserts import insert_new
 from cms.net import rate_limit_identity
 from cms.outbox import task_send
 from cms.ratelimit import limit_exceeded
@@ -511,8 +512,8 @@ def _passed(launch: H5PLaunch, pass_percent) -> bool | None:
 
 
 def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
-                     pass_percent: float = 100,
-                     client_address: str = "") -> StatementOutcome:  # fmt: skip
+                     pass_percent: float = 100, client_address: str = "",
+                     savepoint: bool = True) -> StatementOutcome:  # fmt: skip
     """Check and store one xAPI statement relayed from the player; grade top-level results.
 
     `payload` is the statement's JSON text as received. Refused (nothing stored): a
@@ -521,6 +522,8 @@ def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
     negative, above max, or whose max is not the activity's (the editor's or the package's
     maximum; for a package that gives none, this learner's first graded max: never another
     learner's). The same statement twice is stored once (`duplicate`). Best score is kept.
+    `savepoint` False: inside the caller's transaction, which a refusal rolls back whole
+    (courses.services.activity_outcome_record's), no savepoint of its own.
     """
     _rate_limit(user, client_address)
     raw_bytes = payload.encode() if isinstance(payload, str) else bytes(payload)
@@ -546,7 +549,7 @@ def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
         json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     ).hexdigest()
 
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         launch = _own_launch(
             user=user, launch_id=launch_id, context_key=context_key, lock=True, digest=digest
         )
@@ -580,17 +583,14 @@ def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
         if top_level and verb in GRADING_VERBS:
             score = _checked_score(statement, launch)
             graded = score is not None
-        try:
-            with transaction.atomic():
-                H5PStatement.objects.create(
-                    launch=launch,
-                    verb=verb,
-                    top_level=top_level,
-                    graded=graded,
-                    digest=digest,
-                    raw={"version": 1, "statement": statement},
-                )
-        except IntegrityError:
+        # Stored unless a replay racing this one past the check above stored it first (the
+        # (launch, digest) constraint): then it is a duplicate.
+        stored = insert_new(
+            H5PStatement(launch=launch, verb=verb, top_level=top_level, graded=graded,
+                         digest=digest, raw={"version": 1, "statement": statement}),
+            unique=("launch", "digest"),
+        )  # fmt: skip
+        if not stored:
             return StatementOutcome(
                 launch, graded=False, duplicate=True, passed=_passed(launch, pass_percent)
             )

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import cached_property, wraps
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.views.decorators.http import require_POST
 
 from cms.errors import Refused, answers_refusals
+from cms.pages import cached_for_everyone
 from courses.activities.registry import ActivityKind, kind
 from courses.models import LessonPage
 from courses.selectors import ACTIVITY_LESSON_FIELDS, LessonState, activity_lesson_state
@@ -53,14 +54,28 @@ def _activity_of(kind: ActivityKind, lesson: LessonPage, value: dict):
     return kind.activity(lesson.body.stream_block.child_blocks[kind.block_type].to_python(value))
 
 
+def activity_lesson(lesson_id: int) -> LessonPage:
+    """The live lesson `lesson_id` with its list columns and body (ACTIVITY_LESSON_FIELDS):
+    the same for every learner, so from the cache under the pages generation
+    (cms.pages.cached_for_everyone: any page saved, published, unpublished, moved or
+    deleted forgets it) and from the database once per change. Http404 when it is missing
+    or not live."""
+    lesson = cached_for_everyone(
+        None,
+        f"activity-lesson:{int(lesson_id)}",
+        lambda: LessonPage.objects.only(*ACTIVITY_LESSON_FIELDS).filter(pk=lesson_id).first(),
+    )
+    if lesson is None or not lesson.live:
+        raise Http404("No lesson matches the given query.")
+    return lesson
+
+
 def lesson_access(
     kind: ActivityKind, *, user, lesson_id: int, block_id: str, load_activity: bool = False
 ) -> Access:
     """The default check: a live lesson with this kind's block (holding its activity), the
     learner enrolled in its course and the lesson open to them."""
-    lesson = get_object_or_404(
-        LessonPage.objects.live().only(*ACTIVITY_LESSON_FIELDS), pk=lesson_id
-    )
+    lesson = activity_lesson(lesson_id)
     raw = next(
         (
             b

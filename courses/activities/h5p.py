@@ -58,6 +58,7 @@ def h5p_statement(request, access, *, lesson_id: int, block_id: str, launch_id):
             payload=request.body,
             pass_percent=pass_percent,
             client_address=client_ip(request),
+            savepoint=False,  # in activity_outcome_record's transaction
         )
         graded = services.ActivityOutcome(
             graded=outcome.graded, passed=bool(outcome.passed), score_percent=outcome.score_percent

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -53,15 +54,21 @@ def _graded(attempt):
     return attempt, outcome
 
 
-def _record(request, access: Access, write):
+def _record(request, access: Access, write, *, savepoint: bool = True):
     attempt, _progress = services.activity_outcome_record(
-        user=request.user, state=access.state, block_id=access.block_id, write=write
-    )
+        user=request.user, state=access.state, block_id=access.block_id, write=write,
+        savepoint=savepoint,
+    )  # fmt: skip
     return attempt
 
 
-def _attempt(request, lesson_id, block_id, attempt_id):
-    attempt = quiz_selectors.attempt_for_user(user=request.user, attempt_id=attempt_id)
+def _attempt(request, lesson_id, block_id, attempt_id, *, lock: bool = False):
+    """The learner's attempt in this lesson's block (404 otherwise); `lock`: locked until
+    the view's transaction ends (quiz_services.attempt_locked)."""
+    if lock:
+        attempt = quiz_services.attempt_locked(user=request.user, attempt_id=attempt_id)
+    else:
+        attempt = quiz_selectors.attempt_for_user(user=request.user, attempt_id=attempt_id)
     if attempt is None or attempt.context_key != KIND.context_key(lesson_id, block_id):
         raise Http404(_("This quiz is not part of the lesson."))
     return attempt
@@ -111,57 +118,68 @@ def quiz_start(request, lesson_id: int, block_id: str):
 @answers_refusals
 def quiz_attempt(request, lesson_id: int, block_id: str, attempt_id: int):
     access = _access(request, lesson_id, block_id)
+    result_url = reverse("courses:quiz_result", args=[lesson_id, block_id, attempt_id])
+    if request.method == "POST":
+        return _attempt_post(request, access, attempt_id, result_url)
     attempt = _attempt(request, lesson_id, block_id, attempt_id)
     attempt = _close_if_overdue(request, access, attempt)
-    result_url = reverse("courses:quiz_result", args=[lesson_id, block_id, attempt.pk])
     if not attempt.is_open:
         return redirect(result_url)
-    error = ""
-    if request.method == "POST":
-        try:
-            answers, aside = readable_answers(attempt, request.POST)
-            action = request.POST.get("action")
-            if aside:  # a mistyped number: keep the rest, show what was typed and where
-                attempt = quiz_services.attempt_save(
-                    attempt=attempt, user=request.user, answers=answers
-                )
-                return _attempt_page(
-                    request, access, attempt, error=set_aside_message(aside), aside=aside
-                )
-            if action == "save":
-                quiz_services.attempt_save(attempt=attempt, user=request.user, answers=answers)
-                messages.success(request, _("Your answers are saved."))
-                return redirect(request.path)
-            # Questions left empty: keep the answers and ask first ("submit_anyway" is the
-            # confirmation). When time is up there is nothing left to ask: grade now.
-            unanswered = quiz_selectors.unanswered_numbers(attempt, answers)
-            if (
-                action != "submit_anyway"
-                and unanswered
-                and quiz_selectors.seconds_left(attempt) != 0
-            ):
-                attempt = quiz_services.attempt_save(
-                    attempt=attempt, user=request.user, answers=answers
-                )
-                return _attempt_page(request, access, attempt, unanswered=unanswered)
-            # One transaction: if the lesson refuses the result, the attempt stays open.
-            _record(
-                request,
-                access,
-                lambda: _graded(
-                    quiz_services.attempt_submit(
-                        attempt=attempt, user=request.user, answers=answers
-                    )
-                ),
-            )
-            return redirect(result_url)
-        except AttemptError as exc:
-            if exc.code == "time_over":
-                _close_if_overdue(request, access, attempt)
-                messages.error(request, exc.message)
+    return _attempt_page(request, access, attempt)
+
+
+def _attempt_post(request, access: Access, attempt_id: int, result_url: str):
+    """Save or submit, in one transaction from the attempt's locked read to the lesson's
+    outcome: the attempt is read once (locked), and a refusal rolls it all back."""
+    attempt = None
+    try:
+        with transaction.atomic():
+            attempt = _attempt(request, access.lesson.pk, access.block_id, attempt_id, lock=True)
+            attempt = _close_if_overdue(request, access, attempt)
+            if not attempt.is_open:
                 return redirect(result_url)
-            error = exc.message
-    return _attempt_page(request, access, attempt, error=error)
+            return _answers_post(request, access, attempt, result_url)
+    except AttemptError as exc:
+        if exc.code == "time_over":
+            _close_if_overdue(request, access, attempt)
+            messages.error(request, exc.message)
+            return redirect(result_url)
+        return _attempt_page(request, access, attempt, error=exc.message)
+
+
+def _answers_post(request, access: Access, attempt, result_url: str):
+    """The posted answers of a locked open attempt: kept, or submitted and graded."""
+    answers, aside = readable_answers(attempt, request.POST)
+    action = request.POST.get("action")
+    if aside:  # a mistyped number: keep the rest, show what was typed and where
+        attempt = quiz_services.attempt_save(
+            attempt=attempt, user=request.user, answers=answers, locked=True
+        )
+        return _attempt_page(request, access, attempt, error=set_aside_message(aside), aside=aside)
+    if action == "save":
+        quiz_services.attempt_save(attempt=attempt, user=request.user, answers=answers, locked=True)
+        messages.success(request, _("Your answers are saved."))
+        return redirect(request.path)
+    # Questions left empty: keep the answers and ask first ("submit_anyway" is the
+    # confirmation). When time is up there is nothing left to ask: grade now.
+    unanswered = quiz_selectors.unanswered_numbers(attempt, answers)
+    if action != "submit_anyway" and unanswered and quiz_selectors.seconds_left(attempt) != 0:
+        attempt = quiz_services.attempt_save(
+            attempt=attempt, user=request.user, answers=answers, locked=True
+        )
+        return _attempt_page(request, access, attempt, unanswered=unanswered)
+    # In the view's transaction: if the lesson refuses the result, the attempt stays open.
+    _record(
+        request,
+        access,
+        lambda: _graded(
+            quiz_services.attempt_submit(
+                attempt=attempt, user=request.user, answers=answers, locked=True
+            )
+        ),
+        savepoint=False,
+    )
+    return redirect(result_url)
 
 
 def _attempt_page(request, access: Access, attempt, *, error="", unanswered=(), aside=()):
@@ -188,7 +206,9 @@ def _attempt_page(request, access: Access, attempt, *, error="", unanswered=(), 
 @answers_refusals
 def quiz_autosave(request, lesson_id: int, block_id: str, attempt_id: int):
     _access(request, lesson_id, block_id)
-    return autosave_response(request, _attempt(request, lesson_id, block_id, attempt_id))
+    with transaction.atomic():  # the attempt read once, locked, and saved
+        attempt = _attempt(request, lesson_id, block_id, attempt_id, lock=True)
+        return autosave_response(request, attempt, locked=True)
 
 
 @login_required

@@ -10,8 +10,10 @@ production the outermost block is BEGIN / COMMIT, which the bench does not count
 
 Shared by every path (the access check, courses.activities.access.lesson_access):
   1 the user (the session comes from the cache),
-  1 the lesson (live, by id; its block found in the stored JSON: no query for the quiz or
-    package unless the view starts something),
+  the lesson: from the cache (courses.activities.access.activity_lesson, the same for every
+    learner until a page changes; no query: see test_activity_lesson_cached for the one
+    query after a change); its block found in the stored JSON: no query for the quiz or
+    package unless the view starts something,
   1 the active enrolment with its course (courses.selectors.activity_lesson_state;
     `has_prerequisites` annotated: no prerequisites query for a course without any),
   1 the course's lessons, each with `done` (only because the course opens its lessons in
@@ -23,11 +25,13 @@ import json
 import uuid
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
 from assessments.h5p.services import activity_iri
 from assessments.models import Attempt
 from courses import selectors
+from courses.activities.access import activity_lesson
 from courses.models import Enrolment, LessonProgress
 from courses.services import enrolment_create
 from tests.assessments.conftest import bank, quiz, quiz_factory, right_responses  # noqa: F401
@@ -42,56 +46,57 @@ from tests.courses.conftest import lessons_of, text_block
 
 pytestmark = pytest.mark.django_db
 
-ACCESS = 4
+ACCESS = 3
 
 # Quiz start (POST .../kiem-tra/<block>/bat-dau/), a new attempt:
 #   ACCESS + 1 the quiz (the block's activity: the view starts it),
-#   +1 the learner's open attempt, if any (only its deadline: an overdue one is graded and
-#      recorded on the lesson first),
-#   +1 SAVEPOINT, +1 the learner's attempts here, locked (the open one, else the count and
-#      the last number), +1 the quiz's slots with their questions, +1 their choices,
-#   +1 SAVEPOINT, +1 INSERT the attempt, +1 RELEASE (a concurrent start resumes), +1 RELEASE.
+#   +1 SAVEPOINT (attempt_start's transaction), +1 the learner's attempts here, locked (the
+#      open one, graded first when overdue; else the count and the last number), +1 the
+#      quiz's slots with their questions (a random slot's pool: one more), +1 their choices,
+#   +1 INSERT the attempt (a concurrent start's IntegrityError is caught outside the
+#      transaction: no savepoint of its own), +1 RELEASE.
 #   No look-up of the user or the quiz by full_clean: they are the rows in hand.
-QUIZ_START = ACCESS + 10
+QUIZ_START = ACCESS + 7
 # Attempt page (GET .../bai-lam/<id>/):
 #   ACCESS + 1 the attempt with its quiz (the learner's own, in this lesson's context),
 #   +1 its questions, +1 their choices, +1 the notices bell's unread count (base.html).
 ATTEMPT_PAGE = ACCESS + 4
 # Autosave (POST .../bai-lam/<id>/luu/):
-#   ACCESS + 1 the attempt with its quiz, +1 SAVEPOINT, +1 the attempt locked,
-#   +1 UPDATE its answers, +1 RELEASE.
-AUTOSAVE = ACCESS + 5
+#   ACCESS + 1 SAVEPOINT (the view's transaction), +1 the attempt with its quiz, locked
+#   (read once), +1 UPDATE its answers, +1 RELEASE.
+AUTOSAVE = ACCESS + 4
 # Submit (POST .../bai-lam/<id>/, action=submit) that passes and completes the lesson:
-#   ACCESS + 1 the attempt with its quiz,
-#   +1 SAVEPOINT (activity_outcome_record), +1 SAVEPOINT (attempt_submit), +1 the attempt
-#   locked, +1 its questions, +1 their choices, +1 UPDATE the grade (conditional), +1 INSERT
-#   the question results, +1 RELEASE (the graded attempt is not read back),
-#   activity_result_record (no savepoint of its own inside the caller's transaction):
-#   +1 the progress row locked, +1 INSERT it
-#   (ON CONFLICT DO NOTHING: the learner never opened the quiz's lesson page here), +1 the
-#   row locked, +1 UPDATE its activity results,
+#   ACCESS + 1 SAVEPOINT (the view's transaction: attempt_submit and
+#   activity_outcome_record have no savepoint of their own inside it), +1 the attempt with
+#   its quiz, locked (read once), +1 its questions, +1 their choices, +1 UPDATE the grade
+#   (conditional), +1 INSERT the question results (the graded attempt is not read back),
+#   activity_result_record: +1 the progress row, locked (INSERT ... ON CONFLICT DO UPDATE
+#   ... RETURNING: made when the learner never opened the lesson page, as here), +1 UPDATE
+#   its activity results,
 #   completion: +1 UPDATE completed_at (conditional), +1 UPDATE the enrolment's counters
 #   (the lessons counted from the state's list: no COUNT), +1 the enrolment read back, +1
 #   the learner's progress rows for the course rule (the state's lessons: no lesson query),
 #   +1 RELEASE. The progress row is not read back.
-SUBMIT = ACCESS + 18
+SUBMIT = ACCESS + 13
 # H5P launch (POST .../h5p/<block>/bat-dau/), a new launch:
 #   ACCESS + 1 the package (the block's activity), +1 its libraries approved,
 #   +1 the learner's latest launch here, +1 SAVEPOINT, +1 INSERT the launch, +1 RELEASE,
 #   +1 the saved state. No look-up of the user or the package by full_clean.
 H5P_LAUNCH = ACCESS + 7
 # H5P statement that grades nothing (an "interacted" statement):
-#   ACCESS + 1 SAVEPOINT (activity_outcome_record), +1 SAVEPOINT (statement_record),
-#   +1 the launch locked with its package (and whether the same statement was stored
-#   before: an EXISTS in the same query), +1 SAVEPOINT, +1 INSERT the statement,
-#   +1 RELEASE, +1 UPDATE the launch's count, +1 RELEASE, +1 RELEASE. The launch is not
-#   read back; the course's progress in the answer is the access check's enrolment.
-H5P_STATEMENT = ACCESS + 9
+#   ACCESS + 1 SAVEPOINT (activity_outcome_record; statement_record has none of its own
+#   inside it), +1 the launch locked with its package (and whether the same statement was
+#   stored before: an EXISTS in the same query), +1 INSERT the statement (ON CONFLICT DO
+#   NOTHING: a replay racing this one is a duplicate, no savepoint), +1 UPDATE the
+#   launch's count, +1 RELEASE. The launch is not read back; the course's progress in the
+#   answer is the access check's enrolment.
+H5P_STATEMENT = ACCESS + 5
 # Graded statement that passes and completes the lesson: the statement's writes as above,
 #   then activity_result_record (no savepoint of its own): +1 the progress row locked (the
-#   lesson page made it), +1 UPDATE its activity results, completion: +1 UPDATE
-#   completed_at, +1 UPDATE the enrolment's counters, +1 the enrolment read back (also the
-#   answer's course progress), +1 the progress rows for the course rule.
+#   lesson page made it: INSERT ... ON CONFLICT DO UPDATE ... RETURNING), +1 UPDATE its
+#   activity results, completion: +1 UPDATE completed_at, +1 UPDATE the enrolment's
+#   counters, +1 the enrolment read back (also the answer's course progress), +1 the
+#   progress rows for the course rule.
 H5P_GRADED = H5P_STATEMENT + 6
 
 
@@ -129,6 +134,7 @@ def test_quiz_paths(
     enrolment_create(user=user, course=course, source="self")
     client.force_login(user)
     client.get(reverse("courses:my_learning"))  # warms the navigation's caches
+    activity_lesson(lesson.pk)  # the lesson as any learner's request leaves it cached
     start = reverse("courses:quiz_start", args=[lesson.pk, block_id])
 
     with django_assert_num_queries(QUIZ_START):
@@ -180,6 +186,7 @@ def test_h5p_paths(
     enrolment_create(user=user, course=course, source="self")
     client.force_login(user)
     assert client.get(lesson.url).status_code == 200  # records the lesson's opening
+    activity_lesson(lesson.pk)  # the lesson as any learner's request leaves it cached
     base = f"/hoc/bai/{lesson.pk}/h5p/{block_id}"
 
     with django_assert_num_queries(H5P_LAUNCH):
@@ -200,3 +207,25 @@ def test_h5p_paths(
     assert body["graded"] is True and body["passed"] is True
     assert body["lesson_completed"] is True and body["course_percent"] == 50
     assert body["course_completed"] is False
+
+
+def test_activity_lesson_cached(course_factory, django_assert_num_queries):
+    """The access check's lesson is read once, then comes from the cache for every learner
+    until a page changes: a new revision shows at once, an unpublished lesson is refused."""
+    course = course_factory(lessons=1)
+    lesson = lessons_of(course)[0]
+    with django_assert_num_queries(1):
+        assert activity_lesson(lesson.pk).title == lesson.title
+    with django_assert_num_queries(0):
+        cached = activity_lesson(lesson.pk)
+    assert cached.pk == lesson.pk and cached.live
+    assert [b["type"] for b in cached.body.raw_data] == [b["type"] for b in lesson.body.raw_data]
+    lesson.title = "Bài học đã sửa"
+    lesson.save_revision().publish()
+    with django_assert_num_queries(1):
+        assert activity_lesson(lesson.pk).title == "Bài học đã sửa"
+    lesson.unpublish()
+    with pytest.raises(Http404):
+        activity_lesson(lesson.pk)
+    with pytest.raises(Http404):
+        activity_lesson(lesson.pk + 1000)

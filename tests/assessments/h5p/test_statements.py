@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from assessments.h5p import services as h5p_services
 from assessments.h5p.models import H5PLaunch, H5PStatement
 from assessments.h5p.services import activity_iri
 from courses import selectors
@@ -204,6 +205,30 @@ def test_replay_is_stored_once_and_changes_nothing(setup, client):
     assert progress.activity_results["blocks"][ctx["block_id"]]["attempts"] == 1
 
 
+def test_replay_racing_past_the_check_is_a_duplicate(setup, client, monkeypatch):
+    """A replay whose "stored before?" check ran before the first copy committed (read
+    with the launch's lock, but from the statement's snapshot) is still a duplicate: the
+    INSERT ... ON CONFLICT DO NOTHING stores nothing, counts nothing and grades nothing."""
+    ctx = setup()
+    url = ctx["launch"]["statement_url"]
+    post(client, url, answered(ctx["iri"]))
+    before = snapshot(ctx)
+    original = h5p_services._own_launch
+
+    def unseen(**kwargs):
+        launch = original(**kwargs)
+        launch.seen = False  # what a check made before the first copy committed reads
+        return launch
+
+    monkeypatch.setattr(h5p_services, "_own_launch", unseen)
+    again = post(client, url, answered(ctx["iri"]))
+    assert again.status_code == 200, again.content
+    assert again.json()["duplicate"] is True and again.json()["graded"] is False
+    assert snapshot(ctx) == before
+    progress = LessonProgress.objects.get(user=ctx["learner"], lesson=ctx["lesson"])
+    assert progress.activity_results["blocks"][ctx["block_id"]]["attempts"] == 1
+
+
 def test_another_users_attempt_is_refused(setup, client, user_factory, enrol):
     ctx = setup()
     before = snapshot(ctx)
@@ -324,13 +349,22 @@ def test_best_score_is_kept(setup, client):
 # 62 before the activity registry (lesson state computed twice), 57 before issue 16's
 # first step (session from the cache, no prerequisites query for a course without any),
 # 55 before its second (the access check's lighter state, nothing read back after its
-# UPDATE; each query named in tests/courses/test_activity_queries.py).
-GRADED_QUERIES = 41
+# UPDATE; each query named in tests/courses/test_activity_queries.py), 41 before its
+# fourth (the lesson from the cache, no savepoint but the outermost, the statement stored
+# with ON CONFLICT DO NOTHING, the progress row made or locked in one statement); 34 since:
+# the statement's 7 above, then the progress row locked, its UPDATE, the lesson's
+# completion (5, as in test_activity_queries.py's H5P_GRADED, plus the course's lessons:
+# this course does not open them in order, so the state has no list) and the course's
+# (the rest: course_complete, the certificate and its notice).
+GRADED_QUERIES = 34
 # A statement that grades nothing (a child statement): nothing recorded on the lesson.
 # 19 since issue 16's first step: the session comes from the cache (cached_db) and a course
 # without prerequisites is not asked for them (courses.selectors.course_of); 12 since its
-# second (courses.selectors.activity_lesson_state: one query for the enrolment and course).
-UNGRADED_QUERIES = 12
+# second (courses.selectors.activity_lesson_state: one query for the enrolment and course);
+# 7 since its fourth: the user, the enrolment with its course (the lesson from the cache),
+# SAVEPOINT, the launch locked, INSERT the statement (ON CONFLICT DO NOTHING), UPDATE the
+# launch, RELEASE.
+UNGRADED_QUERIES = 7
 
 
 def child(iri):
