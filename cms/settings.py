@@ -147,7 +147,8 @@ except ValueError as exc:
     raise ConfigError("DATABASE_URL", f"cannot be parsed: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite in the demo: wait for the writer instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept like PostgreSQL's (60 s): opening one per request (and SQLite
+    # reading the schema again) cost a third of a logged-in page's CPU (issue 16).
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
