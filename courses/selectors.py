@@ -136,7 +136,10 @@ def lesson_state(
         state.next_lesson = state.lessons[index + 1] if index + 1 < len(state.lessons) else None
     authenticated = user is not None and user.is_authenticated
     if authenticated:
-        state.enrolment = Enrolment.objects.active().filter(user=user, course=course).first()
+        # At most one active enrolment (enrolment_one_active_per_user_course): no ORDER BY,
+        # whose building first() would add to every lesson page.
+        active = Enrolment.objects.active().filter(user=user, course=course)[:1]
+        state.enrolment = next(iter(active), None)
         state.progress_by_lesson = {
             p.lesson_id: p for p in LessonProgress.objects.filter(user=user, course=course)
         }

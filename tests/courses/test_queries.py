@@ -50,10 +50,15 @@ def test_lesson_page_queries_do_not_grow_with_the_course(
     services.lesson_progress_record(user=user, lesson=lessons_of(course)[0], evidence="read")
     client.get(lesson.url)  # first visit: records opened_at, makes the renditions
     client.get(lesson.url)  # routed by the memo: its page row goes to the cache
-    with django_assert_num_queries(LESSON_PAGE_QUERIES):
+    with django_assert_num_queries(LESSON_PAGE_QUERIES) as captured:
         response = client.get(lesson.url)
     assert response.status_code == 200
     assert response.content.decode().count('class="lesson-image"') == 1
+    # The active enrolment is unique (a constraint): read without an ORDER BY to build.
+    [enrolment_sql] = [
+        q["sql"] for q in captured.captured_queries if "courses_enrolment" in q["sql"]
+    ]
+    assert "ORDER BY" not in enrolment_sql
 
 
 @pytest.mark.parametrize("courses", [10, 500])
