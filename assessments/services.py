@@ -7,15 +7,19 @@ the stored attempts exactly as they were.
 
 import io
 import random
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from urllib.parse import quote
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
@@ -38,6 +42,7 @@ from assessments.models import (
     Quiz,
     QuizSlot,
 )
+from cms.pages import pages_cache_seconds
 from cms.text import nfc
 
 __all__ = [
@@ -129,11 +134,101 @@ def _draw_questions(quiz: Quiz) -> list[Question]:
     return [questions[qid] for qid in chosen if qid in questions]
 
 
+# --- The bank's questions as an attempt reads them, cached ---------------------------------
+# A question's type, points and grading options with its choices in bank order: the same for
+# every learner, so cached per question under a *bank generation* token that any save or
+# deletion of a question or a choice forgets (at once and again on commit; a question
+# edited in the admin is saved, its choices with it). Read by start (the served order) and
+# submit (grading against the bank as it is now), in one query for the questions not
+# cached. With a per-process cache (LocMemCache) another process keeps an entry at most
+# cms.pages.pages_cache_seconds(); with the cache down, the database each time.
+
+BANK_GENERATION_KEY = "assessments:bank-generation:v1"
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    id: int
+    points: int
+    shuffle_choices: bool
+    data: QuestionData  # type, grading options, choices in bank order
+
+
+def bank_changed(**_kwargs) -> None:
+    cache.delete(BANK_GENERATION_KEY)
+    transaction.on_commit(lambda: cache.delete(BANK_GENERATION_KEY))
+
+
+for _model in (Question, Choice):
+    post_save.connect(bank_changed, sender=_model, dispatch_uid=f"bank_saved_{_model.__name__}")
+    post_delete.connect(bank_changed, sender=_model, dispatch_uid=f"bank_deleted_{_model.__name__}")
+
+
+def _bank_generation() -> str | None:
+    token = cache.get(BANK_GENERATION_KEY)
+    if token is None:
+        cache.add(BANK_GENERATION_KEY, uuid.uuid4().hex[:16], None)
+        token = cache.get(BANK_GENERATION_KEY)
+    return token
+
+
+_BANK_COLUMNS = ("id", "qtype", "points", "shuffle_choices", "partial_credit",
+                 "ignore_diacritics", "case_sensitive", "choices__key", "choices__text",
+                 "choices__weight", "choices__match_text", "choices__sort_order",
+                 "choices__feedback")  # fmt: skip
+
+
+def _bank_load(ids) -> dict[int, BankQuestion]:
+    """The questions `ids` with their choices, in one query (a question without choices
+    comes as one row with none)."""
+    rows: dict[int, tuple] = {}
+    choices: dict[int, list[ChoiceData]] = {}
+    for row in (
+        Question.objects.filter(pk__in=ids)
+        .values_list(*_BANK_COLUMNS)
+        .order_by("id", "choices__sort_order", "choices__id")
+    ):
+        rows.setdefault(row[0], row)
+        if row[7] is not None:
+            choices.setdefault(row[0], []).append(ChoiceData(*row[7:12], row[12] or ""))
+    return {
+        qid: BankQuestion(
+            id=qid,
+            points=row[2],
+            shuffle_choices=row[3],
+            data=QuestionData(
+                row[1],
+                tuple(choices.get(qid, ())),
+                partial_credit=row[4],
+                ignore_diacritics=row[5],
+                case_sensitive=row[6],
+            ),
+        )  # fmt: skip
+        for qid, row in rows.items()
+    }
+
+
+def bank_questions(ids) -> dict[int, BankQuestion]:
+    """{question id: BankQuestion} of the questions `ids` still in the bank: from the cache,
+    the ones not cached in one query."""
+    ids = list(dict.fromkeys(ids))
+    token = _bank_generation()
+    keys = {qid: f"assessments:bank:{token}:{qid}" for qid in ids} if token else {}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    result = {qid: found[key] for qid, key in keys.items() if key in found}
+    missing = [qid for qid in ids if qid not in result]
+    if missing:
+        loaded = _bank_load(missing)
+        result.update(loaded)
+        if keys and loaded:
+            cache.set_many({keys[qid]: q for qid, q in loaded.items()}, pages_cache_seconds())
+    return result
+
+
 def _freeze(quiz: Quiz, questions: list[Question]) -> dict:
     """The served order of each question's choices, as its type serves them."""
-    choice_rows = {}
-    for row in Choice.objects.filter(question__in=questions).order_by("sort_order", "id"):
-        choice_rows.setdefault(row.question_id, []).append(ChoiceData.of(row))
+    bank = bank_questions([q.id for q in questions])
+    choice_rows = {qid: list(q.data.choices) for qid, q in bank.items()}
     entries = []
     for question in questions:
         kind = question_types.get(question.qtype)
@@ -346,7 +441,7 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
     if responses is None:
         responses = (locked.answers or {}).get("responses", {})
     entries = locked.frozen["questions"]
-    questions = Question.objects.prefetch_related("choices").in_bulk([e["id"] for e in entries])
+    questions = bank_questions([e["id"] for e in entries])
     total = Decimal(0)
     results = []
     for position, entry in enumerate(entries, start=1):
@@ -356,13 +451,13 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
             continue
         # An essay answered waits for a person (an empty one earns nothing at once).
         manual = bool(response) and question_types.get(entry["type"]).manual_grading
-        fraction = _grade_one(entry["type"], QuestionData.of(question), response)
+        fraction = _grade_one(entry["type"], question.data, response)
         points = (fraction * entry["points"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         total += points
         results.append(
             QuestionResult(
                 attempt=locked,
-                question=question,
+                question_id=question.id,
                 position=position,
                 fraction=fraction,
                 points=points,

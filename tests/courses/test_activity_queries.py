@@ -52,7 +52,9 @@ ACCESS = 3
 #   ACCESS + 1 the quiz (the block's activity: the view starts it),
 #   +1 SAVEPOINT (attempt_start's transaction), +1 the learner's attempts here, locked (the
 #      open one, graded first when overdue; else the count and the last number), +1 the
-#      quiz's slots with their questions (a random slot's pool: one more), +1 their choices,
+#      quiz's slots with their questions (a random slot's pool: one more), +1 the drawn
+#      questions with their choices (assessments.services.bank_questions: cached after
+#      this one read, for every learner, until the bank changes),
 #   +1 INSERT the attempt (a concurrent start's IntegrityError is caught outside the
 #      transaction: no savepoint of its own), +1 RELEASE.
 #   No look-up of the user or the quiz by full_clean: they are the rows in hand.
@@ -68,8 +70,9 @@ AUTOSAVE = ACCESS + 4
 # Submit (POST .../bai-lam/<id>/, action=submit) that passes and completes the lesson:
 #   ACCESS + 1 SAVEPOINT (the view's transaction: attempt_submit and
 #   activity_outcome_record have no savepoint of their own inside it), +1 the attempt with
-#   its quiz, locked (read once), +1 its questions, +1 their choices, +1 UPDATE the grade
-#   (conditional), +1 INSERT the question results (the graded attempt is not read back),
+#   its quiz, locked (read once), its questions with their choices from the cache (the
+#   start read them: no query), +1 UPDATE the grade (conditional), +1 INSERT the question
+#   results (the graded attempt is not read back),
 #   activity_result_record: +1 the progress row, locked (INSERT ... ON CONFLICT DO UPDATE
 #   ... RETURNING: made when the learner never opened the lesson page, as here), +1 UPDATE
 #   its activity results,
@@ -77,7 +80,7 @@ AUTOSAVE = ACCESS + 4
 #   (the lessons counted from the state's list: no COUNT), +1 the enrolment read back, +1
 #   the learner's progress rows for the course rule (the state's lessons: no lesson query),
 #   +1 RELEASE. The progress row is not read back.
-SUBMIT = ACCESS + 13
+SUBMIT = ACCESS + 11
 # H5P launch (POST .../h5p/<block>/bat-dau/), a new launch:
 #   ACCESS + 1 the package (the block's activity), +1 its libraries approved,
 #   +1 the learner's latest launch here, +1 SAVEPOINT, +1 INSERT the launch, +1 RELEASE,
