@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
 from assessments import question_types
+from assessments.bank import bank_questions
 from assessments.formats import render, to_plain
 from assessments.grading import QuestionData
 from assessments.models import (
@@ -235,16 +236,17 @@ class ServedQuestion:
 
 
 def attempt_questions(attempt: Attempt) -> list[ServedQuestion]:
-    """The questions of an attempt in its frozen order, with the saved answers (2 queries)."""
+    """The questions of an attempt in its frozen order, with the saved answers (the bank's
+    questions from the cache, assessments.bank: one query for those not cached)."""
     entries = attempt.frozen["questions"]
-    questions = _questions_with_choices([e["id"] for e in entries])
+    questions = bank_questions([e["id"] for e in entries])
     responses = (attempt.answers or {}).get("responses", {})
     served = []
     for number, entry in enumerate(entries, start=1):
         question = questions.get(entry["id"])
         if question is None:
             continue
-        by_key = {c.key: c for c in question.choices.all()}
+        by_key = {c.key: c for c in question.data.choices}
         fmt = question.text_format
         shown = render if question_types.get(entry["type"]).rich_choices else _as_is
         choices = [

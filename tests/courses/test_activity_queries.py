@@ -61,8 +61,9 @@ ACCESS = 3
 QUIZ_START = ACCESS + 7
 # Attempt page (GET .../bai-lam/<id>/):
 #   ACCESS + 1 the attempt with its quiz (the learner's own, in this lesson's context),
-#   +1 its questions, +1 their choices, +1 the notices bell's unread count (base.html).
-ATTEMPT_PAGE = ACCESS + 4
+#   its questions with their choices from the cache (assessments.bank: the start read
+#   them; no query), +1 the notices bell's unread count (base.html).
+ATTEMPT_PAGE = ACCESS + 2
 # Autosave (POST .../bai-lam/<id>/luu/):
 #   ACCESS + 1 SAVEPOINT (the view's transaction), +1 the attempt with its quiz, locked
 #   (read once), +1 UPDATE its answers, +1 RELEASE.
