@@ -1,4 +1,4 @@
-"""The bank's questions as an attempt reads them (assessments.services.bank_questions):
+"""The bank's questions as an attempt reads them (assessments.bank.bank_questions):
 cached for every learner after the first read, and read again from the database after any
 save or deletion of a question or a choice, so grading always uses the bank as it is now
 (issue 16)."""
@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from assessments.bank import bank_questions
 from assessments.models import Choice
-from assessments.services import attempt_start, attempt_submit, bank_questions
+from assessments.services import attempt_start, attempt_submit
 from tests.assessments.conftest import bank, quiz, quiz_factory, right_responses  # noqa: F401
 
 pytestmark = pytest.mark.django_db
