@@ -2,6 +2,7 @@
 the phone shortcut, COPY staging (PostgreSQL), the set-based match and the rollup rewrite
 that does not read the "before" of people it has just created."""
 
+import datetime as dt
 import random
 
 import pytest
@@ -102,6 +103,12 @@ def test_a_file_of_new_people_costs_no_match_queries_per_batch(tree, admin, sett
             if "EXISTS" in q["sql"] and q["sql"].startswith('SELECT "campaigns_importrow"')
         ]  # fmt: skip
         assert len(match) == 1  # the set-based match, once for the batch
+        rollups_written = [
+            q["sql"] for q in run.captured_queries if "INTO campaigns_rollup" in q["sql"]
+        ]
+        assert len(rollups_written) == 3  # one statement per table, whatever the keys
+        if connection.vendor == "postgresql":  # the keys as arrays: no SQL built per value
+            assert all("unnest(" in sql for sql in rollups_written)
     assert counts[5] == counts[40]  # not a query per row
 
 
@@ -223,3 +230,33 @@ def test_the_set_based_apply_writes_what_the_orm_path_writes(tree, admin, learne
     assert len(sql["passwords"]) == 10
     assert all(p.startswith("!") and len(p) == 41 for p in sql["passwords"])
     assert sql["queries"] < orm["queries"]
+
+
+def test_the_check_folds_each_distinct_audience_once(tree, admin, monkeypatch):
+    """A file repeats a few audiences on every row: each distinct cell is read once."""
+    imports._audience_names()  # the vocabulary's names, read once per process
+    imports.parse_audience.cache_clear()
+    folded = []
+    real = imports._audience_key
+    monkeypatch.setattr(imports, "_audience_key", lambda text: folded.append(text) or real(text))
+    body = "".join(
+        f"Người {i},nguoi{i}@example.vn,,SNV,{['Công chức', 'viên chức'][i % 2]},,\n"
+        for i in range(40)
+    )
+    job = imports.import_job_create(user=admin, uploaded_file=csv_file(body))
+    assert imports.import_check(job_id=job.pk).status == ImportJob.Status.READY
+    assert sorted(folded) == ["Công chức", "viên chức"]
+    assert set(job.rows.values_list("audience", flat=True)) == {"civil_servant", "public_employee"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's array literals")
+def test_pg_array_reads_back_as_the_values(db):
+    values = {
+        "bigint": [1, 2, None, 3],
+        "text": ["civil_servant", 'a "quoted", {braced} \\ value', "", None, "Người dân"],
+        "date": [dt.date(2026, 12, 6), None],
+    }
+    with connection.cursor() as cursor:
+        for kind, items in values.items():
+            cursor.execute(f"SELECT %s::{kind}[]", [rollups.pg_array(items)])
+            assert cursor.fetchone()[0] == items, kind
