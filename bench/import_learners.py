@@ -7,6 +7,10 @@ checks run in the database, so the peak depends on the batch size, not the file 
 
     .venv/bin/python bench/import_learners.py                 # 10,000 and 100,000 rows
     .venv/bin/python bench/import_learners.py --sizes 5000 50000 --formats csv
+    .venv/bin/python bench/import_learners.py --method python   # the ORM path on PostgreSQL too
+
+The import runs with `import_run(method=...)`: "auto" (the default) is the set-based path on
+PostgreSQL and the ORM path elsewhere.
 
 Runs on a throw-away SQLite database in a temporary folder unless DATABASE_URL is set
 (then that database is used: point it at an empty PostgreSQL database, never production).
@@ -100,6 +104,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--formats", nargs="+", default=["csv", "xlsx"])
+    parser.add_argument("--method", choices=["auto", "sql", "python"], default="auto")
     args = parser.parse_args()
 
     from accounts.models import User
@@ -128,7 +133,8 @@ def main():
     from django.conf import settings
 
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-          f"batch: {settings.CAMPAIGNS_IMPORT_BATCH} rows, workdir: {WORKDIR}")  # fmt: skip
+          f"batch: {settings.CAMPAIGNS_IMPORT_BATCH} rows, method: {args.method}, "
+          f"workdir: {WORKDIR}")  # fmt: skip
     # rows/s on the wall clock (what a user waits) and per CPU second of this process (less
     # sensitive to a busy machine; the database server's time is not in it).
     print(f"{'format':<6} {'rows':>7} | {'check rows/s':>12} {'(CPU)':>7} {'peak MiB':>8} | "
@@ -147,7 +153,9 @@ def main():
         if checked.status != ImportJob.Status.READY:
             print(f"{fmt:<6} {size:>8}  check failed: {checked.message}")
             continue
-        done, t_run, c_run, m_run = measure(lambda job=job: imports.import_run(job_id=job.pk))
+        done, t_run, c_run, m_run = measure(
+            lambda job=job: imports.import_run(job_id=job.pk, method=args.method)
+        )
         print(f"{fmt:<6} {size:>7} | {size / t_check:>12,.0f} {size / c_check:>7,.0f} "
               f"{m_check:>8.1f} | {size / t_run:>13,.0f} {size / c_run:>7,.0f} {m_run:>8.1f} | "
               f"{done.status}: {done.created_count} created", flush=True)  # fmt: skip
