@@ -260,3 +260,23 @@ def test_pg_array_reads_back_as_the_values(db):
         for kind, items in values.items():
             cursor.execute(f"SELECT %s::{kind}[]", [rollups.pg_array(items)])
             assert cursor.fetchone()[0] == items, kind
+
+
+@pytest.mark.parametrize("method", ["python", "sql"])
+def test_a_batch_whose_agency_left_the_importers_scope_writes_nothing(tree, admin, method):
+    """An agency closed between the check and the run: its rows' batch fails whole, on
+    both paths (the set-based one counts the people it would create)."""
+    if method == "sql" and connection.vendor != "postgresql":
+        pytest.skip("the set-based path is PostgreSQL's")
+    job = imports.import_job_create(
+        user=admin, uploaded_file=csv_file(new_people(3)), send_invitations=False
+    )
+    assert imports.import_check(job_id=job.pk).status == ImportJob.Status.READY
+    tree["snv"].is_active = False
+    tree["snv"].save(update_fields=["is_active"])
+    users = User.objects.count()
+    done = imports.import_run(job_id=job.pk, method=method)
+    assert done.status == ImportJob.Status.FAILED and done.checkpoint_row == 0
+    assert (User.objects.count(), done.created_count) == (users, 0)
+    assert not LearnerProfile.objects.filter(employee_code__startswith="NM-").exists()
+    assert not RollupTotal.objects.exists()
