@@ -173,7 +173,9 @@ def _enrolment_fields() -> list[str]:
     return [f.name for f in Enrolment._meta.concrete_fields]
 
 
-def activity_lesson_state(*, user, lesson: LessonPage) -> LessonState:
+def activity_lesson_state(
+    *, user, lesson: LessonPage, course: CoursePage | None = None
+) -> LessonState:
     """The learner's standing on `lesson` for a request to one of its activities (quiz,
     H5P, SCORM: courses.activities.access), in 1 to 3 queries: the active enrolment with
     its course (one query, `course.has_prerequisites` annotated), the course's lessons each
@@ -183,25 +185,35 @@ def activity_lesson_state(*, user, lesson: LessonPage) -> LessonState:
     Lighter than lesson_state(): no progress rows (`progress` None, `progress_by_lesson`
     empty; courses.services.activity_result_record locks the lesson's row itself), no
     previous/next lesson, `lessons` only for an in-order course. Not enrolled: the full
-    lesson_state() (its refusal's context), as the lesson page gives it.
+    lesson_state() (its refusal's context), as the lesson page gives it. `course`: the
+    lesson's course when the caller has it (ACTIVITY_COURSE_FIELDS and `has_prerequisites`,
+    as course_of gives it: the access check's, from the cache); the enrolment alone is read.
     """
     if user is None or not user.is_authenticated:
-        return lesson_state(user=user, lesson=lesson)
-    required = CoursePage.prerequisites.through.objects.filter(
-        from_coursepage=OuterRef("course_id")
-    )
-    enrolment = (
-        Enrolment.objects.active()
-        .filter(user=user, course__path=lesson.path[: -LessonPage.steplen])
-        .select_related("course")
-        .only(*_enrolment_fields(), *(f"course__{name}" for name in ACTIVITY_COURSE_FIELDS))
-        .annotate(course_has_prerequisites=Exists(required))
-        .first()
-    )
-    if enrolment is None:
-        return lesson_state(user=user, lesson=lesson)
-    course = enrolment.course
-    course.has_prerequisites = enrolment.course_has_prerequisites
+        return lesson_state(user=user, lesson=lesson, course=course)
+    if course is not None:
+        # One active enrolment per user and course (a constraint): no ORDER BY needed.
+        enrolment = next(iter(Enrolment.objects.active().filter(user=user, course=course)[:1]),
+                         None)  # fmt: skip
+        if enrolment is None:
+            return lesson_state(user=user, lesson=lesson, course=course)
+        enrolment.course = course
+    else:
+        required = CoursePage.prerequisites.through.objects.filter(
+            from_coursepage=OuterRef("course_id")
+        )
+        enrolment = (
+            Enrolment.objects.active()
+            .filter(user=user, course__path=lesson.path[: -LessonPage.steplen])
+            .select_related("course")
+            .only(*_enrolment_fields(), *(f"course__{name}" for name in ACTIVITY_COURSE_FIELDS))
+            .annotate(course_has_prerequisites=Exists(required))
+            .first()
+        )
+        if enrolment is None:
+            return lesson_state(user=user, lesson=lesson)
+        course = enrolment.course
+        course.has_prerequisites = enrolment.course_has_prerequisites
     state = LessonState(course=course, lesson=lesson, enrolment=enrolment)
     index = None
     if course.sequential:

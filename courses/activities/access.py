@@ -26,8 +26,14 @@ from django.views.decorators.http import require_POST
 from cms.errors import Refused, answers_refusals
 from cms.pages import cached_for_everyone
 from courses.activities.registry import ActivityKind, kind
-from courses.models import LessonPage
-from courses.selectors import ACTIVITY_LESSON_FIELDS, LessonState, activity_lesson_state
+from courses.models import CoursePage, LessonPage
+from courses.selectors import (
+    ACTIVITY_COURSE_FIELDS,
+    ACTIVITY_LESSON_FIELDS,
+    LessonState,
+    activity_lesson_state,
+    course_of,
+)
 from courses.services import lesson_refusal
 
 
@@ -54,20 +60,30 @@ def _activity_of(kind: ActivityKind, lesson: LessonPage, value: dict):
     return kind.activity(lesson.body.stream_block.child_blocks[kind.block_type].to_python(value))
 
 
-def activity_lesson(lesson_id: int) -> LessonPage:
-    """The live lesson `lesson_id` with its list columns and body (ACTIVITY_LESSON_FIELDS):
-    the same for every learner, so from the cache under the pages generation
-    (cms.pages.cached_for_everyone: any page saved, published, unpublished, moved or
-    deleted forgets it) and from the database once per change. Http404 when it is missing
-    or not live."""
-    lesson = cached_for_everyone(
-        None,
-        f"activity-lesson:{int(lesson_id)}",
-        lambda: LessonPage.objects.only(*ACTIVITY_LESSON_FIELDS).filter(pk=lesson_id).first(),
+def _lesson_and_course(lesson_id: int):
+    lesson = LessonPage.objects.only(*ACTIVITY_LESSON_FIELDS).filter(pk=lesson_id).first()
+    if lesson is None:
+        return None
+    return lesson, course_of(lesson, fields=ACTIVITY_COURSE_FIELDS)
+
+
+def activity_lesson_course(lesson_id: int) -> tuple[LessonPage, CoursePage]:
+    """The live lesson `lesson_id` with its list columns and body (ACTIVITY_LESSON_FIELDS),
+    and its course (ACTIVITY_COURSE_FIELDS, `has_prerequisites`): the same for every
+    learner, so from the cache under the pages generation (cms.pages.cached_for_everyone:
+    any page saved, published, unpublished, moved or deleted forgets them) and from the
+    database (two queries) once per change. Http404 when it is missing or not live."""
+    found = cached_for_everyone(
+        None, f"activity-lesson:{int(lesson_id)}", lambda: _lesson_and_course(lesson_id)
     )
-    if lesson is None or not lesson.live:
+    if found is None or not found[0].live:
         raise Http404("No lesson matches the given query.")
-    return lesson
+    return found
+
+
+def activity_lesson(lesson_id: int) -> LessonPage:
+    """The lesson of activity_lesson_course."""
+    return activity_lesson_course(lesson_id)[0]
 
 
 def lesson_access(
@@ -75,7 +91,7 @@ def lesson_access(
 ) -> Access:
     """The default check: a live lesson with this kind's block (holding its activity), the
     learner enrolled in its course and the lesson open to them."""
-    lesson = activity_lesson(lesson_id)
+    lesson, course = activity_lesson_course(lesson_id)
     raw = next(
         (
             b
@@ -89,7 +105,7 @@ def lesson_access(
     activity = _activity_of(kind, lesson, raw["value"]) if load_activity else None
     if load_activity and activity is None:
         raise Refused(kind.missing, code="bad_block", status=404)
-    state = activity_lesson_state(user=user, lesson=lesson)
+    state = activity_lesson_state(user=user, lesson=lesson, course=course)
     refused = lesson_refusal(state)
     if refused is not None:
         raise refused
