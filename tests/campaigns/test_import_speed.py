@@ -280,3 +280,24 @@ def test_a_batch_whose_agency_left_the_importers_scope_writes_nothing(tree, admi
     assert (User.objects.count(), done.created_count) == (users, 0)
     assert not LearnerProfile.objects.filter(employee_code__startswith="NM-").exists()
     assert not RollupTotal.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_the_new_peoples_rollups_read_the_event_tables_by_person(tree, learner_in):
+    """`contributions_sql` of a batch's people reads enrolments, certificates and
+    assignments through their user index, never whole: an import runs it once per batch,
+    on a database that may hold millions of events. (Without the filter on the events the
+    planner scanned the assignments whole, even with sequential scans discouraged.)"""
+    people = [learner_in(tree["snv"]).pk for _ in range(3)]
+    sql = rollups._deltas_sql("SELECT unnest(%(people)s::bigint[])")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"EXPLAIN SELECT * FROM ({sql}) d",  # noqa: S608 -- our SQL
+            {"tz": "Asia/Ho_Chi_Minh", "people": rollups.pg_array(people)},
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+    assert rollups.contributions_sql(
+        "SELECT unnest(%(people)s::bigint[])", {"people": rollups.pg_array(people)}
+    ) == rollups.contributions(people)
