@@ -87,12 +87,20 @@ format: $(STAMP)
 # one; it makes a database of its own); here at 5% of the province (50,000 learners, about
 # 5 minutes); the full province: .venv/bin/python bench/dashboard.py.
 BENCH_DASHBOARD_SERVER ?= postgres://postgres@127.0.0.1:5432/postgres
+# bench/import_learners.py times the import on PostgreSQL (issue 16): a database of its own
+# on that server, made empty before the run and dropped after it.
+BENCH_IMPORT_DATABASE ?= hocso_bench_import
 bench: install
 	@for script in bench/*.py; do \
 		case $$script in \
 		bench/_*.py) ;; \
 		bench/dashboard.py) echo "== $$script --scale 0.05"; \
 			DATABASE_URL="$${DATABASE_URL:-$(BENCH_DASHBOARD_SERVER)}" $(PY) $$script --scale 0.05 || exit 1 ;; \
+		bench/import_learners.py) echo "== $$script (PostgreSQL: $(BENCH_IMPORT_DATABASE))"; \
+			psql "$(BENCH_DASHBOARD_SERVER)" -qc "DROP DATABASE IF EXISTS $(BENCH_IMPORT_DATABASE)" && \
+			psql "$(BENCH_DASHBOARD_SERVER)" -qc "CREATE DATABASE $(BENCH_IMPORT_DATABASE)" && \
+			DATABASE_URL="$(dir $(BENCH_DASHBOARD_SERVER))$(BENCH_IMPORT_DATABASE)" $(PY) $$script || exit 1; \
+			psql "$(BENCH_DASHBOARD_SERVER)" -qc "DROP DATABASE $(BENCH_IMPORT_DATABASE)" ;; \
 		*) echo "== $$script"; $(PY) $$script || exit 1 ;; \
 		esac; \
 	done
