@@ -90,20 +90,25 @@ BENCH_DASHBOARD_SERVER ?= postgres://postgres@127.0.0.1:5432/postgres
 # bench/import_learners.py times the import on PostgreSQL (issue 16): a database of its own
 # on that server, made empty before the run and dropped after it.
 BENCH_IMPORT_DATABASE ?= hocso_bench_import
+# Each bench's start, load average and seconds are printed; one that fails is named at the
+# end and the others still run (the status is then 1).
 bench: install
-	@for script in bench/*.py; do \
+	@failed=""; for script in bench/*.py; do \
+		case $$script in bench/_*.py) continue ;; esac; \
+		began=$$(date +%s); echo "== $$script ($$(date -u +%H:%M:%S) UTC, load $$(cut -d' ' -f1-3 /proc/loadavg))"; \
 		case $$script in \
-		bench/_*.py) ;; \
-		bench/dashboard.py) echo "== $$script --scale 0.05"; \
-			DATABASE_URL="$${DATABASE_URL:-$(BENCH_DASHBOARD_SERVER)}" $(PY) $$script --scale 0.05 || exit 1 ;; \
-		bench/import_learners.py) echo "== $$script (PostgreSQL: $(BENCH_IMPORT_DATABASE))"; \
+		bench/dashboard.py) echo "   --scale 0.05"; \
+			DATABASE_URL="$${DATABASE_URL:-$(BENCH_DASHBOARD_SERVER)}" $(PY) $$script --scale 0.05 || failed="$$failed $$script" ;; \
+		bench/import_learners.py) echo "   on PostgreSQL: $(BENCH_IMPORT_DATABASE)"; \
 			psql "$(BENCH_DASHBOARD_SERVER)" -qc "DROP DATABASE IF EXISTS $(BENCH_IMPORT_DATABASE)" && \
 			psql "$(BENCH_DASHBOARD_SERVER)" -qc "CREATE DATABASE $(BENCH_IMPORT_DATABASE)" && \
-			DATABASE_URL="$(dir $(BENCH_DASHBOARD_SERVER))$(BENCH_IMPORT_DATABASE)" $(PY) $$script || exit 1; \
-			psql "$(BENCH_DASHBOARD_SERVER)" -qc "DROP DATABASE $(BENCH_IMPORT_DATABASE)" ;; \
-		*) echo "== $$script"; $(PY) $$script || exit 1 ;; \
+			DATABASE_URL="$(dir $(BENCH_DASHBOARD_SERVER))$(BENCH_IMPORT_DATABASE)" $(PY) $$script || failed="$$failed $$script"; \
+			psql "$(BENCH_DASHBOARD_SERVER)" -qc "DROP DATABASE IF EXISTS $(BENCH_IMPORT_DATABASE)" ;; \
+		*) $(PY) $$script || failed="$$failed $$script" ;; \
 		esac; \
-	done
+		echo "== $$script took $$(( $$(date +%s) - began )) s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== failed:$$failed"; exit 1; fi
 
 ci:
 	bash .ci/run
