@@ -414,6 +414,7 @@ def deltas(scoped: bool = False) -> str:
     return rollups._DELTAS_SQL.format(
         **{name: f"scoped_{name}" for name in SCOPED_TABLES},
         campaign_course="campaigns_campaigncourse", profile="campaigns_learnerprofile",
+        events_where="",  # the scoped_* tables hold the subtree's people only already
     )  # fmt: skip
 
 

@@ -34,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import _hocso as h  # noqa: E402 - bench/ is not a package
+
 from tests.processes import free_port, stop_process  # noqa: E402 - after the path
 
 WORKDIR = Path(tempfile.mkdtemp(prefix="hocso-bench-h5p-"))
@@ -67,7 +70,6 @@ def build_world(learners: int):
     import uuid
 
     from django.contrib.auth import get_user_model
-    from django.test import Client
     from django.utils.crypto import get_random_string
 
     from assessments.h5p import demo
@@ -106,9 +108,8 @@ def build_world(learners: int):
             full_name=f"Người Học {n}",
         )  # fmt: skip
         enrolment_create(user=user, course=course, source="self")
-        client = Client()
-        client.force_login(user)
-        sessions.append((client.cookies["sessionid"].value, get_random_string(32)))
+        # The privacy consent given (the gate would send the launch to the consent page).
+        sessions.append((h.learner_session(user), get_random_string(32)))
     from assessments.h5p.services import activity_iri
 
     return {"lesson": lesson.pk, "block": block_id, "iri": activity_iri(package),

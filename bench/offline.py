@@ -32,6 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import _hocso as h  # noqa: E402 - bench/ is not a package
+
 from tests.processes import free_port, stop_process  # noqa: E402 - after the path
 
 WORK = Path(tempfile.mkdtemp(prefix="hocso-bench-offline-"))
@@ -225,7 +228,7 @@ def main():
     for course in courses:
         enrolment_create(user=user, course=course, source=Enrolment.Source.SELF)
     client = Client()
-    client.force_login(user)
+    client.cookies["sessionid"] = h.learner_session(user)  # the privacy consent given
     print("HọcSố offline downloads (demo courses; what the phone stores)")
     print(f"{'course':<44}{'pages':>6}{'HTML':>10}{'CSS+JS':>9}{'images+PDF':>11}"
           f"{'no video':>10}{'360p video':>11}{'with video':>11}")  # fmt: skip
