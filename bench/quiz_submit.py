@@ -167,6 +167,7 @@ def main() -> int:
         "import uuid\n"
         "from allauth.account.models import EmailAddress\n"
         "from accounts.models import User\n"
+        "from accounts.services import consent_record\n"
         "from assessments.models import Quiz\n"
         "from courses.models import CourseAudience, CourseIndexPage, CoursePage, LessonPage\n"
         "from courses.services import enrolment_create\n"
@@ -184,6 +185,8 @@ def main() -> int:
         f"    u = User.objects.create_user(f'hv{{i}}@bench.local', '{PASSWORD}', "
         "full_name=f'Học Viên {i}')\n"
         "    EmailAddress.objects.create(user=u, email=u.email, verified=True, primary=True)\n"
+        # The privacy notice accepted: the consent gate would send each page to its form.
+        "    consent_record(user=u)\n"
         "    enrolment_create(user=u, course=course, source='self')\n"
         "print(f'QUIZ {lesson.url} /hoc/bai/{lesson.pk}/kiem-tra/{block}/')\n"
     )
