@@ -14,15 +14,14 @@ start-up (CoursesConfig.ready).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from assessments.grading import ChoiceData, QuestionData
 from assessments.models import Choice, Question
+from cms.cache import generation, generation_forget
 from cms.pages import pages_cache_seconds
 
 BANK_GENERATION_KEY = "assessments:bank-generation:v1"
@@ -41,8 +40,7 @@ class BankQuestion:
 
 
 def bank_changed(**_kwargs) -> None:
-    cache.delete(BANK_GENERATION_KEY)
-    transaction.on_commit(lambda: cache.delete(BANK_GENERATION_KEY))
+    generation_forget(BANK_GENERATION_KEY)
 
 
 for _model in (Question, Choice):
@@ -51,11 +49,7 @@ for _model in (Question, Choice):
 
 
 def _bank_generation() -> str | None:
-    token = cache.get(BANK_GENERATION_KEY)
-    if token is None:
-        cache.add(BANK_GENERATION_KEY, uuid.uuid4().hex[:16], None)
-        token = cache.get(BANK_GENERATION_KEY)
-    return token
+    return generation(BANK_GENERATION_KEY)
 
 
 _BANK_COLUMNS = ("id", "qtype", "points", "shuffle_choices", "partial_credit",

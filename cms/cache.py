@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +105,20 @@ class ResilientRedisCache(RedisCache):
 def cache_down() -> bool:
     """True when the last operation of a ResilientRedisCache failed."""
     return ResilientRedisCache._down
+
+
+def generation(key: str) -> str | None:
+    """The current token stored at `key`, made if missing (None with the cache down): what
+    a cache for everyone puts in its keys, so that forgetting the token forgets them all."""
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex[:16], None)
+        token = cache.get(key)
+    return token
+
+
+def generation_forget(key: str) -> None:
+    """A new token at `key`, now and again when the current transaction commits (a reader
+    between the two would otherwise keep what it read before the commit)."""
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))

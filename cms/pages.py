@@ -9,7 +9,6 @@ contract "models import no views or services" (pyproject.toml) holds.
 
 import contextlib
 import pickle
-import uuid
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -19,6 +18,8 @@ from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import post_page_move
+
+from cms.cache import generation, generation_forget
 
 _views: dict[type, object] = {}
 
@@ -134,18 +135,14 @@ def pages_generation(request=None) -> str | None:
     known = getattr(request, "_hocso_pages_generation", None)
     if known is not None:
         return known
-    token = cache.get(PAGES_GENERATION_KEY)
-    if token is None:
-        cache.add(PAGES_GENERATION_KEY, uuid.uuid4().hex[:16], None)
-        token = cache.get(PAGES_GENERATION_KEY)
+    token = generation(PAGES_GENERATION_KEY)
     if request is not None and token is not None:
         request._hocso_pages_generation = token
     return token
 
 
 def pages_changed(**_kwargs) -> None:
-    cache.delete(PAGES_GENERATION_KEY)
-    transaction.on_commit(lambda: cache.delete(PAGES_GENERATION_KEY))
+    generation_forget(PAGES_GENERATION_KEY)
 
 
 def _saved(sender, instance, **kwargs) -> None:
