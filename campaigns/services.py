@@ -114,7 +114,8 @@ def campaign_targets_set(*, campaign: Campaign, audiences=None, courses=None) ->
 
 def campaign_assign(*, campaign: Campaign, user_ids=None, batch_size: int = 500) -> int:
     """Assign `campaign` to every matching learner (or only `user_ids`) who has no
-    assignment yet, and enrol them in the required courses. Idempotent: running it twice
+    assignment yet, and enrol them in the required courses (those who already completed
+    them complete the campaign at once). Idempotent: running it twice
     creates nothing new. Batches of `batch_size` learners, one transaction each.
     Returns how many assignments were created."""
     if not campaign.is_active or campaign.ends_on < timezone.localdate():
@@ -155,6 +156,12 @@ def campaign_assign(*, campaign: Campaign, user_ids=None, batch_size: int = 500)
                     for row in rows
                 )  # fmt: skip
                 courses_bridge.enrol(campaign=campaign, user_ids=ids, due_at=due_at)
+            # Learners who had already completed every required course have met the
+            # campaign on the day they are assigned it (one query when none have).
+            done = courses_bridge.completion_dates(campaign=campaign, user_ids=ids)
+            for row in rows:
+                if row.user_id in done:
+                    assignment_mark_completed(assignment=row, completed_at=done[row.user_id])
             _assignment_notices(campaign=campaign, user_ids=[row.user_id for row in rows])
         created += len(rows)
 
@@ -191,7 +198,10 @@ def assignments_sync(*, user_ids=None) -> int:
 @transaction.atomic
 def assignment_mark_completed(*, assignment: Assignment, completed_at: dt.datetime) -> Assignment:
     """Record that the learner completed the campaign, reported under the agency they
-    belonged to on that day."""
+    belonged to on that day. A learner who completed the courses before being assigned
+    completes the campaign when assigned (never before: the trend counts the assignment
+    first)."""
+    completed_at = max(completed_at, assignment.created_at)
     membership = (
         Membership.objects.on(timezone.localdate(completed_at))
         .filter(user_id=assignment.user_id)
