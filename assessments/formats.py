@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from django.db import models
 from django.utils.html import escape
@@ -63,8 +64,11 @@ def to_html(text: str, fmt: str) -> str:
     return escape(text).replace("\n", "<br>")
 
 
+@lru_cache(maxsize=4096)
 def render(text: str, fmt: str) -> SafeString:
-    """The part as safe HTML for a page (the only way a question's text reaches one)."""
+    """The part as safe HTML for a page (the only way a question's text reaches one).
+    Remembered per process for the same text and format (a pure function: the attempt page
+    shows the same questions to every learner without sanitising them again)."""
     if not fmt or fmt == TextFormat.PLAIN:
         return linebreaks_plain(text)
     return mark_safe(sanitize_html(to_html(text, fmt)))  # noqa: S308 - sanitised just now

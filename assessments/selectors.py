@@ -9,6 +9,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
@@ -33,6 +34,7 @@ from assessments.models import (
 )
 from assessments.question_types.base import ParsedChoice, ParsedQuestion, penalty_text
 from assessments.question_types.essay import word_count
+from cms.prepared import Prepared
 
 
 @dataclass
@@ -154,9 +156,19 @@ def review_allowed(
     return False
 
 
+_ATTEMPT_OF_USER = Prepared(
+    "attempt-of-user",
+    lambda pk, user_id: Attempt.objects.select_related("quiz").filter(pk=pk, user_id=user_id),
+    "ii",
+)
+
+
 def attempt_for_user(*, user, attempt_id: int) -> Attempt | None:
-    """The attempt if it is this user's; None otherwise (the view answers 404)."""
-    return Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=user).first()
+    """The attempt if it is this user's; None otherwise (the view answers 404). The query's
+    SQL is built once per process (cms.prepared)."""
+    if not user.is_authenticated:
+        return None
+    return _ATTEMPT_OF_USER.first(int(attempt_id), user.pk)
 
 
 def _questions_with_choices(ids) -> dict[int, Question]:
@@ -169,10 +181,18 @@ def _as_is(text: str, _fmt: str) -> str:
     return text
 
 
+def _selected(response: dict) -> set:
+    """The choice keys a saved response chose (a single or multiple choice)."""
+    if "choice" in response:
+        return {response["choice"]}
+    return set(response.get("choices", []))
+
+
 @dataclass
 class ServedChoice:
     key: str
     text: str
+    checked: bool = False  # chosen in the saved answer (a single or multiple choice)
 
 
 @dataclass
@@ -190,8 +210,14 @@ class ServedQuestion:
     error: str = ""  # an answer typed but not readable, kept in the field with this message
     min_words: int | None = None  # an essay's word limits, shown beside its field
     max_words: int | None = None
+    total: int = 0  # the number of questions served in the attempt
 
     @property
+    def label(self) -> str:
+        """ "Question n of total", made here once rather than by a blocktrans per question."""
+        return _("Question %(n)s of %(total)s") % {"n": self.number, "total": self.total}
+
+    @cached_property
     def field_name(self) -> str:
         return f"q-{self.id}"
 
@@ -206,23 +232,24 @@ class ServedQuestion:
 
     @property
     def selected(self) -> set:
-        if "choice" in self.response:
-            return {self.response["choice"]}
-        return set(self.response.get("choices", []))
+        return _selected(self.response)
 
     @property
     def text_answer(self) -> str:
         return self.response.get("text", "")
 
     @property
-    def positions(self) -> list[tuple[ServedChoice, int | None]]:
+    def positions(self) -> list[tuple[ServedChoice, str | None]]:
+        """An ordering question's items with the place chosen for each (as text: what its
+        select's values are)."""
         order = self.response.get("order", [])
-        return [(c, order.index(c.key) + 1 if c.key in order else None) for c in self.choices]
+        return [(c, str(order.index(c.key) + 1) if c.key in order else None) for c in self.choices]
 
     @property
-    def position_values(self) -> list[tuple[int, int]]:
-        """An ordering question's places, as (value, label) for its selects."""
-        return [(n, n) for n in range(1, len(self.choices) + 1)]
+    def position_values(self) -> list[tuple[str, str]]:
+        """An ordering question's places, as (value, label) for its selects (text, so that
+        the page does not format each number again)."""
+        return [(str(n), str(n)) for n in range(1, len(self.choices) + 1)]
 
     @property
     def option_values(self) -> list[tuple[str, str]]:
@@ -249,8 +276,14 @@ def attempt_questions(attempt: Attempt) -> list[ServedQuestion]:
         by_key = {c.key: c for c in question.data.choices}
         fmt = question.text_format
         shown = render if question_types.get(entry["type"]).rich_choices else _as_is
+        response = responses.get(str(question.id)) or {}
+        selected = (
+            {response["choice"]} if "choice" in response else set(response.get("choices", []))
+        )
         choices = [
-            ServedChoice(k, shown(by_key[k].text, fmt)) for k in entry["choices"] if k in by_key
+            ServedChoice(k, shown(by_key[k].text, fmt), k in selected)
+            for k in entry["choices"]
+            if k in by_key
         ]
         options = [  # a <select>'s options: plain text (GIFT reads them as plain)
             ServedChoice(k, by_key[k].match_text) for k in entry.get("options", []) if k in by_key
@@ -264,11 +297,13 @@ def attempt_questions(attempt: Attempt) -> list[ServedQuestion]:
                 points=entry["points"],
                 choices=choices,
                 options=options,
-                response=responses.get(str(question.id)) or {},
+                response=response,
                 min_words=question.min_words,
                 max_words=question.max_words,
             )
         )
+    for question in served:
+        question.total = len(served)
     return served
 
 

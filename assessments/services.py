@@ -39,6 +39,7 @@ from assessments.models import (
     Quiz,
     QuizSlot,
 )
+from cms.prepared import Prepared
 from cms.text import nfc
 
 __all__ = [
@@ -91,13 +92,12 @@ def _fmt(dt) -> str:
 _DRAW_FIELDS = ("id", "category_id", "qtype", "points", "shuffle_choices")
 
 
-def _draw_questions(quiz: Quiz) -> list[Question]:
-    """The questions of one attempt: fixed slots as they are, random slots drawn from their
-    category (never the same question twice in one attempt). Two queries: the slots with
-    their fixed questions, the random slots' pools (each question's columns that _freeze
-    reads: the drawn ones are not read again)."""
-    slots = list(
-        quiz.slots.select_related("question")
+# The quiz's slots with their fixed questions (the SQL built once per process: cms.prepared).
+_QUIZ_SLOTS = Prepared(
+    "quiz-slots",
+    lambda quiz_id: (
+        QuizSlot.objects.filter(quiz_id=quiz_id)
+        .select_related("question")
         .only(
             "id",
             "sort_order",
@@ -108,7 +108,17 @@ def _draw_questions(quiz: Quiz) -> list[Question]:
             *(f"question__{name}" for name in _DRAW_FIELDS),
         )  # fmt: skip
         .order_by("sort_order", "id")
-    )
+    ),
+    "i",
+)
+
+
+def _draw_questions(quiz: Quiz) -> list[Question]:
+    """The questions of one attempt: fixed slots as they are, random slots drawn from their
+    category (never the same question twice in one attempt). Two queries: the slots with
+    their fixed questions, the random slots' pools (each question's columns that _freeze
+    reads: the drawn ones are not read again)."""
+    slots = _QUIZ_SLOTS.all(quiz.pk)
     questions = {s.question_id: s.question for s in slots if s.question_id}
     category_ids = {s.category_id for s in slots if s.category_id}
     pools: dict[int, list[int]] = {}
@@ -190,16 +200,24 @@ def attempt_start(*, user, quiz: Quiz, context_key: str = "", close_overdue=None
     return started
 
 
+# The learner's attempts at a quiz in one place, locked (the SQL built once: cms.prepared).
+_ATTEMPTS_LOCKED = Prepared(
+    "attempts-locked",
+    lambda user_id, quiz_id, context_key: (
+        Attempt.objects.select_for_update()
+        .filter(user_id=user_id, quiz_id=quiz_id, context_key=context_key)
+        .defer("frozen", "answers")
+    ),
+    "iis",
+)
+
+
 def _attempt_new(*, user, quiz: Quiz, context_key: str, now, close_overdue):
     """attempt_start's transaction: the open attempt here (resume), else a new one; a
     refusal is returned (not raised) so that an overdue attempt graded here is kept."""
     # The learner's attempts here, locked (one query): the open one (resume; graded first
     # when past its deadline), else how many were used and the last number.
-    attempts = list(
-        Attempt.objects.select_for_update()
-        .filter(user=user, quiz=quiz, context_key=context_key)
-        .defer("frozen", "answers")
-    )
+    attempts = _ATTEMPTS_LOCKED.all(user.pk, quiz.pk, context_key)
     open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
     if open_attempt is not None:
         if not _overdue(open_attempt, now):
@@ -248,17 +266,24 @@ def _attempt_created(*, quiz: Quiz, user, context_key: str, now, attempts) -> At
     return attempt
 
 
+_ATTEMPT_LOCKED = Prepared(
+    "attempt-locked",
+    lambda pk, user_id: (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .filter(pk=pk, user_id=user_id)
+    ),
+    "ii",
+)
+
+
 def attempt_locked(*, attempt_id: int, user) -> Attempt | None:
     """The user's attempt with its quiz, locked until the caller's transaction ends (only the
     attempt's row: learners submitting the same quiz do not wait for each other), or None
     when there is no such attempt of theirs. For a view that reads, checks and writes the
-    attempt in one transaction (attempt_save / attempt_submit with `locked=True`)."""
-    return (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("quiz")
-        .filter(pk=attempt_id, user=user)
-        .first()
-    )
+    attempt in one transaction (attempt_save / attempt_submit with `locked=True`). The
+    query's SQL is built once per process (cms.prepared)."""
+    return _ATTEMPT_LOCKED.first(int(attempt_id), user.pk)
 
 
 def _locked(attempt: Attempt, user, *, locked: bool = False) -> Attempt:

@@ -36,6 +36,7 @@ from cms.errors import Refused
 from cms.inserts import insert_new
 from cms.net import rate_limit_identity
 from cms.outbox import task_send
+from cms.prepared import Prepared
 from cms.ratelimit import limit_exceeded
 
 VERB_ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
@@ -401,6 +402,16 @@ def activity_iri(package: H5PPackage) -> str:
     return f"{settings.APP_ORIGIN.rstrip('/')}/h5p/activities/{package.pk}"
 
 
+# The learner's latest launch of a package in one place (the SQL built once: cms.prepared).
+_LATEST_LAUNCH = Prepared(
+    "h5p-latest-launch",
+    lambda user_id, package_id, context_key: H5PLaunch.objects.filter(
+        user_id=user_id, package_id=package_id, context_key=context_key
+    ).order_by("-attempt")[:1],
+    "iis",
+)
+
+
 def launch_start(*, user, package: H5PPackage, context_key: str) -> H5PLaunch:
     """The learner's current attempt in this place (reused for H5P_LAUNCH_HOURS), or a new one."""
     if not package_is_playable(package):
@@ -411,11 +422,7 @@ def launch_start(*, user, package: H5PPackage, context_key: str) -> H5PLaunch:
         raise H5PRefused(_("Invalid activity place."))
     window = timedelta(hours=_setting("H5P_LAUNCH_HOURS", 24))
     for _try in range(3):
-        latest = (
-            H5PLaunch.objects.filter(user=user, package=package, context_key=context_key)
-            .order_by("-attempt")
-            .first()
-        )
+        latest = _LATEST_LAUNCH.first(user.pk, package.pk, context_key)
         if latest is not None and latest.created_at >= timezone.now() - window:
             return latest
         launch = H5PLaunch(
@@ -455,18 +462,34 @@ def _rate_limit(user, client_address: str) -> None:
         raise H5PRefused(_("Too many requests; please slow down."), status=429, code="rate")
 
 
-def _own_launch(
-    *, user, launch_id, context_key: str, lock: bool = False, digest: str = ""
-) -> H5PLaunch:
-    """The learner's launch (with its package); `digest`: annotated `seen`, a statement of
-    this digest stored already (in the same query)."""
-    queryset = H5PLaunch.objects.select_related("package")
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    if digest:
-        stored = H5PStatement.objects.filter(launch=OuterRef("pk"), digest=digest)
-        queryset = queryset.annotate(seen=Exists(stored))
-    launch = queryset.filter(public_id=launch_id).first() if _is_uuid(launch_id) else None
+_LAUNCH = Prepared(
+    "h5p-launch",
+    lambda public_id: H5PLaunch.objects.select_related("package").filter(public_id=public_id),
+    "u",
+)
+# Locked, with `seen`: a statement of this digest stored already (in the same query).
+_LAUNCH_LOCKED_SEEN = Prepared(
+    "h5p-launch-locked-seen",
+    lambda public_id, digest: (
+        H5PLaunch.objects.select_related("package")
+        .select_for_update(of=("self",))
+        .annotate(seen=Exists(H5PStatement.objects.filter(launch=OuterRef("pk"), digest=digest)))
+        .filter(public_id=public_id)
+    ),
+    "us",
+)
+
+
+def _own_launch(*, user, launch_id, context_key: str, digest: str = "") -> H5PLaunch:
+    """The learner's launch (with its package); `digest`: locked, and annotated `seen`, a
+    statement of this digest stored already (in the same query). The queries' SQL is built
+    once per process (cms.prepared)."""
+    launch = None
+    if _is_uuid(launch_id):
+        public_id = uuid.UUID(str(launch_id))
+        launch = (
+            _LAUNCH_LOCKED_SEEN.first(public_id, digest) if digest else _LAUNCH.first(public_id)
+        )
     # Someone else's attempt looks exactly like a missing one: nothing leaks.
     if launch is None or launch.user_id != user.pk or launch.context_key != context_key:
         raise H5PRefused(_("This attempt was not found."), status=404, code="launch")
@@ -550,9 +573,7 @@ def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
     ).hexdigest()
 
     with transaction.atomic(savepoint=savepoint):
-        launch = _own_launch(
-            user=user, launch_id=launch_id, context_key=context_key, lock=True, digest=digest
-        )
+        launch = _own_launch(user=user, launch_id=launch_id, context_key=context_key, digest=digest)
         iri = activity_iri(launch.package)
         if object_id == iri:
             if has_parent:
@@ -683,14 +704,21 @@ def state_save(*, user, launch_id, context_key: str, data: str,
     return state
 
 
+_SAVED_STATE = Prepared(
+    "h5p-saved-state",
+    lambda user_id, package_id, context_key: H5PState.objects.filter(
+        user_id=user_id,
+        package_id=package_id,
+        context_key=context_key,
+        data_type="state",
+        sub_content_id=0,
+    ).only("data")[:1],
+    "iis",
+)
+
+
 def state_get(*, user, package: H5PPackage, context_key: str) -> str:
-    row = (
-        H5PState.objects.filter(
-            user=user, package=package, context_key=context_key, data_type="state", sub_content_id=0
-        )
-        .only("data")
-        .first()
-    )
+    row = _SAVED_STATE.first(user.pk, package.pk, context_key)
     return row.data if row else ""
 
 
