@@ -1,9 +1,11 @@
 """Certificate rendering throughput through the real task code.
 
-    .venv/bin/python bench/certificates.py [N] [--signed M] [--rounds R]
+    .venv/bin/python bench/certificates.py [N] [--signed M] [--rounds R] [--postgres URL]
 
-Builds a throw-away database (a temporary SQLite file, or DATABASE_URL if set: use a
-database of your own, e.g. postgres://postgres@127.0.0.1:5432/hocso_bench), the demo's
+Builds a throw-away database (a temporary SQLite file; or DATABASE_URL if set: use a
+database of your own, e.g. postgres://postgres@127.0.0.1:5432/hocso_bench; or with
+--postgres postgres://.../name, that database made afresh and dropped after: production's
+database, where the commit's fsync is the server's, not this process's), the demo's
 default template (logo and signature images), one course and N learners with certificates
 issued; then runs `certificates.render` (the Celery task, eagerly, in this one process:
 one worker on one core) for each and stores the PDFs in a temporary private folder.
@@ -154,7 +156,35 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=500)
     parser.add_argument("--signed", type=int, default=50, help="signed certificates (0: skip)")
     parser.add_argument("--rounds", type=int, default=1, help="unsigned runs (median printed)")
+    parser.add_argument("--postgres", metavar="URL", help="a database of its own (made, dropped)")
     args = parser.parse_args()
+    if args.postgres:
+        from _hocso import fresh_postgres
+
+        os.environ["DATABASE_URL"] = fresh_postgres(args.postgres)
+        try:
+            bench(args)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            drop_postgres(args.postgres)
+    else:
+        bench(args)
+
+
+def drop_postgres(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
+
+
+def bench(args) -> None:
     with tempfile.TemporaryDirectory(prefix="hocso-bench-cert-") as tmp_name:
         tmp = Path(tmp_name)
         started = time.perf_counter()

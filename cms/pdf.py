@@ -9,7 +9,8 @@ under other names would share ReportLab's font face and break the subset cache b
 - `ensure_fonts()`: call before drawing; raises `PdfFontMissing` (ImproperlyConfigured) with
   what to install when a file is missing or unreadable.
 - `SUBSET_SEED`: the characters a Vietnamese document normally needs; registering them first
-  in each document keeps the embedded subsets the same from one PDF to the next (cached).
+  in each document (`pdfmetrics.getFont(FONT).seed(SUBSET_SEED, doc)`) keeps the embedded
+  subsets the same from one PDF to the next (cached).
 - `string_width(text, font, size)`: ReportLab's measure, for fitting text.
 """
 
@@ -103,8 +104,30 @@ class SubsetCachingTTFont(TTFont):
         self._subset_cache: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
         self._parts_cache: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
         self._descriptor_cache: dict[str, tuple[bytes, bytes]] = {}  # by subset name
+        self._seeded: dict[str, tuple[dict, list, int]] = {}  # by seed text
         self._subset_lock = threading.Lock()
         self.face.addSubsetObjects = self._add_subset_objects
+
+    def seed(self, text: str, doc) -> None:
+        """`splitString(text, doc)` for a document that has not used this font yet: the
+        subset state the text leads to is computed once per text and copied (the same
+        assignments, subsets and next code as splitting it again)."""
+        with self._subset_lock:
+            seeded = self._seeded.get(text)
+        if seeded is None:
+            probe = _Probe()
+            self.splitString(text, probe)
+            state = self.state.pop(probe)
+            seeded = (dict(state.assignments), [list(s) for s in state.subsets], state.nextCode)
+            with self._subset_lock:
+                self._seeded[text] = seeded
+        if doc in self.state:
+            raise ValueError("seed() is for a document that has not used this font yet")
+        assignments, subsets, next_code = seeded
+        state = self.state[doc] = TTFont.State(self._asciiReadable, self)
+        state.assignments = dict(assignments)
+        state.subsets = [list(s) for s in subsets]
+        state.nextCode = next_code
 
     def _subset_program(self, subset) -> tuple[bytes, int]:
         key = tuple(subset)
@@ -198,6 +221,10 @@ class SubsetCachingTTFont(TTFont):
                 "MissingWidth": face.defaultWidth,
             }
         )
+
+
+class _Probe:
+    """A stand-in document for `SubsetCachingTTFont.seed` (a weak key of the font's states)."""
 
 
 class Preformatted(pdfdoc.PDFObject):

@@ -7,9 +7,13 @@ change between certificates is prepared once per process and reused:
     `TemplateAssets` built by `template_assets(...)`, kept in a small LRU cache), and
     drawn into each document as an already-encoded image XObject (binary, no ASCII85),
   - the font subsets (program, widths and ToUnicode map, cached by their characters: cms.pdf),
-  - the QR code's layout per symbol version and mask (`qr_matrix`).
-Per certificate only the text, the QR code's data modules (a vector path of run-merged
-modules) and the document's small dictionaries are made. Names are NFC-normalised first:
+    and the subset state of the seed characters (copied into each document),
+  - the whole document around the page (every object but the page's content stream and
+    Info, formatted once per structure: `CertificateCanvas.save`),
+  - the QR code's layout per symbol version and mask, and its modules as an affine function
+    of the data codewords (`qr_matrix`: no error correction computed per certificate).
+Per certificate only the text, the QR code (a vector path of run-merged modules), the Info
+dictionary, the cross-reference table and the trailer are made. Names are NFC-normalised first:
 ReportLab draws a decomposed mark as a separate glyph that stacks wrongly, and pypdf would
 read back a different string.
 Text is drawn with `drawString` (never Paragraph markup), so "<b>" in a name prints as typed.
@@ -187,6 +191,117 @@ class CertificateCanvas(Canvas):
         page = self._doc.Pages.pages[-1]
         if page.compression and not page.Contents:
             page.Contents = pdfdoc.PDFStream(content=page.stream, filters=[pdfdoc.PDFZCompress])
+
+    def save(self):
+        """Canvas.save through a whole-document template: every object but the page's
+        content stream and the Info dictionary (and the cross-reference table and trailer
+        that point at them) is formatted once per document structure (`_structure_key`:
+        the template's images, the font subsets and their names) and written as bytes;
+        the first document of a structure is written by ReportLab and cut into the
+        template. The same bytes as ReportLab's (a test compares them)."""
+        if len(self._code):
+            self.showPage()
+        doc = self._doc
+        key = _structure_key(doc)
+        with _document_lock:
+            template = _document_templates.get(key)
+            if template is not None:
+                _document_templates.move_to_end(key)
+        if template is None:
+            data = doc.GetPDFData(self)
+            template = _DocumentTemplate.cut(doc, data)
+            with _document_lock:
+                _document_templates[key] = template
+                while len(_document_templates) > DOCUMENT_TEMPLATE_CACHE_SIZE:
+                    _document_templates.popitem(last=False)
+        else:
+            data = template.write(doc)
+        self._filename.write(data)
+
+
+# --- The document around the page: formatted once per structure ----------------------------
+
+DOCUMENT_TEMPLATE_CACHE_SIZE = 16
+_document_templates: OrderedDict[tuple, _DocumentTemplate] = OrderedDict()
+_document_lock = threading.Lock()
+_INFO, _CONTENTS = "info", "contents"  # the per-document objects of a template
+
+
+def _structure_key(doc: pdfdoc.PDFDocument) -> tuple:
+    """What decides every object of a one-page document except its content stream and
+    Info: the objects registered while drawing (images by content hash, fonts, the page),
+    each embedded font's subsets (characters in order) and names, and the page's size and
+    resources."""
+    (page,) = doc.Pages.pages
+    fonts = tuple(
+        (font.fontName, font.face.filename, id(font), font.state[doc].internalName,
+         tuple(tuple(subset) for subset in font.state[doc].subsets))
+        for font in doc.delayedFonts
+    )  # fmt: skip
+    xobjects = tuple(sorted(page.XObjects.dict.items())) if page.XObjects else ()
+    return (
+        tuple(doc.numberToId.values()), tuple(doc.fontMapping.items()), fonts,
+        (page.pagewidth, page.pageheight, page.Rotate, page.hasImages, page.compression),
+        tuple((name, ref.name) for name, ref in xobjects),
+        page.ExtGState is not None, bool(page._colorsUsed), bool(page._shadingUsed),
+        bool(page.Annots), doc.compression, doc.invariant, doc._pdfVersion,
+        type(doc.encrypt), doc.Outlines.ready if hasattr(doc.Outlines, "ready") else None,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _DocumentTemplate:
+    """A document cut at its objects: `parts` in object-number order, each the object's
+    bytes or _INFO / _CONTENTS (formatted per document), after `header`; the trailer's
+    dictionary before and after the document ID."""
+
+    header: bytes
+    parts: tuple
+    numbers: dict
+    trailer_before_id: bytes
+    trailer_after_id: bytes
+
+    @classmethod
+    def cut(cls, doc: pdfdoc.PDFDocument, data: bytes) -> _DocumentTemplate:
+        (page,) = doc.Pages.pages
+        variable = {doc.info.__InternalName__: _INFO, page.Contents.__InternalName__: _CONTENTS}
+        names = [doc.numberToId[n] for n in range(1, len(doc.numberToId) + 1)]
+        offsets = [doc.idToOffset[name] for name in names]
+        xref_at = data.rindex(b"\nxref\n") + 1
+        parts = tuple(
+            variable.get(name) or data[start:end]
+            for name, start, end in zip(names, offsets, [*offsets[1:], xref_at], strict=True)
+        )
+        trailer = data[data.index(b"trailer\n", xref_at) : data.rindex(b"\nstartxref\n")]
+        before, found, after = trailer.partition(doc.ID())
+        if not found or doc.ID() in after or sorted(variable.values()) != [_CONTENTS, _INFO]:
+            raise ValueError("unexpected document layout")
+        numbers = {kind: names.index(name) + 1 for name, kind in variable.items()}
+        return cls(data[: offsets[0]], parts, numbers, before, after)
+
+    def write(self, doc: pdfdoc.PDFDocument) -> bytes:
+        """This document's bytes (GetPDFData for a document of the template's structure)."""
+        (page,) = doc.Pages.pages
+        doc.info.invariant = doc.invariant
+        doc.info.digest(doc.signature)
+        own = {_INFO: doc.info, _CONTENTS: page.Contents}
+        out = [self.header]
+        xref = [b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.parts) + 1)]
+        at = len(self.header)
+        for part in self.parts:
+            if part.__class__ is str:
+                content = pdfdoc.format(own[part], doc, toplevel=1)
+                part = b"".join((
+                    b"%d 0 obj\n" % self.numbers[part], content,
+                    b"" if content.endswith(b"\n") else b"\n", b"endobj\n",
+                ))  # fmt: skip
+            out.append(part)
+            xref.append(b"%010d 00000 n \n" % at)
+            at += len(part)
+        out += xref
+        out += (self.trailer_before_id, doc.ID(), self.trailer_after_id,
+                b"\nstartxref\n%d\n%%%%EOF\n" % at)  # fmt: skip
+        return b"".join(out)
 
 
 def fit_box(image: PreparedImage, max_w: float, max_h: float) -> tuple[float, float]:
@@ -430,11 +545,71 @@ class _QrLayout:
 
 
 _qr_layouts: dict[tuple[int, int], _QrLayout] = {}
+QR_DELTAS_MAX = 4096  # per symbol version, error level and mask (~1.4 KB each at version 4)
+
+
+def _qr_modules(version: int, error: int, mask: int, codewords) -> bytes:
+    """The symbol's modules, row after row (one byte each), for its data codewords:
+    segno.encoder._encode's steps from the final message on (error correction codewords,
+    placement, mask, format and version information)."""
+    buff = _qr.Buffer()
+    for codeword in codewords:
+        buff.append_bits(codeword, 8)
+    bits = _qr.make_final_message(version, error, buff).getbits()
+    layout = _qr_layout(version, mask)
+    matrix = tuple(bytearray(row) for row in layout.base)
+    for (i, j), bit in zip(layout.places, bits, strict=False):  # remainder cells stay 0x2
+        matrix[i][j] = bit
+    for i, j in layout.inverted:
+        matrix[i][j] ^= 1
+    _qr.add_format_info(matrix, version, error, mask)
+    _qr.add_version_info(matrix, version)
+    return b"".join(matrix)
+
+
+def _qr_layout(version: int, mask: int) -> _QrLayout:
+    layout = _qr_layouts.get((version, mask))
+    if layout is None:
+        layout = _qr_layouts[(version, mask)] = _QrLayout(version, mask)
+    return layout
+
+
+class _QrAffine:
+    """The modules as an affine function of the data codewords: error correction is linear
+    over GF(2^8), so bitwise linear, and placement, masking and the format information
+    only move or flip bits. So modules(c) = modules(0) XOR the XOR over positions k of
+    (modules(c_k at k, 0 elsewhere) XOR modules(0)), with the modules as one integer of a
+    byte each; those terms are computed the first time a (position, codeword) is seen (a
+    site's verification URLs differ only in their codes)."""
+
+    def __init__(self, version: int, error: int, mask: int, count: int):
+        self.version, self.error, self.mask, self.count = version, error, mask, count
+        self.zero = int.from_bytes(_qr_modules(version, error, mask, bytes(count)))
+        self.deltas: dict[tuple[int, int], int] = {}
+
+    def modules(self, codewords: list[int]) -> bytes:
+        value, deltas = self.zero, self.deltas
+        for position, codeword in enumerate(codewords):
+            if codeword:
+                delta = deltas.get((position, codeword))
+                if delta is None:
+                    alone = bytearray(self.count)
+                    alone[position] = codeword
+                    delta = self.zero ^ int.from_bytes(
+                        _qr_modules(self.version, self.error, self.mask, alone)
+                    )
+                    if len(deltas) < QR_DELTAS_MAX:
+                        deltas[(position, codeword)] = delta
+                value ^= delta
+        return value.to_bytes(len(_qr_layout(self.version, self.mask).base) ** 2)
+
+
+_qr_affine: dict[tuple[int, int, int, int], _QrAffine] = {}
 
 
 def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
     """segno.make(data, error="m", micro=False, mask=mask).matrix, with the parts that do not
-    depend on the data (_QrLayout) computed once per version and mask."""
+    depend on the data (_QrLayout, _QrAffine) computed once per version and mask."""
     segments = _qr.prepare_data(data, None, None)
     error = consts.ERROR_LEVEL_M
     version = _qr.find_version(segments, error, eci=False, micro=False)
@@ -447,18 +622,17 @@ def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
     _qr.write_terminator(buff, capacity, None, len(buff))
     _qr.write_padding_bits(buff, version, len(buff))
     _qr.write_pad_codewords(buff, version, capacity, len(buff))
-    bits = _qr.make_final_message(version, error, buff).getbits()
-    layout = _qr_layouts.get((version, mask))
-    if layout is None:
-        layout = _qr_layouts[(version, mask)] = _QrLayout(version, mask)
-    matrix = tuple(bytearray(row) for row in layout.base)
-    for (i, j), bit in zip(layout.places, bits, strict=False):  # remainder cells stay 0x2
-        matrix[i][j] = bit
-    for i, j in layout.inverted:
-        matrix[i][j] ^= 1
-    _qr.add_format_info(matrix, version, error, mask)
-    _qr.add_version_info(matrix, version)
-    return matrix
+    codewords = list(buff.toints())
+    key = (version, error, mask, len(codewords))
+    affine = _qr_affine.get(key)
+    if affine is None:
+        affine = _qr_affine[key] = _QrAffine(*key)
+    modules = affine.modules(codewords)
+    size = len(_qr_layout(version, mask).base)
+    return tuple(bytearray(modules[i : i + size]) for i in range(0, size * size, size))
+
+
+_DARK_RUN = re.compile(rb"[^\x00]+")  # a run of dark modules (any non-zero value) in a row
 
 
 def qr_path_operators(data: str) -> tuple[int, str]:
@@ -466,18 +640,11 @@ def qr_path_operators(data: str) -> tuple[int, str]:
     only: formatting thousands of floats through ReportLab costs more than the whole page)."""
     matrix = qr_matrix(data, _qr_mask(data))
     n = len(matrix)
-    ops = []
-    for row_index, row in enumerate(matrix):
-        y = n - 1 - row_index
-        x = 0
-        while x < n:
-            if row[x]:
-                start = x
-                while x < n and row[x]:
-                    x += 1
-                ops.append(f"{start} {y} {x - start} 1 re")
-            else:
-                x += 1
+    ops = [
+        f"{run.start()} {n - 1 - row_index} {run.end() - run.start()} 1 re"
+        for row_index, row in enumerate(matrix)
+        for run in _DARK_RUN.finditer(row)
+    ]
     ops.append("f")
     return n, "\n".join(ops)
 
@@ -513,7 +680,7 @@ def render_certificate_pdf(content: CertificateContent, assets: TemplateAssets) 
     buf = io.BytesIO()
     c = CertificateCanvas(buf, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1)
     for font in (FONT, FONT_BOLD):  # fixed code order: shared, cached subsets
-        pdfmetrics.getFont(font).splitString(SUBSET_SEED, c._doc)
+        pdfmetrics.getFont(font).seed(SUBSET_SEED, c._doc)
     c.setTitle(f"{assets.title} – {full_name}")
     c.setAuthor(assets.issuer)
     c.setSubject(f"{course} · {content.code}")

@@ -268,9 +268,10 @@ def test_two_certificates_after_a_warm_cache_each_carry_only_their_own_text(asse
 
 
 def test_the_shortcuts_write_the_bytes_reportlab_and_segno_write(assets, monkeypatch):
-    """The font dictionaries taken from the cache, the text drawn without ReportLab's unused
-    measuring and the QR matrix from the cached layout are exactly what ReportLab and segno
-    make anew, for seed-only names and for letters outside the seed (a subset of their own)."""
+    """The font dictionaries taken from the cache, the seeded subsets copied, the document
+    written from its template, the text drawn without ReportLab's unused measuring and the
+    QR matrix from the cached layout and terms are exactly what ReportLab and segno make
+    anew, for seed-only names and for letters outside the seed (a subset of their own)."""
     import segno
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
@@ -281,6 +282,10 @@ def test_the_shortcuts_write_the_bytes_reportlab_and_segno_write(assets, monkeyp
     cached = [render_certificate_pdf(content(name), assets) for name in names]
     cached_again = [render_certificate_pdf(content(name), assets) for name in names]
     monkeypatch.setattr(cms_pdf.SubsetCachingTTFont, "addObjects", TTFont.addObjects)
+    monkeypatch.setattr(
+        cms_pdf.SubsetCachingTTFont, "seed", lambda font, text, doc: font.splitString(text, doc)
+    )
+    monkeypatch.setattr(render.CertificateCanvas, "save", Canvas.save)
     monkeypatch.setattr(render.CertificateCanvas, "drawString", Canvas.drawString)
     monkeypatch.setattr(render.CertificateCanvas, "drawCentredString", Canvas.drawCentredString)
     monkeypatch.setattr(
@@ -352,3 +357,58 @@ def test_streams_are_deflated_without_an_ascii85_layer(assets):
         if pixels[x, y][0] > 150 and pixels[x, y][1] < 80 and pixels[x, y][2] < 80
     )  # fmt: skip
     assert reds > 20  # the red logo ring is on the page
+
+
+def test_a_document_of_a_known_structure_is_written_from_its_template(assets, monkeypatch):
+    """Once a structure (images, font subsets) has been written by ReportLab, the next
+    documents of that structure are written from the template: no ReportLab document
+    formatting, no font objects made, and each reads back with its own text and QR code;
+    a name with letters outside the seed gets a template of its own."""
+    from reportlab.pdfbase import pdfdoc
+
+    from cms import pdf as cms_pdf
+
+    for name in ("Đặng Văn Lâm", "Zoë Ångström"):  # warm: both structures
+        render_certificate_pdf(content(name, code="WARM2345XY"), assets)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("formatted by ReportLab again")
+
+    monkeypatch.setattr(pdfdoc.PDFDocument, "GetPDFData", refuse)
+    monkeypatch.setattr(cms_pdf.SubsetCachingTTFont, "addObjects", refuse)
+    for name, code in (("Lò Thị Ửng", "GH67JK89LM"), ("Zoë Ångström", "AB23CD45EF")):
+        pdf = render_certificate_pdf(content(name, code=code), assets)
+        for text in (poppler_text(pdf), pdf_text(pdf)):
+            assert name in text and code in text and "WARM2345XY" not in text
+        assert decode_qr(pdf_page_image(pdf)) == [f"http://127.0.0.1:8000/chung-chi/{code}/"]
+    monkeypatch.undo()
+    with pytest.raises(AssertionError, match="again"):  # a new structure: ReportLab writes it
+        monkeypatch.setattr(pdfdoc.PDFDocument, "GetPDFData", refuse)
+        render_certificate_pdf(content("Ærøskøbing Ünal"), assets)
+
+
+def test_qr_modules_are_an_affine_function_of_the_codewords():
+    """The QR matrix comes from per-codeword terms computed once (a site's URLs share all
+    but their codes): after the first URLs of a shape no error correction is computed, and
+    the matrices stay segno's."""
+    import unittest.mock
+
+    import segno
+    from segno import encoder
+
+    for code in ("WARM2345XY", "ZZZZ9999ZZ"):
+        render.qr_matrix(f"https://hocso.example.vn/chung-chi/{code}/", 3)
+    urls = [f"https://hocso.example.vn/chung-chi/{code}/" for code in
+            ("WARM2345ZZ", "ZZZZ9999XY", "ZZRM2399XZ")]  # fmt: skip
+    expected = [segno.make(url, error="m", micro=False, mask=3).matrix for url in urls]
+    calls = []
+    original = encoder.make_final_message
+
+    def counting(*args):
+        calls.append(1)
+        return original(*args)
+
+    with unittest.mock.patch.object(encoder, "make_final_message", counting):
+        for url, matrix in zip(urls, expected, strict=True):
+            assert [bytes(r) for r in render.qr_matrix(url, 3)] == [bytes(r) for r in matrix]
+        assert calls == []
