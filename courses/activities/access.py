@@ -22,9 +22,11 @@ from functools import cached_property, wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.views.decorators.http import require_POST
+from wagtail.blocks import ChooserBlock
 
 from cms.errors import Refused, answers_refusals
 from cms.pages import cached_for_everyone
+from cms.prepared import Prepared
 from courses.activities.registry import ActivityKind, kind
 from courses.models import CoursePage, LessonPage
 from courses.selectors import (
@@ -56,8 +58,29 @@ class Access:
         return self.kind.context_key(self.lesson.pk, self.block_id)
 
 
+# An activity (a Quiz, a package) by its primary key, per model: the SQL built once per
+# process (cms.prepared).
+_BY_PK: dict[type, Prepared] = {}
+
+
+def _by_pk(model) -> Prepared:
+    found = _BY_PK.get(model)
+    if found is None:
+        found = _BY_PK[model] = Prepared(
+            f"{model._meta.label}-by-pk", lambda pk: model.objects.filter(pk=pk), "i"
+        )
+    return found
+
+
 def _activity_of(kind: ActivityKind, lesson: LessonPage, value: dict):
-    return kind.activity(lesson.body.stream_block.child_blocks[kind.block_type].to_python(value))
+    """The block's activity as its chooser block gives it (`objects.get(pk)`, None when it
+    is gone), read through a query built once per process."""
+    block = lesson.body.stream_block.child_blocks[kind.block_type]
+    chooser = block.child_blocks.get(kind.activity_field)
+    pk = kind.activity(value)
+    if isinstance(chooser, ChooserBlock) and type(pk) is int:
+        return _by_pk(chooser.model_class).first(pk)
+    return kind.activity(block.to_python(value))
 
 
 def _lesson_and_course(lesson_id: int):

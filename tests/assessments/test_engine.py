@@ -255,4 +255,5 @@ def test_served_questions_carry_no_answers(quiz, user_factory):
     assert len(served) == 6
     for question in served:
         for choice in question.choices:
-            assert set(vars(choice)) == {"key", "text"}
+            # The learner's own saved choice at most (none yet): no weight, no feedback.
+            assert set(vars(choice)) == {"key", "text", "checked"} and choice.checked is False
