@@ -10,8 +10,7 @@ change between certificates is prepared once per process and reused:
     and the subset state of the seed characters (copied into each document),
   - the whole document around the page (every object but the page's content stream and
     Info, formatted once per structure: `CertificateCanvas.save`),
-  - the QR code's layout per symbol version and mask, and its modules as an affine function
-    of the data codewords (`qr_matrix`: no error correction computed per certificate).
+  - the QR code's layout per symbol version and mask (`qr_matrix`).
 Per certificate only the text, the QR code (a vector path of run-merged modules), the Info
 dictionary, the cross-reference table and the trailer are made. Names are NFC-normalised first:
 ReportLab draws a decomposed mark as a separate glyph that stacks wrongly, and pypdf would
@@ -545,71 +544,11 @@ class _QrLayout:
 
 
 _qr_layouts: dict[tuple[int, int], _QrLayout] = {}
-QR_DELTAS_MAX = 4096  # per symbol version, error level and mask (~1.4 KB each at version 4)
-
-
-def _qr_modules(version: int, error: int, mask: int, codewords) -> bytes:
-    """The symbol's modules, row after row (one byte each), for its data codewords:
-    segno.encoder._encode's steps from the final message on (error correction codewords,
-    placement, mask, format and version information)."""
-    buff = _qr.Buffer()
-    for codeword in codewords:
-        buff.append_bits(codeword, 8)
-    bits = _qr.make_final_message(version, error, buff).getbits()
-    layout = _qr_layout(version, mask)
-    matrix = tuple(bytearray(row) for row in layout.base)
-    for (i, j), bit in zip(layout.places, bits, strict=False):  # remainder cells stay 0x2
-        matrix[i][j] = bit
-    for i, j in layout.inverted:
-        matrix[i][j] ^= 1
-    _qr.add_format_info(matrix, version, error, mask)
-    _qr.add_version_info(matrix, version)
-    return b"".join(matrix)
-
-
-def _qr_layout(version: int, mask: int) -> _QrLayout:
-    layout = _qr_layouts.get((version, mask))
-    if layout is None:
-        layout = _qr_layouts[(version, mask)] = _QrLayout(version, mask)
-    return layout
-
-
-class _QrAffine:
-    """The modules as an affine function of the data codewords: error correction is linear
-    over GF(2^8), so bitwise linear, and placement, masking and the format information
-    only move or flip bits. So modules(c) = modules(0) XOR the XOR over positions k of
-    (modules(c_k at k, 0 elsewhere) XOR modules(0)), with the modules as one integer of a
-    byte each; those terms are computed the first time a (position, codeword) is seen (a
-    site's verification URLs differ only in their codes)."""
-
-    def __init__(self, version: int, error: int, mask: int, count: int):
-        self.version, self.error, self.mask, self.count = version, error, mask, count
-        self.zero = int.from_bytes(_qr_modules(version, error, mask, bytes(count)))
-        self.deltas: dict[tuple[int, int], int] = {}
-
-    def modules(self, codewords: list[int]) -> bytes:
-        value, deltas = self.zero, self.deltas
-        for position, codeword in enumerate(codewords):
-            if codeword:
-                delta = deltas.get((position, codeword))
-                if delta is None:
-                    alone = bytearray(self.count)
-                    alone[position] = codeword
-                    delta = self.zero ^ int.from_bytes(
-                        _qr_modules(self.version, self.error, self.mask, alone)
-                    )
-                    if len(deltas) < QR_DELTAS_MAX:
-                        deltas[(position, codeword)] = delta
-                value ^= delta
-        return value.to_bytes(len(_qr_layout(self.version, self.mask).base) ** 2)
-
-
-_qr_affine: dict[tuple[int, int, int, int], _QrAffine] = {}
 
 
 def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
     """segno.make(data, error="m", micro=False, mask=mask).matrix, with the parts that do not
-    depend on the data (_QrLayout, _QrAffine) computed once per version and mask."""
+    depend on the data (_QrLayout) computed once per version and mask."""
     segments = _qr.prepare_data(data, None, None)
     error = consts.ERROR_LEVEL_M
     version = _qr.find_version(segments, error, eci=False, micro=False)
@@ -622,14 +561,18 @@ def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
     _qr.write_terminator(buff, capacity, None, len(buff))
     _qr.write_padding_bits(buff, version, len(buff))
     _qr.write_pad_codewords(buff, version, capacity, len(buff))
-    codewords = list(buff.toints())
-    key = (version, error, mask, len(codewords))
-    affine = _qr_affine.get(key)
-    if affine is None:
-        affine = _qr_affine[key] = _QrAffine(*key)
-    modules = affine.modules(codewords)
-    size = len(_qr_layout(version, mask).base)
-    return tuple(bytearray(modules[i : i + size]) for i in range(0, size * size, size))
+    bits = _qr.make_final_message(version, error, buff).getbits()
+    layout = _qr_layouts.get((version, mask))
+    if layout is None:
+        layout = _qr_layouts[(version, mask)] = _QrLayout(version, mask)
+    matrix = tuple(bytearray(row) for row in layout.base)
+    for (i, j), bit in zip(layout.places, bits, strict=False):  # remainder cells stay 0x2
+        matrix[i][j] = bit
+    for i, j in layout.inverted:
+        matrix[i][j] ^= 1
+    _qr.add_format_info(matrix, version, error, mask)
+    _qr.add_version_info(matrix, version)
+    return matrix
 
 
 _DARK_RUN = re.compile(rb"[^\x00]+")  # a run of dark modules (any non-zero value) in a row

@@ -270,7 +270,7 @@ def test_two_certificates_after_a_warm_cache_each_carry_only_their_own_text(asse
 def test_the_shortcuts_write_the_bytes_reportlab_and_segno_write(assets, monkeypatch):
     """The font dictionaries taken from the cache, the seeded subsets copied, the document
     written from its template, the text drawn without ReportLab's unused measuring and the
-    QR matrix from the cached layout and terms are exactly what ReportLab and segno make
+    QR matrix from the cached layout are exactly what ReportLab and segno make
     anew, for seed-only names and for letters outside the seed (a subset of their own)."""
     import segno
     from reportlab.pdfbase.ttfonts import TTFont
@@ -385,30 +385,3 @@ def test_a_document_of_a_known_structure_is_written_from_its_template(assets, mo
     with pytest.raises(AssertionError, match="again"):  # a new structure: ReportLab writes it
         monkeypatch.setattr(pdfdoc.PDFDocument, "GetPDFData", refuse)
         render_certificate_pdf(content("Ærøskøbing Ünal"), assets)
-
-
-def test_qr_modules_are_an_affine_function_of_the_codewords():
-    """The QR matrix comes from per-codeword terms computed once (a site's URLs share all
-    but their codes): after the first URLs of a shape no error correction is computed, and
-    the matrices stay segno's."""
-    import unittest.mock
-
-    import segno
-    from segno import encoder
-
-    for code in ("WARM2345XY", "ZZZZ9999ZZ"):
-        render.qr_matrix(f"https://hocso.example.vn/chung-chi/{code}/", 3)
-    urls = [f"https://hocso.example.vn/chung-chi/{code}/" for code in
-            ("WARM2345ZZ", "ZZZZ9999XY", "ZZRM2399XZ")]  # fmt: skip
-    expected = [segno.make(url, error="m", micro=False, mask=3).matrix for url in urls]
-    calls = []
-    original = encoder.make_final_message
-
-    def counting(*args):
-        calls.append(1)
-        return original(*args)
-
-    with unittest.mock.patch.object(encoder, "make_final_message", counting):
-        for url, matrix in zip(urls, expected, strict=True):
-            assert [bytes(r) for r in render.qr_matrix(url, 3)] == [bytes(r) for r in matrix]
-        assert calls == []
