@@ -31,10 +31,14 @@ SQL (`deltas`, one definition: a copy here had fallen behind the app's measures)
 from the raw rows, for a subtree through its people only.
 
 Timings: median of --runs (7) after one warm-up, time.perf_counter, DEBUG off, a superuser
-logged in with force_login. Pages: the root dashboard, the largest commune's dashboard and
-the root's year report; for each, the rollup SQL the page needs (subtree totals per child
-agency from RollupTotal by path prefix; the year report's per-agency sums from RollupMonth
-over 12 months) and the naive raw-row query; both queries' results are compared.
+logged in with force_login. Each page twice: "cold", the rollups' generation forgotten
+before each run (what any rollup write does: the page reads its sums from the tables), and
+"cached", as found (the sums from campaigns.reporting.aggregates.rollup_cached, here in the
+local-memory cache of this one process; Redis in production). Pages: the root dashboard,
+the largest commune's dashboard and the root's year report; for each, the rollup SQL the
+page needs (subtree totals per child agency from RollupTotal by path prefix; the year
+report's per-agency sums from RollupMonth over 12 months) and the naive raw-row query;
+both queries' results are compared.
 """
 
 from __future__ import annotations
@@ -139,6 +143,9 @@ def setup_django(bench_url: str) -> None:
 
     # DEBUG keeps every SQL statement in memory and changes error pages: off, as in production.
     settings.DEBUG = False
+    # The dashboards' rollup sums cached (campaigns.reporting.aggregates.rollup_cached) in
+    # the local-memory cache: safe here, one process writes and reads (in production, Redis).
+    settings.ROLLUP_CACHE = True
 
 
 def sql(query: str, params=None):
@@ -620,11 +627,13 @@ def mfa_prove(client, user) -> None:
 
 
 def time_pages(args) -> None:
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
 
     from accounts.models import User
     from campaigns.models import Agency
+    from campaigns.reporting.rollups import GENERATION_KEY
 
     root = Agency.objects.get(depth=1)
     # The commune or ward with the most learners below it.
@@ -653,28 +662,49 @@ def time_pages(args) -> None:
     ]  # fmt: skip
     print(f"\ntimings: median of {args.runs} runs after 1 warm-up, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)  # fmt: skip
-    print("\n| page | HTTP | queries | page ms | rollup SQL ms | naive SQL ms | naive ÷ page "
+    print("rollup cache (aggregates.rollup_cached): local memory, one process; 'cold': the "
+          "rollups' generation forgotten before each run (as after any rollup write), "
+          "'cached': as found")  # fmt: skip
+    print("\n| page | HTTP | queries cold/cached | page ms cold | page ms cached "
+          "| rollup SQL ms | naive SQL ms | naive ÷ page cold | naive ÷ page cached "
           "| naive ÷ rollup SQL | same numbers |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, url, rollup, naive in pages:
-        queries = []
 
-        def count(execute, *args, queries=queries):
-            queries.append(1)
-            return execute(*args)
+        def counted(get):
+            queries = []
 
-        with connection.execute_wrapper(count):
-            status = status_of(client, url)
-        page_ms = median_ms(lambda url=url: client.get(url), args.runs) if status == 200 else None
+            def count(execute, *args):
+                queries.append(1)
+                return execute(*args)
+
+            with connection.execute_wrapper(count):
+                result = get()
+            return result, len(queries)
+
+        def cold(url=url):
+            cache.delete(GENERATION_KEY)  # what any write to the rollups does
+            return status_of(client, url)
+
+        status, n_cold = counted(cold)
+        n_cached = counted(lambda url=url: client.get(url))[1]
+        ok = status == 200
+        cold_ms = median_ms(cold, args.runs) if ok else None
+        page_ms = median_ms(lambda url=url: client.get(url), args.runs) if ok else None
         rollup_ms = median_ms(rollup, args.runs)
         naive_ms = median_ms(naive, args.runs)
         same = same_numbers(rollup(), naive())
-        print(f"| {name} `{url}` | {status} | {len(queries) if page_ms else '–'} | "
-              f"{f'{page_ms:,.1f}' if page_ms is not None else '–'} | {rollup_ms:,.1f} | "
-              f"{naive_ms:,.0f} | "
-              f"{f'{naive_ms / page_ms:,.0f}×' if page_ms else '–'} | "
-              f"{naive_ms / rollup_ms:,.0f}× | {'yes' if same else 'NO'} |",
-              flush=True)  # fmt: skip
+
+        def ms(value):
+            return f"{value:,.1f}" if value is not None else "–"
+
+        def ratio(value, naive_ms=naive_ms):
+            return f"{naive_ms / value:,.0f}×" if value else "–"
+
+        print(f"| {name} `{url}` | {status} | {f'{n_cold}/{n_cached}' if ok else '–'} | "
+              f"{ms(cold_ms)} | {ms(page_ms)} | {rollup_ms:,.1f} | {naive_ms:,.0f} | "
+              f"{ratio(cold_ms)} | {ratio(page_ms)} | {naive_ms / rollup_ms:,.0f}× | "
+              f"{'yes' if same else 'NO'} |", flush=True)  # fmt: skip
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -98,10 +98,12 @@ def dashboard(request, agency_id=None):
         "ancestors": selectors.visible_ancestors(user, parent) if parent else [],
         "subject": subject, "campaigns": campaigns, "choice": choice, "sort": sort,
         "headline": data["headline"], "rows": data["rows"],
+        # By the scope's agency ids (read with the tree): the agency_id index, and cached.
         "courses": (
-            aggregates.course_breakdown(parent_paths=paths, subject=subject) if paths else []
+            aggregates.course_breakdown(agency_ids=data["agency_ids"], subject=subject)
+            if paths else []
         ),
-        "trend": aggregates.trend(parent_paths=paths, subject=subject, weekly=weekly)
+        "trend": aggregates.trend(agency_ids=data["agency_ids"], subject=subject, weekly=weekly)
         if paths else [],
         "weekly": weekly,
         "campaign_param": subject.campaign.pk if subject.campaign else "all",

@@ -11,8 +11,11 @@ the number of learners.
 """
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +30,14 @@ from campaigns.models import (
     RollupTotal,
 )
 from campaigns.reporting import report_files
-from campaigns.reporting.rollups import MEASURES, month_bucket, month_range, percent
+from campaigns.reporting.rollups import (
+    GENERATION_KEY,
+    MEASURES,
+    month_bucket,
+    month_range,
+    percent,
+)
+from cms.cache import generation
 
 COUNTERS = (*MEASURES, "headcount", "target")
 
@@ -82,6 +92,11 @@ class Subject:
             course_ids=[link.course_id for link in campaign.courses.all()],
             audiences=[a.audience for a in campaign.audiences.all()],
         )
+
+    def key(self) -> tuple:
+        """What the subject's sums depend on, for a cache key."""
+        campaign = self.campaign.pk if self.campaign is not None else None
+        return (campaign, sorted(self.course_ids), sorted(self.audiences))
 
     def rows_filter(self) -> Q:
         """Rollup rows that feed this subject's counters."""
@@ -140,13 +155,56 @@ class Tree:
         return self._totals.get(path) or Counts()
 
 
+# --- Sums of rollup rows, cached ---------------------------------------------------------
+
+# A bound on a cached sum's life should a forgetting write have found the cache unreachable
+# (Redis down for the write, back for the next read): every write forgets them anyway.
+ROLLUP_CACHE_SECONDS = 600
+LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def rollup_cache_on() -> bool:
+    """settings.ROLLUP_CACHE: True, False, or absent (None): on when the default cache is
+    shared by every process (Redis). A process-local cache would not hear another
+    process's writes (gunicorn's other workers, a Celery worker), so it is off there."""
+    choice = getattr(settings, "ROLLUP_CACHE", None)
+    if choice is not None:
+        return bool(choice)
+    return settings.CACHES["default"]["BACKEND"] not in LOCAL_CACHES
+
+
+def rollup_cached(kind: str, parts: tuple, compute):
+    """`compute()`, a sum of rollup rows (plain data), cached under the rollups' generation
+    (rollups.GENERATION_KEY, forgotten by every write to the tables) and `parts`, all that
+    the sum depends on besides the rows: the subject's key, the agency ids it covers (ids,
+    not paths: an agency moved in the tree keeps its rows), the period. Without the cache
+    (off, or Redis down) it is `compute()`: a miss, never an error."""
+    if not rollup_cache_on():
+        return compute()
+    token = generation(GENERATION_KEY)
+    if token is None:  # the cache is down
+        return compute()
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    key = f"campaigns:rollups:{token}:{kind}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, ROLLUP_CACHE_SECONDS)
+    return value
+
+
 def _sum_kwargs():
     return {m: Sum(m) for m in MEASURES}
 
 
-def own_counts(*, subject: Subject, root: Agency | None, rows=None) -> Tree:
+def own_counts(*, subject: Subject, root: Agency | None, rows=None, rows_key=None) -> Tree:
     """The subtree of `root` (the whole tree for None): its agencies and their own
-    counters. Queries: agencies 1, rollup totals 1, headcounts 1, targets 1 (campaign)."""
+    counters. Queries: agencies 1, rollup totals 1 (none when cached), headcounts 1,
+    targets 1 (campaign). `rows`: other rollup rows than RollupTotal's (a period's), with
+    `rows_key` naming them for the cache (without one they are not cached)."""
     agencies_qs = Agency.objects.all()
     if root is not None:
         agencies_qs = agencies_qs.filter(path__startswith=root.path)
@@ -154,48 +212,60 @@ def own_counts(*, subject: Subject, root: Agency | None, rows=None) -> Tree:
                                                     "code", "is_active")}  # fmt: skip
     by_id = {a.pk: a for a in agencies.values()}
     own: dict[str, Counts] = {path: Counts() for path in agencies}
-    source = rows if rows is not None else RollupTotal.objects.all()
-    if root is not None:
-        source = source.filter(agency__path__startswith=root.path)
-    # One row per agency (not per agency, campaign and course: 6x fewer rows for the ORM
-    # to read at a province's scale). Among the subject's rows (rows_filter): registrations
-    # from the plain rows (no campaign, no course); enrolled, completed and certified from
-    # all the others (the campaign's rows, or every course's rows without a campaign).
-    plain = Q(campaign_id=0, course_id=0)
-    grouped = (
-        source.filter(subject.rows_filter())
-        .values("agency_id")
-        .annotate(
-            registered=Sum("registered", filter=plain),
-            **{m: Sum(m, filter=~plain) for m in MEASURES if m != "registered"},
-        )
-    )
-    for row in grouped:
-        agency = by_id.get(row["agency_id"])
-        if agency is not None:
-            own[agency.path].add(
-                Counts(**{m: row[m] or 0 for m in MEASURES})  # None: no row of that kind
+    if rows is None:
+        rows, rows_key = RollupTotal.objects.all(), ("total",)
+    # The subtree's rows by their agency ids (the agency_id index), not a join on the path.
+    scope = None if root is None else sorted(by_id)
+
+    def read() -> list[tuple]:
+        source = rows if scope is None else rows.filter(agency_id__in=scope)
+        # One row per agency (not per agency, campaign and course: 6x fewer rows for the
+        # ORM to read at a province's scale). Among the subject's rows (rows_filter):
+        # registrations from the plain rows (no campaign, no course); enrolled, completed
+        # and certified from all the others (the campaign's rows, or every course's rows
+        # without a campaign).
+        plain = Q(campaign_id=0, course_id=0)
+        grouped = (
+            source.filter(subject.rows_filter())
+            .values("agency_id")
+            .annotate(
+                registered=Sum("registered", filter=plain),
+                **{m: Sum(m, filter=~plain) for m in MEASURES if m != "registered"},
             )
-    _add_headcounts_and_targets(subject=subject, agencies=agencies, own=own, root=root)
+        )
+        # None: no row of that kind.
+        return [(r["agency_id"], *(r[m] or 0 for m in MEASURES)) for r in grouped]
+
+    if rows_key is None:
+        grouped_rows = read()
+    else:
+        grouped_rows = rollup_cached("own", (rows_key, subject.key(), scope), read)
+    for agency_id, *sums in grouped_rows:
+        agency = by_id.get(agency_id)
+        if agency is not None:
+            own[agency.path].add(Counts(*sums))
+    _add_headcounts_and_targets(subject=subject, by_id=by_id, own=own, root=root)
     return Tree(own, agencies)
 
 
-def _add_headcounts_and_targets(*, subject, agencies, own, root) -> None:
+def _add_headcounts_and_targets(*, subject, by_id, own, root) -> None:
     heads = AgencyHeadcount.objects.all()
     if root is not None:
+        # By the path (a small table): a thousand ids as parameters cost 5 ms to send.
         heads = heads.filter(agency__path__startswith=root.path)
     if subject.audiences:
         heads = heads.filter(audience__in=subject.audiences)
-    heads = heads.values("agency__path").annotate(n=Sum("count"))
+    heads = heads.values("agency_id").annotate(n=Sum("count"))
     overrides = {}
     default = 100
     if subject.campaign is not None:
         default = subject.campaign.target_percent
         overrides = dict(subject.campaign.targets.values_list("agency__path", "percent"))
     for row in heads:
-        path = row["agency__path"]
-        if path not in own:
+        agency = by_id.get(row["agency_id"])
+        if agency is None:
             continue
+        path = agency.path
         own[path].headcount += row["n"] or 0
         # The nearest override on the way up applies (a department's target covers its units).
         percent = default
@@ -218,11 +288,14 @@ class Row:
 
 def dashboard(*, parent: Agency | None, roots: list[Agency], subject: Subject) -> dict:
     """Headline and child rows for a manager's dashboard. `parent` is an agency already
-    checked against the manager's scope; without one, `roots` are the manager's roots."""
+    checked against the manager's scope; without one, `roots` are the manager's roots.
+    Also "agency_ids": the ids of every agency in the page's scope, for `course_breakdown`
+    and `trend` (read with the tree: no query)."""
     if parent is not None:
         tree = own_counts(subject=subject, root=parent)
         headline = tree.total(parent.path)
         children = [a for a in tree.agencies.values() if a.depth == parent.depth + 1]
+        agency_ids = [a.pk for a in tree.agencies.values()]
     else:
         tree = own_counts(subject=subject, root=roots[0] if len(roots) == 1 else None)
         root_ids = {r.pk for r in roots}
@@ -230,8 +303,10 @@ def dashboard(*, parent: Agency | None, roots: list[Agency], subject: Subject) -
         headline = Counts()
         for root in children:
             headline.add(tree.total(root.path))
+        paths = tuple(r.path for r in roots)
+        agency_ids = [a.pk for a in tree.agencies.values() if a.path.startswith(paths)]
     rows = [Row(a, tree.total(a.path)) for a in children]
-    return {"headline": headline, "rows": rows}
+    return {"headline": headline, "rows": rows, "agency_ids": sorted(agency_ids)}
 
 
 def _under(paths: list[str]) -> Q:
@@ -242,30 +317,61 @@ def _under(paths: list[str]) -> Q:
     return q
 
 
-def course_breakdown(*, parent_paths: list[str], subject: Subject) -> list[dict]:
-    """Per course: enrolled, completed, certified in the subtrees (1 query + titles 1)."""
-    rows = RollupTotal.objects.filter(_under(parent_paths), course_id__gt=0)
-    if subject.campaign is not None:
-        rows = rows.filter(course_id__in=subject.course_ids)
-    sums = {
-        r["course_id"]: r
-        for r in rows.values("course_id").annotate(**_sum_kwargs()).order_by("course_id")
-    }
+def _scope(parent_paths, agency_ids) -> Q:
+    """Rollup rows of the agencies `agency_ids` (a scope's every agency: through the
+    agency_id index) or else in the subtrees of `parent_paths` (a join on the agency's path,
+    which PostgreSQL answers by reading every row)."""
+    if agency_ids is not None:
+        return Q(agency_id__in=agency_ids)
+    return _under(parent_paths)
+
+
+def _cached_if_ids(kind, agency_ids, parts, compute):
+    """Sums over the rows of `agency_ids` are cached (`rollup_cached`); over paths they are
+    not (an agency moved in the tree changes what a path covers, with no rollup write)."""
+    if agency_ids is None:
+        return compute()
+    return rollup_cached(kind, (*parts, list(agency_ids)), compute)
+
+
+def course_breakdown(
+    *, subject: Subject, parent_paths: list[str] | None = None, agency_ids=None
+) -> list[dict]:
+    """Per course: enrolled, completed, certified in the subtrees of `parent_paths`, or of
+    the agencies `agency_ids` (1 query, none when cached; + titles 1)."""
+
+    def read() -> dict:
+        rows = RollupTotal.objects.filter(_scope(parent_paths, agency_ids), course_id__gt=0)
+        if subject.campaign is not None:
+            rows = rows.filter(course_id__in=subject.course_ids)
+        return {
+            r["course_id"]: (r["enrolled"] or 0, r["completed"] or 0, r["certified"] or 0)
+            for r in rows.values("course_id").annotate(**_sum_kwargs()).order_by("course_id")
+        }
+
+    sums = _cached_if_ids("courses", agency_ids, (subject.key(),), read)
     titles = courses_bridge.course_titles(sums)
     return sorted(
         (
-            {"title": titles.get(course_id, "?"), "enrolled": r["enrolled"] or 0,
-             "completed": r["completed"] or 0, "certified": r["certified"] or 0}
-            for course_id, r in sums.items()
+            {"title": titles.get(course_id, "?"), "enrolled": enrolled, "completed": completed,
+             "certified": certified}
+            for course_id, (enrolled, completed, certified) in sums.items()
         ),
         key=lambda r: r["title"],
     )  # fmt: skip
 
 
-def trend(*, parent_paths: list[str], subject: Subject, weekly: bool = False) -> list[dict]:
+def trend(
+    *,
+    subject: Subject,
+    parent_paths: list[str] | None = None,
+    agency_ids=None,
+    weekly: bool = False,
+) -> list[dict]:
     """Cumulative enrolled and completed at the end of each report month (or each of the
-    last 26 weeks), for the chart. One grouped query."""
-    q = _under(parent_paths)
+    last 26 weeks), for the chart, in the subtrees of `parent_paths` or of the agencies
+    `agency_ids`. One grouped query (two weekly; none when cached)."""
+    q = _scope(parent_paths, agency_ids)
     if subject.campaign is not None:
         q &= Q(campaign_id=subject.campaign.pk)
     else:
@@ -273,28 +379,38 @@ def trend(*, parent_paths: list[str], subject: Subject, weekly: bool = False) ->
     if weekly:
         today = timezone.localdate()
         start = today - dt.timedelta(days=today.weekday() + 7 * 25)
-        base = RollupTotal.objects.filter(q).aggregate(**_sum_kwargs())
-        recent = (
-            RollupDay.objects.filter(q, day__gte=start)
-            .values("day")
-            .annotate(**_sum_kwargs())
-            .order_by("day")
+        return _cached_if_ids(
+            "weeks", agency_ids, (subject.key(), start), lambda: _weekly_trend(q, start)
         )
-        points = {start + dt.timedelta(weeks=i): Counts() for i in range(26)}
-        after = Counts()
-        for r in recent:
-            week = r["day"] - dt.timedelta(days=r["day"].weekday())
-            flow = Counts(enrolled=r["enrolled"] or 0, completed=r["completed"] or 0)
-            points[week].add(flow)
-            after.add(flow)
-        enrolled = (base["enrolled"] or 0) - after.enrolled
-        completed = (base["completed"] or 0) - after.completed
-        out = []
-        for week, flow in sorted(points.items()):
-            enrolled, completed = enrolled + flow.enrolled, completed + flow.completed
-            out.append({"label": week.strftime("%d/%m"), "enrolled": enrolled,
-                        "completed": completed})  # fmt: skip
-        return out
+    return _cached_if_ids("months", agency_ids, (subject.key(),), lambda: _monthly_trend(q))
+
+
+def _weekly_trend(q: Q, start: dt.date) -> list[dict]:
+    base = RollupTotal.objects.filter(q).aggregate(**_sum_kwargs())
+    recent = (
+        RollupDay.objects.filter(q, day__gte=start)
+        .values("day")
+        .annotate(**_sum_kwargs())
+        .order_by("day")
+    )
+    points = {start + dt.timedelta(weeks=i): Counts() for i in range(26)}
+    after = Counts()
+    for r in recent:
+        week = r["day"] - dt.timedelta(days=r["day"].weekday())
+        flow = Counts(enrolled=r["enrolled"] or 0, completed=r["completed"] or 0)
+        points[week].add(flow)
+        after.add(flow)
+    enrolled = (base["enrolled"] or 0) - after.enrolled
+    completed = (base["completed"] or 0) - after.completed
+    out = []
+    for week, flow in sorted(points.items()):
+        enrolled, completed = enrolled + flow.enrolled, completed + flow.completed
+        out.append({"label": week.strftime("%d/%m"), "enrolled": enrolled,
+                    "completed": completed})  # fmt: skip
+    return out
+
+
+def _monthly_trend(q: Q) -> list[dict]:
     months = (
         RollupMonth.objects.filter(q).values("month").annotate(**_sum_kwargs()).order_by("month")
     )
@@ -366,12 +482,14 @@ def period_counts(
     at_end = own_counts(
         subject=subject, root=root,
         rows=model.objects.filter(**{f"{field_name}__lte": end_key}),
+        rows_key=(field_name, None, end_key),
     )  # fmt: skip
     at_prev = None
     if previous_end:
         at_prev = own_counts(
             subject=subject, root=root,
             rows=model.objects.filter(**{f"{field_name}__lte": prev_end_key}),
+            rows_key=(field_name, None, prev_end_key),
         )  # fmt: skip
     if not during:
         return at_end, at_prev, None
@@ -379,6 +497,7 @@ def period_counts(
         subject=subject, root=root,
         rows=model.objects.filter(**{f"{field_name}__gte": start_key,
                                      f"{field_name}__lte": end_key}),
+        rows_key=(field_name, start_key, end_key),
     )  # fmt: skip
     return at_end, at_prev, during_tree
 

@@ -44,6 +44,7 @@ from campaigns.models import (
     RollupTotal,
 )
 from campaigns.reporting import periods
+from cms.cache import generation_forget
 
 MEASURES = ("registered", "enrolled", "completed", "certified")
 _INDEX = {m: i for i, m in enumerate(MEASURES)}
@@ -93,6 +94,16 @@ def _changes():
 
 
 # --- Writing the three tables -----------------------------------------------------------
+
+# The token in the keys of every cached sum of rollup rows (aggregates.rollup_cached): every
+# write to the three tables forgets it (`rollups_forget`), now and when its transaction
+# commits, so a cached sum is never older than the rows it was read from.
+GENERATION_KEY = "campaigns:rollups:generation"
+
+
+def rollups_forget() -> None:
+    """Forget every cached sum of rollup rows (call with each write to the tables)."""
+    generation_forget(GENERATION_KEY)
 
 
 def pg_array(values) -> str:
@@ -157,6 +168,8 @@ def rollup_apply(changes, *, tables=("day", "month", "total")) -> int:
         for target in (months[(*key, buckets[day])], totals[key]):
             for i, value in enumerate(deltas):
                 target[i] += value
+    if day_rows:
+        rollups_forget()
     if "day" in tables:
         _upsert(RollupDay, ["campaign_id", "course_id", "agency", "audience", "day"], day_rows)
     if "month" in tables:
@@ -441,6 +454,7 @@ def rollups_rebuild(*, batch_users: int = BATCH_USERS, method: str = "auto") -> 
                 people += len(batch)
                 rollup_apply(contributions(batch), tables=("day",))
         _derive_months_and_totals()
+        rollups_forget()  # the rows were deleted and written again, whatever the method
     return {"people": people, "day_rows": RollupDay.objects.count(), "method": method}
 
 
