@@ -10,7 +10,8 @@ change between certificates is prepared once per process and reused:
     and the subset state of the seed characters (copied into each document),
   - the whole document around the page (every object but the page's content stream and
     Info, formatted once per structure: `CertificateCanvas.save`),
-  - the QR code's layout per symbol version and mask (`qr_matrix`).
+  - the QR code's layout per symbol version and mask, and its modules as an affine function
+    of the data codewords (`qr_matrix`: no error correction computed per certificate).
 Per certificate only the text, the QR code (a vector path of run-merged modules), the Info
 dictionary, the cross-reference table and the trailer are made. Names are NFC-normalised first:
 ReportLab draws a decomposed mark as a separate glyph that stacks wrongly, and pypdf would
@@ -27,6 +28,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
 import segno
 from PIL import Image
@@ -546,9 +548,119 @@ class _QrLayout:
 _qr_layouts: dict[tuple[int, int], _QrLayout] = {}
 
 
+def _qr_modules(version: int, error: int, mask: int, codewords) -> bytes:
+    """The symbol's modules row after row, one byte each, for its data codewords: segno's
+    steps from the final message on (error correction, placement, mask, format and version
+    information)."""
+    buff = _qr.Buffer()
+    for codeword in codewords:
+        buff.append_bits(codeword, 8)
+    bits = _qr.make_final_message(version, error, buff).getbits()
+    layout = _qr_layout(version, mask)
+    matrix = tuple(bytearray(row) for row in layout.base)
+    for (i, j), bit in zip(layout.places, bits, strict=False):  # remainder cells stay 0x2
+        matrix[i][j] = bit
+    for i, j in layout.inverted:
+        matrix[i][j] ^= 1
+    _qr.add_format_info(matrix, version, error, mask)
+    _qr.add_version_info(matrix, version)
+    return b"".join(matrix)
+
+
+def _qr_layout(version: int, mask: int) -> _QrLayout:
+    layout = _qr_layouts.get((version, mask))
+    if layout is None:
+        layout = _qr_layouts[(version, mask)] = _QrLayout(version, mask)
+    return layout
+
+
+class _QrAffine:
+    """A symbol's modules as an affine function of its data codewords (per version, error
+    level and mask): error correction is linear over GF(2^8), so bitwise linear, and
+    placement, mask and format information move or flip bits. So the modules (one byte
+    each, as one integer) are those of all-zero codewords XOR, for every set bit of a
+    codeword, that bit's term: the module it is placed in and the error correction modules
+    of its block that it flips. All terms are computed at once (a few ms, once)."""
+
+    def __init__(self, version: int, error: int, mask: int, count: int):
+        layout = _qr_layout(version, mask)
+        size = len(layout.base)
+        self.length = size * size
+        self.zero = int.from_bytes(_qr_modules(version, error, mask, bytes(count)))
+        blocks, ec_counts = [], []  # (first codeword, data count) per block, as make_blocks
+        first = 0
+        for info in consts.ECC[version][error]:
+            for _ in range(info.num_blocks):
+                blocks.append((first, info.num_data))
+                ec_counts.append(info.num_total - info.num_data)
+                first += info.num_data
+        if first != count:
+            raise ValueError("codeword count does not match the symbol")
+        # The final message's codeword order: data interleaved by block, then error words.
+        order, slot = {}, 0
+        for j in range(max(n for _f, n in blocks)):
+            for b, (_first, n) in enumerate(blocks):
+                if j < n:
+                    order[("d", b, j)], slot = slot, slot + 1
+        for j in range(max(ec_counts)):
+            for b, n in enumerate(ec_counts):
+                if j < n:
+                    order[("e", b, j)], slot = slot, slot + 1
+
+        def term(message_bits) -> int:
+            value = 0
+            for m in message_bits:
+                i, j = layout.places[m]
+                value |= 1 << (8 * (self.length - 1 - (i * size + j)))
+            return value
+
+        log, exp = consts.GALIOS_LOG, consts.GALIOS_EXP
+        self.bit_terms = []  # [codeword index][bit 0 = most significant]
+        for b, (_first, n) in enumerate(blocks):
+            gen, n_ec = consts.GEN_POLY[ec_counts[b]], ec_counts[b]
+            for j in range(n):
+                terms = []
+                for bit in range(8):
+                    block = bytearray(n + n_ec)
+                    block[j] = 0x80 >> bit
+                    for k in range(n):  # make_blocks' synthetic division
+                        coef = block[k]
+                        if coef:
+                            lcoef = log[coef]
+                            for e in range(n_ec):
+                                block[k + e + 1] ^= exp[lcoef + gen[e]]
+                    flipped = [8 * order[("d", b, j)] + bit]
+                    for e, word in enumerate(block[n:]):
+                        flipped += [
+                            8 * order[("e", b, e)] + w for w in range(8) if word & (0x80 >> w)
+                        ]
+                    terms.append(term(flipped))
+                self.bit_terms.append(terms)
+        self.terms: dict[tuple[int, int], int] = {}
+
+    def modules(self, codewords: list[int]) -> bytes:
+        value, terms = self.zero, self.terms
+        for position, codeword in enumerate(codewords):
+            if codeword:
+                delta = terms.get((position, codeword))
+                if delta is None:
+                    delta = 0
+                    for bit, bit_term in enumerate(self.bit_terms[position]):
+                        if codeword & (0x80 >> bit):
+                            delta ^= bit_term
+                    if len(terms) < QR_TERMS_MAX:
+                        terms[(position, codeword)] = delta
+                value ^= delta
+        return value.to_bytes(self.length)
+
+
+_qr_affine: dict[tuple[int, int, int, int], _QrAffine] = {}
+QR_TERMS_MAX = 4096  # codeword terms kept per symbol shape (~1.4 KB each at version 4)
+
+
 def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
-    """segno.make(data, error="m", micro=False, mask=mask).matrix, with the parts that do not
-    depend on the data (_QrLayout) computed once per version and mask."""
+    """segno.make(data, error="m", micro=False, mask=mask).matrix, with what does not depend
+    on the data (_QrLayout, _QrAffine) computed once per version and mask."""
     segments = _qr.prepare_data(data, None, None)
     error = consts.ERROR_LEVEL_M
     version = _qr.find_version(segments, error, eci=False, micro=False)
@@ -561,18 +673,15 @@ def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
     _qr.write_terminator(buff, capacity, None, len(buff))
     _qr.write_padding_bits(buff, version, len(buff))
     _qr.write_pad_codewords(buff, version, capacity, len(buff))
-    bits = _qr.make_final_message(version, error, buff).getbits()
-    layout = _qr_layouts.get((version, mask))
-    if layout is None:
-        layout = _qr_layouts[(version, mask)] = _QrLayout(version, mask)
-    matrix = tuple(bytearray(row) for row in layout.base)
-    for (i, j), bit in zip(layout.places, bits, strict=False):  # remainder cells stay 0x2
-        matrix[i][j] = bit
-    for i, j in layout.inverted:
-        matrix[i][j] ^= 1
-    _qr.add_format_info(matrix, version, error, mask)
-    _qr.add_version_info(matrix, version)
-    return matrix
+    count = sum(info.num_blocks * info.num_data for info in consts.ECC[version][error])
+    codewords = list(islice(buff.toints(), count))  # make_blocks reads no further either
+    key = (version, error, mask, count)
+    affine = _qr_affine.get(key)
+    if affine is None:
+        affine = _qr_affine[key] = _QrAffine(*key)
+    modules = affine.modules(codewords)
+    size = len(_qr_layout(version, mask).base)
+    return tuple(bytearray(modules[i : i + size]) for i in range(0, size * size, size))
 
 
 _DARK_RUN = re.compile(rb"[^\x00]+")  # a run of dark modules (any non-zero value) in a row

@@ -385,3 +385,23 @@ def test_a_document_of_a_known_structure_is_written_from_its_template(assets, mo
     with pytest.raises(AssertionError, match="again"):  # a new structure: ReportLab writes it
         monkeypatch.setattr(pdfdoc.PDFDocument, "GetPDFData", refuse)
         render_certificate_pdf(content("Ærøskøbing Ünal"), assets)
+
+
+def test_qr_modules_come_from_terms_computed_once_per_symbol_shape():
+    """The QR modules are an affine function of the data codewords, with the terms computed
+    once per version, error level and mask: once warm, no certificate's QR code runs error
+    correction, and the matrices stay segno's (also for codes never seen before)."""
+    import unittest.mock
+
+    import segno
+    from segno import encoder
+
+    render.qr_matrix("https://hocso.example.vn/chung-chi/WARM2345XY/", 5)
+    urls = [f"https://hocso.example.vn/chung-chi/{code}/" for code in
+            ("ZZZZ9999ZZ", "K7MQ2XWP9R", "23456789AB")]  # fmt: skip
+    expected = [segno.make(url, error="m", micro=False, mask=5).matrix for url in urls]
+    with unittest.mock.patch.object(
+        encoder, "make_final_message", side_effect=AssertionError("error correction again")
+    ):
+        for url, matrix in zip(urls, expected, strict=True):
+            assert [bytes(r) for r in render.qr_matrix(url, 5)] == [bytes(r) for r in matrix]
