@@ -9,6 +9,14 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from allauth.mfa.signals import authenticator_added
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.middleware import user_forget
+
+        # The signed-in person's cached row goes with any change of it (accounts.middleware).
+        for signal in (post_save, post_delete):
+            signal.connect(user_forget, sender=self.get_model("User"),
+                           dispatch_uid=f"accounts.user_forget.{signal is post_save}")  # fmt: skip
 
         from accounts.mfa import mfa_enrolment_record
 

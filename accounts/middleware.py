@@ -1,14 +1,139 @@
-"""Pages behind the MFA policy (accounts.mfa): admin and manager pages."""
+"""The signed-in person from the cache (issue 16), and pages behind the MFA policy
+(accounts.mfa): admin and manager pages.
 
+**The user row from the cache.** Django's AuthenticationMiddleware reads the user's row from
+the database on every request. `CachedUserMiddleware` reads it from the cache (plain field
+values under the user's id, never a model instance with what a request hung on it, never
+the password's hash) and serves it only as Django would: the session still names that user
+and backend, the copy is active, and the session's hash is exactly the row's
+`get_session_auth_hash()` (the password's HMAC under the current SECRET_KEY), kept with the
+copy when it was made. Anything else (no copy, inactive, another hash, fallback secrets) goes
+Django's own way, `auth.get_user`, which reads the database and flushes a session whose
+password changed. The copy is forgotten whenever the row is saved or deleted (a password
+set, a deactivation, a name or e-mail changed, the last log-in), at once and again when the
+transaction commits (`user_forget`, connected in AccountsConfig.ready); log-out everywhere
+deletes the sessions themselves. Writes that send no signal (a queryset's update: the phone
+taken from an unverified holder; an import's bulk_update of names) are bounded by the copy's
+lifetime: `USER_CACHE_SECONDS` with a shared cache (Redis), `cms.pages.PAGES_LOCAL_SECONDS`
+with a per-process one, whose other processes never hear of a change. With the cache down
+every read is a miss: the database answers, as before.
+"""
+
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.core.cache import cache
+from django.db import router, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from accounts.mfa import mfa_can_enrol, mfa_enrolled, mfa_satisfied
+from cms.pages import PAGES_LOCAL_SECONDS, cache_is_local
+
+logger = logging.getLogger(__name__)
+
+USER_KEY = "accounts:user:v1:{}"
+USER_CACHE_SECONDS = 300
+# Never kept in the cache: the password's hash. The copy carries the session hash made from
+# it (an HMAC with SECRET_KEY, as the session itself stores), marked with the key it was made
+# with, so that a new SECRET_KEY is never matched by a copy made with the old one.
+_NOT_KEPT = ("password",)
+
+
+def _user_key(user_id) -> str:
+    return USER_KEY.format(user_id)
+
+
+def _guarded(call, default=None):
+    """A cache operation; any backend's error is a miss or a skipped write (as the session
+    store's, cms.sessions): the user is read from the database."""
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001 - any backend's error is a miss
+        logger.warning("user cache unavailable, using the database: %s", exc)
+        return default
+
+
+def user_forget(sender=None, instance=None, **_kwargs) -> None:
+    """Receiver of the user model's post_save and post_delete: the cached row goes."""
+    key = _user_key(instance.pk)
+    _guarded(lambda: cache.delete(key))
+    transaction.on_commit(lambda: _guarded(lambda: cache.delete(key)))
+
+
+def _kept_names(model) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname not in _NOT_KEPT)
+
+
+def _key_mark() -> str:
+    return salted_hmac("accounts.middleware.user-copy", "", algorithm="sha256").hexdigest()[:16]
+
+
+def _user_remember(user) -> None:
+    names = _kept_names(type(user))
+    values = [user.__dict__.get(name) for name in names]
+    seconds = PAGES_LOCAL_SECONDS if cache_is_local() else USER_CACHE_SECONDS
+    row = (names, values, user.get_session_auth_hash(), _key_mark())
+    _guarded(lambda: cache.set(_user_key(user.pk), row, seconds))
+
+
+def _user_from_cache(request):
+    """The session's user from the cached row, when Django's own check would pass on it;
+    else None (the caller asks Django). The password is left deferred: read from the
+    database only if something asks for it."""
+    session = request.session
+    try:
+        user_id = session[auth.SESSION_KEY]
+        backend_path = session[auth.BACKEND_SESSION_KEY]
+        session_hash = session[auth.HASH_SESSION_KEY]
+    except KeyError:
+        return None
+    if not session_hash or backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    model = auth.get_user_model()
+    user_id = model._meta.pk.to_python(user_id)
+    row = _guarded(lambda: cache.get(_user_key(user_id)))
+    if row is None:
+        return None
+    names, values, auth_hash, mark = row
+    if names != _kept_names(model) or mark != _key_mark():  # another schema, another key
+        return None
+    if not constant_time_compare(session_hash, auth_hash):
+        return None
+    user = model.from_db(router.db_for_read(model), names, values)
+    if user.pk != user_id or not user.is_active:
+        return None
+    return user
+
+
+def cached_user(request):
+    """`django.contrib.auth.get_user(request)`, the user's row from the cache when it can."""
+    user = _user_from_cache(request)
+    if user is None:
+        user = auth.get_user(request)
+        if user.is_authenticated:
+            _user_remember(user)
+    return user
+
+
+def _request_user(request):
+    if not hasattr(request, "_cached_user"):  # as Django's middleware: log-in replaces it
+        request._cached_user = cached_user(request)
+    return request._cached_user
+
+
+class CachedUserMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware with the user's row from the cache (see above)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _request_user(request))
 
 
 class MfaRequiredMiddleware:

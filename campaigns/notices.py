@@ -15,16 +15,18 @@ from django.utils.translation import gettext as _
 
 from campaigns import courses_bridge
 from campaigns.models import Notice
+from campaigns.notice_counts import unread_count
 from campaigns.services import notice_create
 
 LIST_SIZE = 50
 
 
 def notices_unread_count(*, user) -> int:
-    """The bell's number (one COUNT on the (user, read_at) index)."""
+    """The bell's number: from the cache, else one COUNT on the (user, read_at) index
+    (campaigns.notice_counts)."""
     if user is None or not user.is_authenticated:
         return 0
-    return Notice.objects.filter(user=user, read_at__isnull=True).count()
+    return unread_count(user.pk)
 
 
 def notices_of(*, user, limit: int = LIST_SIZE) -> list[Notice]:

@@ -12,6 +12,7 @@ from campaigns.models import (
     Notice,
     PendingEmailChange,
 )
+from campaigns.notice_counts import notices_forget
 
 
 def personal_data(user) -> list[Section]:
@@ -54,4 +55,5 @@ def anonymise(user) -> None:
         employee_code=None, job_title="", updated_at=timezone.now()
     )
     Notice.objects.filter(user=user).delete()
+    notices_forget([user.pk])
     PendingEmailChange.objects.filter(user=user).delete()

@@ -59,6 +59,7 @@ from campaigns.models import (
     Notice,
     Session,
 )
+from campaigns.notice_counts import notices_forget
 from campaigns.reporting.rollups import (
     campaign_completed_events,
     rollup_events,
@@ -184,6 +185,7 @@ def _assignment_notices(*, campaign: Campaign, user_ids) -> None:
             for uid in user_ids
         ]
     )
+    notices_forget(user_ids)  # the bells' counts (campaigns.notice_counts)
 
 
 def assignments_sync(*, user_ids=None) -> int:
@@ -278,6 +280,7 @@ def notice_create(*, user_id: int, message: str, url: str = "", kind: str = "oth
     notice = Notice(user_id=user_id, message=message[:500], url=url, kind=kind)
     notice.full_clean(exclude=["user"])
     notice.save()
+    notices_forget([user_id])
     return notice
 
 
@@ -286,7 +289,9 @@ def notices_mark_read(*, user, notice_id: int | None = None) -> int:
     unread = Notice.objects.filter(user=user, read_at__isnull=True)
     if notice_id is not None:
         unread = unread.filter(pk=notice_id)
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    notices_forget([user.pk])
+    return marked
 
 
 # --- Essay grading ------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from csp.middleware import CSPMiddleware, PolicyParts
-from csp.utils import default_config
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from csp.utils import build_policy, default_config
 from django.conf import settings
+from django.core.signals import setting_changed
 
 
 def _origin(url: str | None) -> str | None:
@@ -81,6 +83,42 @@ def permissions_policy() -> str:
     return ", ".join(f"{name}={allow}" for name, allow in features.items())
 
 
+# The headers are the same for every response of a kind (admin path or not) as long as the
+# settings they are made from stay the same: built once per process (issue 16: django-csp
+# built the policy again, with `dataclasses.asdict`, on every response). Any settings change
+# (tests' override_settings) forgets them. A response that needs its own header (a nonce
+# asked for, a view's django-csp decorator, a DEBUG error page) goes django-csp's own way.
+_built: dict[str, str] = {}
+_OWN_POLICY_ATTRS = ("_csp_config", "_csp_update", "_csp_replace",
+                     "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")  # fmt: skip
+
+
+def headers_forget(**_kwargs) -> None:
+    _built.clear()
+
+
+setting_changed.connect(headers_forget, dispatch_uid="cms.headers.settings_changed")
+
+
+def _site_policy(admin: bool) -> str:
+    key = "csp:admin" if admin else "csp:site"
+    header = _built.get(key)
+    if header is None:
+        policy = (
+            settings.CONTENT_SECURITY_POLICY_ADMIN if admin else settings.CONTENT_SECURITY_POLICY
+        )
+        header = build_policy(config=default_config(_with_runtime_sources(policy["DIRECTIVES"])))
+        _built[key] = header
+    return header
+
+
+def _permissions_policy() -> str:
+    header = _built.get("permissions")
+    if header is None:
+        header = _built["permissions"] = permissions_policy()
+    return header
+
+
 class SecurityHeadersMiddleware(CSPMiddleware):
     """django-csp's middleware with the admin's policy on admin paths, media origins added,
     and a Permissions-Policy header."""
@@ -98,7 +136,30 @@ class SecurityHeadersMiddleware(CSPMiddleware):
         return parts
 
     def process_response(self, request, response):
-        response = super().process_response(request, response)
+        if self._plain(request, response):
+            # django-csp's process_response with the policy built once (_site_policy).
+            header = _site_policy(is_admin_path(request.path_info))
+            if header and HEADER not in response and not getattr(response, "_csp_exempt", False):
+                response[HEADER] = header
+            # As django-csp: asking for a nonce now is an error, not a nonce left unsent.
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        else:
+            response = super().process_response(request, response)
         if "Permissions-Policy" not in response:
-            response["Permissions-Policy"] = permissions_policy()
+            response["Permissions-Policy"] = _permissions_policy()
         return response
+
+    @staticmethod
+    def _plain(request, response) -> bool:
+        """The response gets the site's (or the admin's) policy as it is: no nonce was asked
+        for, no view chose its own policy, no report-only policy or excluded prefixes are
+        set, and it is not a DEBUG error page (which django-csp leaves without a header)."""
+        if getattr(request, "_csp_nonce", None) is not None:
+            return False
+        if any(hasattr(response, name) for name in _OWN_POLICY_ATTRS):
+            return False
+        if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None):
+            return False
+        if settings.CONTENT_SECURITY_POLICY.get("EXCLUDE_URL_PREFIXES"):
+            return False
+        return not (settings.DEBUG and response.status_code in (404, 500))

@@ -124,10 +124,15 @@ PAGES_CACHE_SECONDS = 600
 PAGES_LOCAL_SECONDS = 10
 
 
-def pages_cache_seconds() -> int:
+def cache_is_local() -> bool:
+    """Whether the default cache is each process's own (LocMemCache): a change forgotten in
+    one process is still remembered by the others."""
     # `cache` is a proxy: the backend's own class is the default connection's.
-    local = isinstance(caches["default"], LocMemCache)
-    return PAGES_LOCAL_SECONDS if local else PAGES_CACHE_SECONDS
+    return isinstance(caches["default"], LocMemCache)
+
+
+def pages_cache_seconds() -> int:
+    return PAGES_LOCAL_SECONDS if cache_is_local() else PAGES_CACHE_SECONDS
 
 
 def pages_generation(request=None) -> str | None:

@@ -145,3 +145,63 @@ def test_a_redisplayed_form_shows_the_commune_name_without_its_code(client, tree
 def test_suggestion_rows_are_styled_as_tappable_rows(client, tree):
     html = client.get("/tai-khoan/signup/").content.decode()
     assert "campaigns/agency_search.css" in html
+
+
+# --- The bell's count from the cache (campaigns.notice_counts, issue 16) --------------------
+
+
+def test_the_cached_count_follows_every_write_of_notices(
+    client, campaign, tree, learner_in, home_page
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from campaigns.privacy import anonymise
+
+    learner = learner_in(tree["unit"])
+    client.force_login(learner)
+    assert _count(client.get("/").content.decode()) == 0  # counted, then kept in the cache
+    with CaptureQueriesContext(connection) as warm:
+        assert _count(client.get("/").content.decode()) == 0
+    # A warm page asks the database nothing for the bell.
+    assert not [q for q in warm.captured_queries if "campaigns_notice" in q["sql"]]
+    services.campaign_assign(campaign=campaign)  # the assignment notices' bulk insert
+    assert _count(client.get("/").content.decode()) == 1
+    services.notice_create(user_id=learner.pk, message="Một")
+    assert _count(client.get("/").content.decode()) == 2
+    first = Notice.objects.filter(user=learner).order_by("pk").first()
+    services.notices_mark_read(user=learner, notice_id=first.pk)
+    assert _count(client.get("/").content.decode()) == 1
+    services.notice_create(user_id=learner.pk, message="Hai")
+    services.notices_mark_read(user=learner)
+    assert _count(client.get("/").content.decode()) == 0
+    services.notice_create(user_id=learner.pk, message="Ba")
+    assert _count(client.get("/").content.decode()) == 1
+    anonymise(learner)  # the privacy deletion
+    assert _count(client.get("/").content.decode()) == 0
+
+
+def test_each_person_sees_their_own_count_on_warm_caches(client, user_factory, home_page):
+    one, two = user_factory(), user_factory()
+    services.notice_create(user_id=one.pk, message="Một")
+    for _ in range(3):
+        client.force_login(one)
+        assert _count(client.get("/").content.decode()) == 1
+        client.force_login(two)
+        assert _count(client.get("/").content.decode()) == 0
+
+
+def test_with_the_cache_down_the_database_counts(client, user_factory, home_page, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "cms.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
+    }
+    learner = user_factory()
+    services.notice_create(user_id=learner.pk, message="Một")
+    client.force_login(learner)
+    assert _count(client.get("/").content.decode()) == 1
+    services.notices_mark_read(user=learner)
+    assert _count(client.get("/").content.decode()) == 0

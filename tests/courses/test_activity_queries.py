@@ -9,7 +9,8 @@ transaction.atomic() block, the outermost too (a test runs inside a transaction)
 production the outermost block is BEGIN / COMMIT, which the bench does not count.
 
 Shared by every path (the access check, courses.activities.access.lesson_access):
-  1 the user (the session comes from the cache),
+  no query for the user (the session and the user's row come from the cache:
+    accounts.middleware.CachedUserMiddleware),
   the lesson: from the cache (courses.activities.access.activity_lesson, the same for every
     learner until a page changes; no query: see test_activity_lesson_cached for the two
     queries after a change: the lesson, its course); its block found in the stored JSON:
@@ -47,7 +48,7 @@ from tests.courses.conftest import lessons_of, text_block
 
 pytestmark = pytest.mark.django_db
 
-ACCESS = 3
+ACCESS = 2
 
 # Quiz start (POST .../kiem-tra/<block>/bat-dau/), a new attempt:
 #   ACCESS + 1 the quiz (the block's activity: the view starts it),
@@ -63,8 +64,9 @@ QUIZ_START = ACCESS + 7
 # Attempt page (GET .../bai-lam/<id>/):
 #   ACCESS + 1 the attempt with its quiz (the learner's own, in this lesson's context),
 #   its questions with their choices from the cache (assessments.bank: the start read
-#   them; no query), +1 the notices bell's unread count (base.html).
-ATTEMPT_PAGE = ACCESS + 2
+#   them; no query); the notices bell's unread count from the cache (base.html,
+#   campaigns.notice_counts: no query).
+ATTEMPT_PAGE = ACCESS + 1
 # Autosave (POST .../bai-lam/<id>/luu/):
 #   ACCESS + 1 SAVEPOINT (the view's transaction), +1 the attempt with its quiz, locked
 #   (read once), +1 UPDATE its answers, +1 RELEASE.

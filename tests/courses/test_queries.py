@@ -9,12 +9,13 @@ from tests.courses.conftest import image_block, lessons_of, make_image, text_blo
 
 pytestmark = pytest.mark.django_db
 
-# Shared by both pages (Wagtail serving a page to a logged-in learner, issue 16):
-#   1 the user (the session comes from the cache: cached_db sessions),
-#   1 the notices bell's unread count in base.html (campaigns floor, one COUNT).
-#   No query for: the Site (cms.middleware memo), the walk down the tree (the route memo
-#   loads the page itself, below), view restrictions (cms.pages.view_restrictions, a
-#   cached table), the navigation's manager check (a flag in the cache for learners).
+# Shared by both pages (Wagtail serving a page to a logged-in learner, issue 16): none.
+#   No query for: the session (cached_db sessions), the user (its row from the cache,
+#   accounts.middleware.CachedUserMiddleware), the notices bell's unread count in base.html
+#   (per person in the cache, campaigns.notice_counts), the Site (cms.middleware memo), the
+#   walk down the tree (the route memo loads the page itself, below), view restrictions
+#   (cms.pages.view_restrictions, a cached table), the navigation's manager check (a flag in
+#   the cache for learners).
 # Lesson page, on top of that (the page and its course are the same for every learner: from
 # the cache until a page, a restriction or an image changes, cms.pages.cached_for_everyone):
 #   no query for the lesson (its specific row, by id from the route memo) nor its course
@@ -24,16 +25,16 @@ pytestmark = pytest.mark.django_db
 #   enrolment, +1 the learner's progress rows in the course.
 #   The content blocks' HTML comes from the cache (views.lesson_body_items), so their
 #   images, renditions and videos cost nothing after the first view.
-LESSON_PAGE_QUERIES = 4
+LESSON_PAGE_QUERIES = 2
 # Catalogue, on top of the shared part: the catalogue page (route memo) and its page of
 # cards (courses with covers, audiences, renditions, the paginator's COUNT: rendered once
 # for everyone, views.catalogue_listing) come from the cache; +1 the learner's active
 # enrolments among the courses shown.
-CATALOGUE_QUERIES = 3
+CATALOGUE_QUERIES = 1
 # A search (the visitor's own words) is not cached: the catalogue page (cached row) and, on
 # top of the shared part, the COUNT, the courses with their covers, their audiences, the
 # covers' renditions and the learner's enrolments.
-CATALOGUE_SEARCH_QUERIES = 7
+CATALOGUE_SEARCH_QUERIES = 5
 
 
 @pytest.mark.parametrize("lessons", [5, 50])
@@ -92,11 +93,11 @@ def test_my_learning_queries_do_not_grow(
     client.force_login(user)
     url = reverse("courses:my_learning")
     client.get(url)
-    # user, enrolments with courses, lessons of those courses, completed lesson ids, the
-    # notices bell's unread count (campaigns). The session, the navigation's manager flag and
-    # the Site for the {% pageurl %} links come from the cache and the per-process memo (no
-    # completed course: no certificate query).
-    with django_assert_num_queries(5):
+    # enrolments with courses, lessons of those courses, completed lesson ids. The session,
+    # the user, the notices bell's count, the navigation's manager flag and the Site for the
+    # {% pageurl %} links come from the cache and the per-process memo (no completed course:
+    # no certificate query).
+    with django_assert_num_queries(3):
         response = client.get(url)
     assert response.content.decode().count("learning-item") == 6
 
@@ -210,7 +211,7 @@ def test_first_view_of_a_lesson_records_its_opening_in_three_statements(
     assert client.get(lesson.url).status_code == 403
     assert client.get(lesson.url).status_code == 403  # by the route memo: the row cached
     services.enrolment_create(user=user, course=course, source="self")
-    # LESSON_PAGE_QUERIES (4) + lesson_open_record: INSERT ... ON CONFLICT DO NOTHING,
+    # LESSON_PAGE_QUERIES (2) + lesson_open_record: INSERT ... ON CONFLICT DO NOTHING,
     # opened_at filled in where empty, the row read back (3).
     with django_assert_num_queries(LESSON_PAGE_QUERIES + 3):
         response = client.get(lesson.url)

@@ -1,0 +1,45 @@
+"""The bell's unread count per person, from the cache (issue 16).
+
+Every page a signed-in person opens shows the bell, whose number was one COUNT per request.
+It is kept in the cache under the person's id and forgotten by every write that can change
+it: a notice created (`services.notice_create`), the assignment notices' bulk insert, notices
+marked read, the person's notices deleted (anonymisation): `notices_forget(user_ids)`, at
+once and again when the transaction commits (a count read between the write and the commit
+would otherwise be kept). The retention purge deletes only notices older than a year, so it
+forgets nothing: what it could leave is bounded by the entry's lifetime, as is the one race
+left (a count read before a commit and stored after it). With a per-process cache (the
+demo's LocMemCache) the other processes keep theirs for `cms.pages.PAGES_LOCAL_SECONDS`.
+The count is only ever the person's own: the key is their id. With the cache down every read
+is a miss and the database counts, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+from campaigns.models import Notice
+from cms.pages import PAGES_LOCAL_SECONDS, cache_is_local
+
+UNREAD_KEY = "campaigns:notices-unread:v1:{}"
+UNREAD_SECONDS = 300
+
+
+def unread_count(user_id: int) -> int:
+    """The person's unread notices, counted by the database when the cache has no answer."""
+    key = UNREAD_KEY.format(user_id)
+    count = cache.get(key)
+    if count is None:
+        count = Notice.objects.filter(user_id=user_id, read_at__isnull=True).count()
+        cache.set(key, count, PAGES_LOCAL_SECONDS if cache_is_local() else UNREAD_SECONDS)
+    return count
+
+
+def notices_forget(user_ids: Iterable[int]) -> None:
+    """Forget the counts of these people (their notices were written)."""
+    keys = [UNREAD_KEY.format(user_id) for user_id in set(user_ids)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
