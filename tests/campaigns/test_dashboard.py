@@ -11,7 +11,6 @@ import re
 import openpyxl
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -137,15 +136,12 @@ def test_dashboard_query_count_does_not_grow_with_learners(
     client.get(url)
 
     def count():
-        # The page's queries with its rollup sums not cached (with Redis they are, till the next
-        # rollup write: 3 fewer, tests/campaigns/test_dashboard_cache.py).
-        cache.delete(rollups.GENERATION_KEY)
-        # 1 the user (the session comes from the cache); 1 role agencies; 3 active campaigns with
-        # their courses and audiences (prefetch); 1 agencies of the subtree; 1 rollup totals grouped
-        # by agency; 1 headcounts; 1 the campaign's targets; 1 attendances; 2 per-course totals and
-        # the course titles; 1 monthly trend; 1 the breadcrumbs' ancestors; 1 the notices bell's
-        # unread count (base.html).
-        with django_assert_num_queries(16):
+        # The session, the user and the notices bell's unread count (base.html) come from the
+        # cache; 1 role agencies; 3 active campaigns with their courses and audiences
+        # (prefetch); 1 agencies of the subtree; 1 rollup totals grouped by agency; 1
+        # headcounts; 1 the campaign's targets; 1 attendances; 2 per-course totals and the
+        # course titles; 1 monthly trend; 1 the breadcrumbs' ancestors.
+        with django_assert_num_queries(14):
             client.get(url)
 
     count()
@@ -322,18 +318,16 @@ def test_report_and_ranking_query_counts_do_not_grow(world, client, django_asser
     client.get(ranking)
 
     def count():
-        cache.delete(rollups.GENERATION_KEY)  # rollup sums not cached (with Redis they are)
-        # Report: 1 the user (the session from the cache); 1 role agencies; 1 the agency (scope); 3
-        # campaigns with courses and audiences; then 2 trees (at the end of the period and at the
-        # end of the previous one) of 4 queries each (agencies, month rows, headcounts, targets); 1
-        # the notices bell's unread count (base.html).
-        with django_assert_num_queries(15):
+        # Report (the session, the user and the notices bell's count from the cache): 1 role
+        # agencies; 1 the agency (scope); 3 campaigns with courses and audiences; then 2 trees
+        # (at the end of the period and at the end of the previous one) of 4 queries each
+        # (agencies, month rows, headcounts, targets).
+        with django_assert_num_queries(13):
             client.get(report)
-        cache.delete(rollups.GENERATION_KEY)
-        # Ranking: 1 the user (session from the cache); 1 role agencies; 3 campaigns; one tree for
-        # all the manager's roots (4 queries: agencies, rollup totals, headcounts, targets); 1 the
-        # notices bell's unread count (base.html).
-        with django_assert_num_queries(10):
+        # Ranking (the session, the user and the bell's count from the cache): 1 role agencies;
+        # 3 campaigns; one tree for all the manager's roots (4 queries: agencies, rollup
+        # totals, headcounts, targets).
+        with django_assert_num_queries(8):
             client.get(ranking)
 
     count()
