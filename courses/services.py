@@ -22,7 +22,6 @@ from assessments.services import attempt_essays_grade
 from cms.errors import Refused
 from cms.inserts import insert_or_lock
 from cms.models import Video
-from cms.prepared import Prepared
 from cms.services import moderation_workflow_ensure
 from courses.certificates.services import certificate_issue
 from courses.models import (
@@ -34,7 +33,13 @@ from courses.models import (
     LessonPage,
     LessonProgress,
 )
-from courses.selectors import LessonState, course_lessons, course_of, lesson_state
+from courses.selectors import (
+    ACTIVE_ENROLMENT,
+    LessonState,
+    course_lessons,
+    course_of,
+    lesson_state,
+)
 from courses.signals import learning_event_send
 
 # A "watched 90%" claim must arrive at least this share of the video's duration after the
@@ -215,17 +220,6 @@ def _lesson_done(progress: LessonProgress, lesson: LessonPage) -> str | None:
     return LessonProgress.Evidence.READ if progress.read_confirmed else None
 
 
-# The enrolment read back after its counters moved (at most one active per user and course:
-# a constraint, no ORDER BY), its SQL built once per process (cms.prepared).
-_ACTIVE_ENROLMENT = Prepared(
-    "active-enrolment-after-completion",
-    lambda user_id, course_id: Enrolment.objects.active().filter(
-        user_id=user_id, course_id=course_id
-    )[:1],
-    "ii",
-)
-
-
 def _complete_lesson_if_done(
     *, progress: LessonProgress, lesson: LessonPage, course, user, state=None
 ):
@@ -258,7 +252,7 @@ def _complete_lesson_if_done(
             last_activity_at=now,
             updated_at=now,
         )
-        enrolment = _ACTIVE_ENROLMENT.first(getattr(user, "pk", user), course.pk)
+        enrolment = ACTIVE_ENROLMENT.first(getattr(user, "pk", user), course.pk)
         if enrolment is not None:
             _course_complete_if_rule_met(enrolment=enrolment, course=course, lessons=lessons)
         if state is not None:
