@@ -34,7 +34,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from accounts.mfa import mfa_can_enrol, mfa_enrolled, mfa_satisfied
-from cms.pages import PAGES_LOCAL_SECONDS, cache_is_local
+from cms.cache import cache_is_local
+from cms.pages import PAGES_LOCAL_SECONDS
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 from campaigns.models import Notice
-from cms.pages import PAGES_LOCAL_SECONDS, cache_is_local
+from cms.cache import cache_is_local
+from cms.pages import PAGES_LOCAL_SECONDS
 
 UNREAD_KEY = "campaigns:notices-unread:v1:{}"
 UNREAD_SECONDS = 300

@@ -21,7 +21,9 @@ import logging
 import time
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
@@ -122,3 +124,11 @@ def generation_forget(key: str) -> None:
     between the two would otherwise keep what it read before the commit)."""
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+
+
+def cache_is_local() -> bool:
+    """Whether the default cache is each process's own (LocMemCache: the demo's single
+    process, the tests; or none at all): a key forgotten in one process is still remembered
+    by the others, so callers keep such entries briefly or not at all."""
+    # `cache` is a proxy: the backend's own class is the default connection's.
+    return isinstance(caches["default"], (LocMemCache, DummyCache))

@@ -10,8 +10,7 @@ contract "models import no views or services" (pyproject.toml) holds.
 import contextlib
 import pickle
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F, Q
@@ -19,7 +18,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import post_page_move
 
-from cms.cache import generation, generation_forget
+from cms.cache import cache_is_local, generation, generation_forget
 
 _views: dict[type, object] = {}
 
@@ -122,13 +121,6 @@ post_page_move.connect(restrictions_forget, dispatch_uid="cms.page_moved_restric
 PAGES_GENERATION_KEY = "cms:pages-generation:v1"
 PAGES_CACHE_SECONDS = 600
 PAGES_LOCAL_SECONDS = 10
-
-
-def cache_is_local() -> bool:
-    """Whether the default cache is each process's own (LocMemCache): a change forgotten in
-    one process is still remembered by the others."""
-    # `cache` is a proxy: the backend's own class is the default connection's.
-    return isinstance(caches["default"], LocMemCache)
 
 
 def pages_cache_seconds() -> int:

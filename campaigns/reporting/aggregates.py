@@ -37,7 +37,7 @@ from campaigns.reporting.rollups import (
     month_range,
     percent,
 )
-from cms.cache import generation
+from cms.cache import cache_is_local, generation
 
 COUNTERS = (*MEASURES, "headcount", "target")
 
@@ -160,10 +160,6 @@ class Tree:
 # A bound on a cached sum's life should a forgetting write have found the cache unreachable
 # (Redis down for the write, back for the next read): every write forgets them anyway.
 ROLLUP_CACHE_SECONDS = 600
-LOCAL_CACHES = (
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-)
 
 
 def rollup_cache_on() -> bool:
@@ -173,7 +169,7 @@ def rollup_cache_on() -> bool:
     choice = getattr(settings, "ROLLUP_CACHE", None)
     if choice is not None:
         return bool(choice)
-    return settings.CACHES["default"]["BACKEND"] not in LOCAL_CACHES
+    return not cache_is_local()
 
 
 def rollup_cached(kind: str, parts: tuple, compute):

@@ -10,6 +10,17 @@ def test_a_per_process_cache_keeps_pages_briefly(settings):
 
 
 def test_a_cache_the_processes_share_keeps_pages_longer(settings):
-    # Any backend but the per-process one (Redis in production; the dummy one here).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # Redis, as production configures it (nothing is read or written: no connection).
+    settings.CACHES = {"default": {"BACKEND": "cms.cache.ResilientRedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # fmt: skip
     assert pages_cache_seconds() == PAGES_CACHE_SECONDS
+
+
+def test_no_cache_at_all_counts_as_per_process(settings):
+    """The dummy backend remembers nothing, so nothing it "forgets" reaches anyone: the
+    caches that depend on forgetting (the rollups' sums) stay off with it."""
+    from campaigns.reporting.aggregates import rollup_cache_on
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert pages_cache_seconds() == PAGES_LOCAL_SECONDS
+    assert rollup_cache_on() is False
