@@ -88,6 +88,8 @@ format: $(STAMP)
 # 2 minutes) and without the export timings (the detail XLSX of 245,000 rows alone outlasted
 # 10 minutes); the full province with exports: .venv/bin/python bench/dashboard.py.
 BENCH_DASHBOARD_SERVER ?= postgres://postgres@127.0.0.1:5432/postgres
+# bench/certificates.py runs twice: SQLite (the process pays its commits' fsync) and
+# PostgreSQL (production; --postgres makes and drops a database of its own).
 # bench/import_learners.py times the import on PostgreSQL (issue 16): a database of its own
 # on that server, made empty before the run and dropped after it.
 BENCH_IMPORT_DATABASE ?= hocso_bench_import
@@ -105,6 +107,9 @@ bench: install
 			psql "$(BENCH_DASHBOARD_SERVER)" -qc "CREATE DATABASE $(BENCH_IMPORT_DATABASE)" && \
 			DATABASE_URL="$(dir $(BENCH_DASHBOARD_SERVER))$(BENCH_IMPORT_DATABASE)" $(PY) $$script || failed="$$failed $$script"; \
 			psql "$(BENCH_DASHBOARD_SERVER)" -qc "DROP DATABASE IF EXISTS $(BENCH_IMPORT_DATABASE)" ;; \
+		bench/certificates.py) echo "   on SQLite, then on PostgreSQL: hocso_bench_certificates"; \
+			$(PY) $$script || failed="$$failed $$script"; \
+			$(PY) $$script --postgres "$(dir $(BENCH_DASHBOARD_SERVER))hocso_bench_certificates" || failed="$$failed $$script" ;; \
 		*) $(PY) $$script || failed="$$failed $$script" ;; \
 		esac; \
 		echo "== $$script took $$(( $$(date +%s) - began )) s"; \
