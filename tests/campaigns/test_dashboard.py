@@ -99,6 +99,8 @@ def test_dashboard_headline_and_rows_are_the_hand_counted_numbers(world, client)
         "1",
     ]
     assert "Hàng Xóm" not in html and "Sở Y tế" not in html
+    # The course table counts everyone enrolled, not only the assigned: it says so.
+    assert "dù được giao hay không; số liệu riêng của chiến dịch ở phía trên" in html
 
 
 def test_dashboard_reads_rollups_not_raw_rows(world, client):
