@@ -158,11 +158,14 @@ def campaign_assign(*, campaign: Campaign, user_ids=None, batch_size: int = 500)
                 )  # fmt: skip
                 courses_bridge.enrol(campaign=campaign, user_ids=ids, due_at=due_at)
             # Learners who had already completed every required course have met the
-            # campaign on the day they are assigned it (one query when none have).
+            # campaign when they are assigned it, not before: the trend counts the
+            # assignment first (one query when none have).
             done = courses_bridge.completion_dates(campaign=campaign, user_ids=ids)
             for row in rows:
                 if row.user_id in done:
-                    assignment_mark_completed(assignment=row, completed_at=done[row.user_id])
+                    assignment_mark_completed(
+                        assignment=row, completed_at=max(done[row.user_id], row.created_at)
+                    )
             _assignment_notices(campaign=campaign, user_ids=[row.user_id for row in rows])
         created += len(rows)
 
@@ -200,10 +203,7 @@ def assignments_sync(*, user_ids=None) -> int:
 @transaction.atomic
 def assignment_mark_completed(*, assignment: Assignment, completed_at: dt.datetime) -> Assignment:
     """Record that the learner completed the campaign, reported under the agency they
-    belonged to on that day. A learner who completed the courses before being assigned
-    completes the campaign when assigned (never before: the trend counts the assignment
-    first)."""
-    completed_at = max(completed_at, assignment.created_at)
+    belonged to on that day."""
     membership = (
         Membership.objects.on(timezone.localdate(completed_at))
         .filter(user_id=assignment.user_id)
