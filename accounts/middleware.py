@@ -34,8 +34,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from accounts.mfa import mfa_can_enrol, mfa_enrolled, mfa_satisfied
-from cms.cache import cache_is_local
-from cms.pages import PAGES_LOCAL_SECONDS
+from cms.cache import cache_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ def _key_mark() -> str:
 def _user_remember(user) -> None:
     names = _kept_names(type(user))
     values = [user.__dict__.get(name) for name in names]
-    seconds = PAGES_LOCAL_SECONDS if cache_is_local() else USER_CACHE_SECONDS
+    seconds = cache_seconds(USER_CACHE_SECONDS)
     row = (names, values, user.get_session_auth_hash(), _key_mark())
     _guarded(lambda: cache.set(_user_key(user.pk), row, seconds))
 

@@ -21,8 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from campaigns.models import Notice
-from cms.cache import cache_is_local
-from cms.pages import PAGES_LOCAL_SECONDS
+from cms.cache import cache_seconds
 
 UNREAD_KEY = "campaigns:notices-unread:v1:{}"
 UNREAD_SECONDS = 300
@@ -34,7 +33,7 @@ def unread_count(user_id: int) -> int:
     count = cache.get(key)
     if count is None:
         count = Notice.objects.filter(user_id=user_id, read_at__isnull=True).count()
-        cache.set(key, count, PAGES_LOCAL_SECONDS if cache_is_local() else UNREAD_SECONDS)
+        cache.set(key, count, cache_seconds(UNREAD_SECONDS))
     return count
 
 

@@ -132,3 +132,12 @@ def cache_is_local() -> bool:
     by the others, so callers keep such entries briefly or not at all."""
     # `cache` is a proxy: the backend's own class is the default connection's.
     return isinstance(caches["default"], (LocMemCache, DummyCache))
+
+
+def cache_seconds(shared: int) -> int:
+    """How long to keep an entry that writes forget: `shared` with a cache every process
+    shares (Redis); with a per-process one, whose other processes never hear of a forget,
+    cms.pages.PAGES_LOCAL_SECONDS."""
+    from cms.pages import PAGES_LOCAL_SECONDS
+
+    return PAGES_LOCAL_SECONDS if cache_is_local() else shared
