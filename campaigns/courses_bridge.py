@@ -7,6 +7,7 @@ A learner completed a course when their active enrolment has `completed_at`.
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
@@ -140,13 +141,16 @@ def valid_certificate_rows(*, user_ids):
     ).values_list("user_id", "course_id", "issued_at")
 
 
-def certified_course_ids(*, user_id: int, course_ids) -> set[int]:
-    """Which of `course_ids` the user holds a valid (not revoked) certificate for (1 query)."""
-    return set(
-        Certificate.objects.filter(
-            user_id=user_id, course_id__in=list(course_ids), revoked_at__isnull=True
-        ).values_list("course_id", flat=True)
-    )
+def certified_course_ids(*, user_ids, course_ids) -> dict[int, set[int]]:
+    """Which of `course_ids` each of `user_ids` holds a valid (not revoked) certificate for
+    (1 query, however many people; those with none are absent)."""
+    held = defaultdict(set)
+    rows = Certificate.objects.filter(
+        user_id__in=list(user_ids), course_id__in=list(course_ids), revoked_at__isnull=True
+    ).values_list("user_id", "course_id")
+    for user_id, course_id in rows:
+        held[user_id].add(course_id)
+    return held
 
 
 # --- Each person's status per required course (people list, learner page) ---------------

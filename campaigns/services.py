@@ -9,7 +9,7 @@ other apps and their tests have one write API: `from campaigns import services`.
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
@@ -55,13 +55,14 @@ from campaigns.models import (
     CampaignAudience,
     CampaignCourse,
     LearnerProfile,
-    Membership,
     Notice,
     Session,
 )
 from campaigns.notice_counts import notices_forget
 from campaigns.reporting.rollups import (
+    agency_on,
     campaign_completed_events,
+    memberships_of,
     rollup_events,
     rollups_batched,
 )
@@ -161,11 +162,11 @@ def campaign_assign(*, campaign: Campaign, user_ids=None, batch_size: int = 500)
             # campaign when they are assigned it, not before: the trend counts the
             # assignment first (one query when none have).
             done = courses_bridge.completion_dates(campaign=campaign, user_ids=ids)
-            for row in rows:
-                if row.user_id in done:
-                    assignment_mark_completed(
-                        assignment=row, completed_at=max(done[row.user_id], row.created_at)
-                    )
+            created_at = {row.user_id: row.created_at for row in rows}
+            assignments_mark_completed(
+                campaign_id=campaign.pk,
+                completions={uid: max(when, created_at[uid]) for uid, when in done.items()},
+            )
             _assignment_notices(campaign=campaign, user_ids=[row.user_id for row in rows])
         created += len(rows)
 
@@ -200,42 +201,57 @@ def assignments_sync(*, user_ids=None) -> int:
     return total
 
 
-@transaction.atomic
 def assignment_mark_completed(*, assignment: Assignment, completed_at: dt.datetime) -> Assignment:
-    """Record that the learner completed the campaign, reported under the agency they
-    belonged to on that day."""
-    membership = (
-        Membership.objects.on(timezone.localdate(completed_at))
-        .filter(user_id=assignment.user_id)
-        .first()
-    )
-    won = Assignment.objects.filter(pk=assignment.pk, completed_at__isnull=True).update(
-        completed_at=completed_at,
-        completed_agency_id=membership.agency_id if membership else None,
-        updated_at=timezone.now(),
+    """Record that the learner completed the campaign (see assignments_mark_completed)."""
+    assignments_mark_completed(
+        campaign_id=assignment.campaign_id, completions={assignment.user_id: completed_at}
     )
     assignment.refresh_from_db()
-    if won:
-        rollup_events(
-            campaign_completed_events(user_id=assignment.user_id,
-                                      campaign_id=assignment.campaign_id,
-                                      completed_at=completed_at)
-        )  # fmt: skip
     return assignment
+
+
+@transaction.atomic
+def assignments_mark_completed(*, campaign_id: int, completions: dict) -> int:
+    """Record that these learners (user id -> when) completed the campaign, each reported
+    under the agency they belonged to on that day. Those already marked keep their date, and
+    each completion is counted once in the rollups: the pending rows are locked first (on
+    SQLite the IMMEDIATE transaction holds the write lock). Set-based: three queries plus
+    the rollups' writes, however many learners. Returns how many were marked."""
+    if not completions:
+        return 0
+    pending = Assignment.objects.filter(
+        campaign_id=campaign_id, user_id__in=list(completions), completed_at__isnull=True
+    )
+    if connection.features.has_select_for_update:
+        pending = pending.select_for_update()
+    won = list(pending.only("pk", "user_id"))
+    if not won:
+        return 0
+    memberships = memberships_of(a.user_id for a in won)
+    now = timezone.now()
+    for assignment in won:
+        assignment.completed_at = completions[assignment.user_id]
+        assignment.completed_agency_id = agency_on(
+            memberships[assignment.user_id], timezone.localdate(assignment.completed_at)
+        )
+        assignment.updated_at = now
+    Assignment.objects.bulk_update(won, ["completed_at", "completed_agency", "updated_at"])
+    rollup_events(
+        campaign_completed_events(
+            campaign_id=campaign_id, completions={a.user_id: a.completed_at for a in won}
+        )
+    )
+    return len(won)
 
 
 def assignments_refresh_completion(*, campaign: Campaign) -> int:
     """Mark assignments completed whose learners completed every required course (reads
     the courses floor through campaigns.courses_bridge). Returns how many changed."""
-    changed = 0
     pending = Assignment.objects.filter(campaign=campaign, completed_at__isnull=True)
     done = courses_bridge.completion_dates(
         campaign=campaign, user_ids=pending.values_list("user_id", flat=True)
     )
-    for assignment in pending.filter(user_id__in=list(done)):
-        assignment_mark_completed(assignment=assignment, completed_at=done[assignment.user_id])
-        changed += 1
-    return changed
+    return assignments_mark_completed(campaign_id=campaign.pk, completions=done)
 
 
 # --- Sessions and attendance ------------------------------------------------------------

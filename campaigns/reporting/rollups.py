@@ -196,15 +196,21 @@ def _audiences_and_memberships(user_ids, *, lock: bool):
         # Serialises with `rollups_rewrite` of the same people (see its docstring).
         profiles = profiles.select_for_update()
     audiences = dict(profiles.values_list("user_id", "audience"))
+    return audiences, memberships_of(audiences)
+
+
+def memberships_of(user_ids) -> dict[int, list[tuple]]:
+    """Each person's memberships as (agency_id, valid_from, valid_to), oldest row first
+    (one query); `agency_on` picks the one of a day."""
     memberships = defaultdict(list)
-    for row in Membership.objects.filter(user_id__in=list(audiences)).values_list(
-        "user_id", "agency_id", "valid_from", "valid_to"
-    ):
+    rows = Membership.objects.filter(user_id__in=list(user_ids)).order_by("pk")
+    for row in rows.values_list("user_id", "agency_id", "valid_from", "valid_to"):
         memberships[row[0]].append(row[1:])
-    return audiences, memberships
+    return memberships
 
 
-def _agency_on(memberships, day):
+def agency_on(memberships, day):
+    """The agency of the first of `memberships` (memberships_of's) valid on `day`."""
     for agency_id, start, end in memberships:
         if start <= day and (end is None or day <= end):
             return agency_id
@@ -227,7 +233,7 @@ def rollup_events(events) -> int:
     for event in events:
         audience = audiences.get(event["user_id"])
         day = local_day(event["when"])
-        agency_id = _agency_on(memberships[event["user_id"]], day)
+        agency_id = agency_on(memberships[event["user_id"]], day)
         if audience is None or agency_id is None:
             continue
         key = (day, agency_id, audience, event.get("course_id") or 0, event.get("campaign_id") or 0)
@@ -277,13 +283,17 @@ def _required_courses(campaign_ids) -> dict[int, set[int]]:
     return required
 
 
-def campaign_completed_events(*, user_id: int, campaign_id: int, completed_at) -> list[dict]:
-    """The events of a campaign completion: completed, and certified when the person holds
-    a valid certificate for every required course (two queries)."""
-    events = [_campaign_event(user_id, campaign_id, completed_at, "completed")]
+def campaign_completed_events(*, campaign_id: int, completions: dict) -> list[dict]:
+    """The events of people completing a campaign (`completions`: user id -> when):
+    completed, and certified for each who holds a valid certificate for every required
+    course (two queries, however many people)."""
     required = _required_courses([campaign_id])[campaign_id]
-    if required <= courses_bridge.certified_course_ids(user_id=user_id, course_ids=required):
-        events.append(_campaign_event(user_id, campaign_id, completed_at, "certified"))
+    held = courses_bridge.certified_course_ids(user_ids=completions, course_ids=required)
+    events = []
+    for user_id, completed_at in completions.items():
+        events.append(_campaign_event(user_id, campaign_id, completed_at, "completed"))
+        if required <= held.get(user_id, set()):
+            events.append(_campaign_event(user_id, campaign_id, completed_at, "certified"))
     return events
 
 
@@ -303,7 +313,8 @@ def campaign_certified_events(*, user_id: int, course_id: int, delta: int) -> li
         return []
     required = _required_courses(done)
     others = set().union(*required.values()) - {course_id}
-    valid = courses_bridge.certified_course_ids(user_id=user_id, course_ids=others)
+    valid = courses_bridge.certified_course_ids(user_ids=[user_id], course_ids=others)
+    valid = valid.get(user_id, set())
     return [
         _campaign_event(user_id, campaign_id, completed_at, "certified", delta)
         for campaign_id, completed_at in done.items()
@@ -330,7 +341,7 @@ def contributions(user_ids, *, lock: bool = False) -> dict:
     def add(user_id, when, measure, course_id=0, campaign_id=0, delta=1):
         audience = audiences.get(user_id)
         day = local_day(when)
-        agency_id = _agency_on(memberships[user_id], day)
+        agency_id = agency_on(memberships[user_id], day)
         if audience is not None and agency_id is not None:
             changes[(day, agency_id, audience, course_id, campaign_id)][_INDEX[measure]] += delta
 
