@@ -31,10 +31,13 @@ SQL (`deltas`, one definition: a copy here had fallen behind the app's measures)
 from the raw rows, for a subtree through its people only.
 
 Timings: median of --runs (7) after one warm-up, time.perf_counter, DEBUG off, a superuser
-logged in with force_login. Each page twice: "cold", the rollups' generation forgotten
-before each run (what any rollup write does: the page reads its sums from the tables), and
-"cached", as found (the sums from campaigns.reporting.aggregates.rollup_cached, here in the
-local-memory cache of this one process; Redis in production). Pages: the root dashboard,
+logged in with force_login. Each page three times: "cold", the rollups' generation
+forgotten before each run (a rebuild; or no beat task for SNAPSHOT_SECONDS: the page reads
+its sums from the tables); "after a write", a live rollup write (one learner's event, what
+arrives every few seconds at a province's scale) just before each run: what a manager sees
+during busy hours; and "cached", as found (the snapshot of
+campaigns.reporting.aggregates.rollup_cached, here in the local-memory cache of this one
+process; Redis in production). Pages: the root dashboard,
 the largest commune's dashboard and the root's year report; for each, the rollup SQL the
 page needs (subtree totals per child agency from RollupTotal by path prefix; the year
 report's per-agency sums from RollupMonth over 12 months) and the naive raw-row query;
@@ -572,14 +575,32 @@ def same_numbers(a: list, b: list) -> bool:
     return nonzero(a) == nonzero(b)
 
 
-def median_ms(fn, runs: int):
+def median_ms(fn, runs: int, before=None):
+    """`fn`'s median wall time over `runs` after one warm-up; `before()` (untimed) first."""
     fn()  # warm-up
     times = []
     for _ in range(runs):
+        if before is not None:
+            before()
         started = time.perf_counter()
         fn()
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
+
+
+def live_write() -> None:
+    """One live rollup write, as an event does (rollup_apply, in its own transaction): a
+    registration and its removal on a real key (the rows' sums are unchanged)."""
+    from django.db import transaction
+
+    from campaigns.models import RollupTotal
+    from campaigns.reporting.rollups import rollup_apply
+
+    row = RollupTotal.objects.filter(course_id=0, campaign_id=0).order_by("pk").first()
+    for delta in (1, -1):
+        with transaction.atomic():
+            key = (dt.date(YEAR, 6, 1), row.agency_id, row.audience, 0, 0)
+            rollup_apply({key: [delta, 0, 0, 0]})
 
 
 def status_of(client, url: str):
@@ -663,12 +684,13 @@ def time_pages(args) -> None:
     print(f"\ntimings: median of {args.runs} runs after 1 warm-up, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)  # fmt: skip
     print("rollup cache (aggregates.rollup_cached): local memory, one process; 'cold': the "
-          "rollups' generation forgotten before each run (as after any rollup write), "
-          "'cached': as found")  # fmt: skip
-    print("\n| page | HTTP | queries cold/cached | page ms cold | page ms cached "
-          "| rollup SQL ms | naive SQL ms | naive ÷ page cold | naive ÷ page cached "
-          "| naive ÷ rollup SQL | same numbers |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "rollups' generation forgotten before each run (a rebuild), 'after a write': a live "
+          "rollup write before each run (busy hours), 'cached': as found")  # fmt: skip
+    print("\n| page | HTTP | queries cold/cached | page ms cold | page ms after a write "
+          "| page ms cached | rollup SQL ms | naive SQL ms | naive ÷ page cold "
+          "| naive ÷ page after a write | naive ÷ page cached | naive ÷ rollup SQL "
+          "| same numbers |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, url, rollup, naive in pages:
 
         def counted(get):
@@ -691,20 +713,26 @@ def time_pages(args) -> None:
         ok = status == 200
         cold_ms = median_ms(cold, args.runs) if ok else None
         page_ms = median_ms(lambda url=url: client.get(url), args.runs) if ok else None
+        written_ms = (
+            median_ms(lambda url=url: client.get(url), args.runs, before=live_write)
+            if ok else None
+        )  # fmt: skip
         rollup_ms = median_ms(rollup, args.runs)
-        naive_ms = median_ms(naive, args.runs)
-        same = same_numbers(rollup(), naive())
+        naive_runs = args.runs if args.naive_runs is None else args.naive_runs
+        naive_ms = median_ms(naive, naive_runs) if naive_runs else None
+        same = same_numbers(rollup(), naive()) if naive_runs else None
 
         def ms(value):
             return f"{value:,.1f}" if value is not None else "–"
 
         def ratio(value, naive_ms=naive_ms):
-            return f"{naive_ms / value:,.0f}×" if value else "–"
+            return f"{naive_ms / value:,.0f}×" if value and naive_ms else "–"
 
         print(f"| {name} `{url}` | {status} | {f'{n_cold}/{n_cached}' if ok else '–'} | "
-              f"{ms(cold_ms)} | {ms(page_ms)} | {rollup_ms:,.1f} | {naive_ms:,.0f} | "
-              f"{ratio(cold_ms)} | {ratio(page_ms)} | {naive_ms / rollup_ms:,.0f}× | "
-              f"{'yes' if same else 'NO'} |", flush=True)  # fmt: skip
+              f"{ms(cold_ms)} | {ms(written_ms)} | {ms(page_ms)} | {rollup_ms:,.1f} | "
+              f"{ms(naive_ms)} | {ratio(cold_ms)} | {ratio(written_ms)} | {ratio(page_ms)} | "
+              f"{ratio(rollup_ms)} | "
+              f"{'–' if same is None else 'yes' if same else 'NO'} |", flush=True)  # fmt: skip
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
@@ -818,6 +846,12 @@ def main():
         help="how to fill the rollups (default: both, compared)",
     )
     parser.add_argument("--runs", type=int, default=7, help="timed runs after one warm-up")
+    parser.add_argument(
+        "--naive-runs",
+        type=int,
+        default=None,
+        help="timed runs of the naive aggregation (default: --runs; 0: not run, no ratios)",
+    )
     parser.add_argument("--database", default="hocso_bench_dashboard")
     parser.add_argument(
         "--reuse",

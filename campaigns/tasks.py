@@ -134,6 +134,16 @@ def rollups_rebuild() -> dict:
     return rebuild()
 
 
+@task("campaigns.dashboard_snapshot", queue="reports")
+def dashboard_snapshot() -> dict:
+    """Every few minutes (SNAPSHOT_REFRESH_SECONDS): read afresh the sums every dashboard
+    starts from, before the snapshot a manager's page reads expires (so a page never waits
+    for the province's rollup rows). Idempotent: it only reads."""
+    from campaigns.reporting.aggregates import snapshot_refresh
+
+    return snapshot_refresh()
+
+
 @task("campaigns.retention_purge", queue="default", site_language=True)
 def retention_purge() -> dict:
     """Daily: purge what is kept no longer than settings.RETENTION_DAYS (issue 14: export

@@ -84,11 +84,12 @@ def dashboard(request, agency_id=None):
     parent = selectors.visible_agency_or_404(user, agency_id) if agency_id else None
     roots = [] if parent else list(selectors.manager_root_agencies(user))
     subject, campaigns, choice = _subject(request)
-    data = aggregates.dashboard(parent=parent, roots=roots, subject=subject) if (
-        parent or roots) else {"headline": aggregates.Counts(), "rows": []}  # fmt: skip
+    with aggregates.figures_times() as times:
+        data = aggregates.dashboard(parent=parent, roots=roots, subject=subject) if (
+            parent or roots) else {"headline": aggregates.Counts(), "rows": []}  # fmt: skip
+        data["courses"], data["trend"] = _courses_and_trend(request, parent, roots, data, subject)
     sort = request.GET.get("sort", "rate")
     data["rows"].sort(key=SORTS.get(sort, SORTS["rate"]))
-    paths = [parent.path] if parent else [r.path for r in roots]
     weekly = request.GET.get("trend") == "week"
     attended = selectors.attendance_by_agency(paths=[r.agency.path for r in data["rows"]])
     for row in data["rows"]:
@@ -98,14 +99,9 @@ def dashboard(request, agency_id=None):
         "ancestors": selectors.visible_ancestors(user, parent) if parent else [],
         "subject": subject, "campaigns": campaigns, "choice": choice, "sort": sort,
         "headline": data["headline"], "rows": data["rows"],
-        # By the scope's agency ids (read with the tree): the agency_id index, and cached.
-        "courses": (
-            aggregates.course_breakdown(agency_ids=data["agency_ids"], subject=subject)
-            if paths else []
-        ),
-        "trend": aggregates.trend(agency_ids=data["agency_ids"], subject=subject, weekly=weekly)
-        if paths else [],
-        "weekly": weekly,
+        "courses": data["courses"], "trend": data["trend"], "weekly": weekly,
+        # When the figures were read from the rollups (a snapshot: aggregates.SNAPSHOT_SECONDS).
+        "figures_at": aggregates.figures_at(times),
         "campaign_param": subject.campaign.pk if subject.campaign else "all",
         "sorts": [("rate", _("Completion rate")), ("name", pgettext("agency", "Name")),
                   ("completed", _("Completed"))],
@@ -113,6 +109,19 @@ def dashboard(request, agency_id=None):
                          "completed": _("Completed")},
     }  # fmt: skip
     return render(request, "campaigns/dashboard.html", context)
+
+
+def _courses_and_trend(request, parent, roots, data, subject) -> tuple[list, list]:
+    """The dashboard's course table and trend, by the scope's agency ids (read with the
+    tree: the agency_id index, and the province's snapshot)."""
+    if not (parent or roots):
+        return [], []
+    ids = data["agency_ids"]
+    weekly = request.GET.get("trend") == "week"
+    return (
+        aggregates.course_breakdown(agency_ids=ids, subject=subject),
+        aggregates.trend(agency_ids=ids, subject=subject, weekly=weekly),
+    )
 
 
 @manager_required

@@ -34,6 +34,12 @@ app.conf.beat_schedule = {
         "task": "campaigns.rollups_rebuild",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Campaigns: the dashboards' figures, a snapshot read afresh before it expires (every
+    # 4 minutes; a page shows when it was read: campaigns.reporting.aggregates).
+    "campaigns-dashboard-snapshot": {
+        "task": "campaigns.dashboard_snapshot",
+        "schedule": 240.0,
+    },
     # Uploads: queue again the H5P and SCORM packages still waiting for their check (the
     # virus scanner down longer than the task's retries, a killed worker); never served
     # meanwhile (assessments.scorm.services.packages_requeue).

@@ -46,3 +46,9 @@ if REDIS_URL:
 # Factories make people without a consent record; the gate's own tests turn it on
 # (tests/accounts/privacy/test_consent_gate.py).
 HOCSO_CONSENT_GATE = False
+
+# The dashboards' rollup sums are a snapshot up to a few minutes old in production
+# (campaigns.reporting.aggregates.SNAPSHOT_SECONDS, not forgotten by writes): tests see
+# their own writes at once; the snapshot's tests turn it on
+# (tests/campaigns/test_dashboard_cache.py).
+ROLLUP_CACHE = False

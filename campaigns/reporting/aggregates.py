@@ -12,6 +12,9 @@ the number of learners.
 
 import datetime as dt
 import hashlib
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -155,41 +158,150 @@ class Tree:
         return self._totals.get(path) or Counts()
 
 
-# --- Sums of rollup rows, cached ---------------------------------------------------------
+# --- Sums of rollup rows: snapshots ------------------------------------------------------
 
-# A bound on a cached sum's life should a forgetting write have found the cache unreachable
-# (Redis down for the write, back for the next read): every write forgets them anyway.
-ROLLUP_CACHE_SECONDS = 600
+# The oldest figures a manager's page shows (the page says when they were read, "Số liệu
+# lúc HH:MM"). Writes do not forget them: at a province's scale an event arrives every few
+# seconds, and a cache forgotten by each of them is cold whenever a manager looks (the
+# cold root read ~100,000 month rows). The beat task `campaigns.dashboard_snapshot`
+# (`snapshot_refresh`, every SNAPSHOT_REFRESH_SECONDS) reads the dashboards' sums afresh
+# before they expire, so pages find them; without it a page past the age reads them.
+SNAPSHOT_SECONDS = 300
+SNAPSHOT_REFRESH_SECONDS = 240
+# Kept for the rollup cache's older name (the bench and tests read it).
+ROLLUP_CACHE_SECONDS = SNAPSHOT_SECONDS
+
+# While set (`snapshot_refresh`), every cached sum is read afresh and stored again.
+_refreshing: ContextVar[bool] = ContextVar("rollups_snapshot_refreshing", default=False)
+# The times the sums read by the current block were taken (`figures_times`).
+_times: ContextVar[list | None] = ContextVar("rollups_snapshot_times", default=None)
 
 
 def rollup_cache_on() -> bool:
     """settings.ROLLUP_CACHE: True, False, or absent (None): on when the default cache is
     shared by every process (Redis). A process-local cache would not hear another
-    process's writes (gunicorn's other workers, a Celery worker), so it is off there."""
+    process's rebuild (gunicorn's other workers, a Celery worker), so it is off there."""
     choice = getattr(settings, "ROLLUP_CACHE", None)
     if choice is not None:
         return bool(choice)
     return not cache_is_local()
 
 
-def rollup_cached(kind: str, parts: tuple, compute):
-    """`compute()`, a sum of rollup rows (plain data), cached under the rollups' generation
-    (rollups.GENERATION_KEY, forgotten by every write to the tables) and `parts`, all that
-    the sum depends on besides the rows: the subject's key, the agency ids it covers (ids,
-    not paths: an agency moved in the tree keeps its rows), the period. Without the cache
-    (off, or Redis down) it is `compute()`: a miss, never an error."""
+@contextmanager
+def figures_times():
+    """Collects the times at which the sums read inside the block were taken from the
+    rollup tables (now, for sums not cached): a page shows the oldest."""
+    times: list[float] = []
+    token = _times.set(times)
+    try:
+        yield times
+    finally:
+        _times.reset(token)
+
+
+def figures_at(times: list[float]) -> dt.datetime | None:
+    """The oldest of `times` (from `figures_times`) as an aware datetime, None without any."""
+    return dt.datetime.fromtimestamp(min(times), tz=dt.UTC) if times else None
+
+
+def _taken(at: float) -> None:
+    times = _times.get()
+    if times is not None:
+        times.append(at)
+
+
+def _snapshot_key(kind: str, parts: tuple) -> str | None:
+    """The cache key of a sum, None when sums are not cached (off, or Redis down)."""
     if not rollup_cache_on():
-        return compute()
+        return None
     token = generation(GENERATION_KEY)
     if token is None:  # the cache is down
-        return compute()
+        return None
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    key = f"campaigns:rollups:{token}:{kind}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, ROLLUP_CACHE_SECONDS)
-    return value
+    return f"campaigns:rollups:{token}:{kind}:{digest}"
+
+
+def rollup_cached(kind: str, parts: tuple, compute, *, taken: float | None = None):
+    """`compute()`, a sum of rollup rows (plain data), from a snapshot at most
+    SNAPSHOT_SECONDS old, kept under `parts` (all that the sum depends on besides the rows:
+    the subject's key, the agency ids it covers, ids, not paths, since an agency moved in
+    the tree keeps its rows, the period) and the rollups' generation (forgotten by a
+    rebuild, not by the live writes). Without the cache (off, or Redis down) it is
+    `compute()`: a miss, never an error. `taken`: store `compute()` as read at that time
+    (a second part of one read), without looking for it first."""
+    key = _snapshot_key(kind, parts)
+    if key is None:
+        _taken(time.time())
+        return compute()
+    entry = None if (_refreshing.get() or taken is not None) else cache.get(key)
+    if entry is None:
+        entry = (taken or time.time(), compute())
+        cache.set(key, entry, SNAPSHOT_SECONDS)
+    _taken(entry[0])
+    return entry[1]
+
+
+def snapshot_refresh() -> dict:
+    """Read afresh the sums every dashboard starts from (each active campaign's and every
+    course's: the whole province's own counters, per-course totals and monthly trend by
+    agency, which every scope's page sums from) and keep them another SNAPSHOT_SECONDS.
+    The beat task's body; nothing to do without the cache."""
+    if not rollup_cache_on() or generation(GENERATION_KEY) is None:
+        return {"subjects": 0}
+    campaigns = campaigns_for_dashboard().prefetch_related("courses", "audiences")
+    subjects = [Subject(), *(Subject.of(c) for c in campaigns)]
+    token = _refreshing.set(True)
+    try:
+        for subject in subjects:
+            own_counts(subject=subject, root=None)
+            _province("courses", subject, lambda s=subject: _courses_by_agency(s))
+            _province("months", subject, lambda s=subject: _months_by_agency(s))
+    finally:
+        _refreshing.reset(token)
+    return {"subjects": len(subjects)}
+
+
+def _province(kind: str, subject: "Subject", read) -> tuple[frozenset, dict, dict | None]:
+    """The whole province's sums of one kind, by agency (`read()`: {agency_id: {bucket:
+    tuple}}), cached as two entries of one snapshot: the agencies with their sum over all
+    (what the root reads) and the sums by agency (what a smaller scope adds up). Returns
+    (the agencies, the sum over all, the sums by agency when they were just read)."""
+    parts = (subject.key(),)
+    fresh, at = None, None
+
+    def everything():
+        nonlocal fresh, at
+        at, fresh = time.time(), read()
+        return (frozenset(fresh), _bucket_sums(fresh.values()))
+
+    agencies, totals = rollup_cached(f"{kind}-all", parts, everything)
+    if fresh is not None:  # the same read's sums by agency, stored with the same time
+        rollup_cached(f"{kind}-agencies", parts, lambda: fresh, taken=at)
+    return agencies, totals, fresh
+
+
+def _scope_sums(kind: str, subject: "Subject", agency_ids, read) -> dict:
+    """{bucket: sums} over the agencies `agency_ids`, from the province's snapshot: so the
+    root, a department and a commune read the same snapshot and agree."""
+    agencies, totals, fresh = _province(kind, subject, read)
+    scope = set(agency_ids)
+    if agencies <= scope:  # every agency with rows is in the scope (the root)
+        return totals
+    by_agency = fresh
+    if by_agency is None:
+        by_agency = rollup_cached(f"{kind}-agencies", (subject.key(),), read)
+    return _bucket_sums(by_agency[a] for a in scope if a in by_agency)
+
+
+def _bucket_sums(dicts) -> dict:
+    out: dict = {}
+    for buckets in dicts:
+        for bucket, values in buckets.items():
+            mine = out.get(bucket)
+            out[bucket] = (
+                values if mine is None else tuple(map(sum, zip(mine, values, strict=True)))
+            )
+    return out
 
 
 def _sum_kwargs():
@@ -208,10 +320,14 @@ def own_counts(*, subject: Subject, root: Agency | None, rows=None, rows_key=Non
                                                     "code", "is_active")}  # fmt: skip
     by_id = {a.pk: a for a in agencies.values()}
     own: dict[str, Counts] = {path: Counts() for path in agencies}
+    province = False
     if rows is None:
         rows, rows_key = RollupTotal.objects.all(), ("total",)
+        # Cached: the whole province's totals, one snapshot every scope's page picks its
+        # agencies from (the root, a department and a commune agree; the beat reads it).
+        province = rollup_cache_on()
     # The subtree's rows by their agency ids (the agency_id index), not a join on the path.
-    scope = None if root is None else sorted(by_id)
+    scope = None if root is None or province else sorted(by_id)
 
     def read() -> list[tuple]:
         source = rows if scope is None else rows.filter(agency_id__in=scope)
@@ -330,22 +446,46 @@ def _cached_if_ids(kind, agency_ids, parts, compute):
     return rollup_cached(kind, (*parts, list(agency_ids)), compute)
 
 
+def _course_rows(subject: Subject, q: Q):
+    rows = RollupTotal.objects.filter(q, course_id__gt=0)
+    if subject.campaign is not None:
+        rows = rows.filter(course_id__in=subject.course_ids)
+    return rows
+
+
+def _courses_by_agency(subject: Subject) -> dict:
+    """{agency_id: {course_id: (enrolled, completed, certified)}} for the whole province."""
+    out: dict = {}
+    grouped = (
+        _course_rows(subject, Q())
+        .values("agency_id", "course_id")
+        .annotate(**{m: Sum(m) for m in ("enrolled", "completed", "certified")})
+    )
+    for r in grouped.order_by():
+        out.setdefault(r["agency_id"], {})[r["course_id"]] = (
+            r["enrolled"] or 0, r["completed"] or 0, r["certified"] or 0)  # fmt: skip
+    return out
+
+
 def course_breakdown(
     *, subject: Subject, parent_paths: list[str] | None = None, agency_ids=None
 ) -> list[dict]:
     """Per course: enrolled, completed, certified in the subtrees of `parent_paths`, or of
-    the agencies `agency_ids` (1 query, none when cached; + titles 1)."""
+    the agencies `agency_ids` (1 query; with the cache, from the province's snapshot by
+    agency, none when cached; + titles 1)."""
 
     def read() -> dict:
-        rows = RollupTotal.objects.filter(_scope(parent_paths, agency_ids), course_id__gt=0)
-        if subject.campaign is not None:
-            rows = rows.filter(course_id__in=subject.course_ids)
+        rows = _course_rows(subject, _scope(parent_paths, agency_ids))
         return {
             r["course_id"]: (r["enrolled"] or 0, r["completed"] or 0, r["certified"] or 0)
             for r in rows.values("course_id").annotate(**_sum_kwargs()).order_by("course_id")
         }
 
-    sums = _cached_if_ids("courses", agency_ids, (subject.key(),), read)
+    if agency_ids is not None and rollup_cache_on():
+        sums = _scope_sums("courses", subject, agency_ids, lambda: _courses_by_agency(subject))
+        sums = dict(sorted(sums.items()))
+    else:
+        sums = read()
     titles = courses_bridge.course_titles(sums)
     return sorted(
         (
@@ -367,18 +507,41 @@ def trend(
     """Cumulative enrolled and completed at the end of each report month (or each of the
     last 26 weeks), for the chart, in the subtrees of `parent_paths` or of the agencies
     `agency_ids`. One grouped query (two weekly; none when cached)."""
-    q = _scope(parent_paths, agency_ids)
-    if subject.campaign is not None:
-        q &= Q(campaign_id=subject.campaign.pk)
-    else:
-        q &= Q(course_id__gt=0)
+    q = _scope(parent_paths, agency_ids) & _trend_rows(subject)
     if weekly:
         today = timezone.localdate()
         start = today - dt.timedelta(days=today.weekday() + 7 * 25)
         return _cached_if_ids(
             "weeks", agency_ids, (subject.key(), start), lambda: _weekly_trend(q, start)
         )
-    return _cached_if_ids("months", agency_ids, (subject.key(),), lambda: _monthly_trend(q))
+    if agency_ids is not None and rollup_cache_on():
+        sums = _scope_sums("months", subject, agency_ids, lambda: _months_by_agency(subject))
+        return _cumulated(
+            (dt.date.fromordinal(month), enrolled, completed)
+            for month, (enrolled, completed) in sorted(sums.items())
+        )
+    return _monthly_trend(q)
+
+
+def _trend_rows(subject: Subject) -> Q:
+    if subject.campaign is not None:
+        return Q(campaign_id=subject.campaign.pk)
+    return Q(course_id__gt=0)
+
+
+def _months_by_agency(subject: Subject) -> dict:
+    """{agency_id: {month's ordinal: (enrolled, completed)}} for the whole province."""
+    out: dict = {}
+    grouped = (
+        RollupMonth.objects.filter(_trend_rows(subject))
+        .values("agency_id", "month")
+        .annotate(enrolled=Sum("enrolled"), completed=Sum("completed"))
+        .order_by()
+    )
+    for r in grouped:
+        out.setdefault(r["agency_id"], {})[r["month"].toordinal()] = (
+            r["enrolled"] or 0, r["completed"] or 0)  # fmt: skip
+    return out
 
 
 def _weekly_trend(q: Q, start: dt.date) -> list[dict]:
@@ -410,11 +573,16 @@ def _monthly_trend(q: Q) -> list[dict]:
     months = (
         RollupMonth.objects.filter(q).values("month").annotate(**_sum_kwargs()).order_by("month")
     )
+    return _cumulated((r["month"], r["enrolled"] or 0, r["completed"] or 0) for r in months)
+
+
+def _cumulated(months) -> list[dict]:
+    """(month, enrolled, completed) flows in month order -> the chart's cumulated points."""
     out, enrolled, completed = [], 0, 0
-    for r in months:
-        enrolled += r["enrolled"] or 0
-        completed += r["completed"] or 0
-        out.append({"label": r["month"].strftime("%m/%Y"), "enrolled": enrolled,
+    for month, flow_enrolled, flow_completed in months:
+        enrolled += flow_enrolled
+        completed += flow_completed
+        out.append({"label": month.strftime("%m/%Y"), "enrolled": enrolled,
                     "completed": completed})  # fmt: skip
     return out
 

@@ -95,14 +95,16 @@ def _changes():
 
 # --- Writing the three tables -----------------------------------------------------------
 
-# The token in the keys of every cached sum of rollup rows (aggregates.rollup_cached): every
-# write to the three tables forgets it (`rollups_forget`), now and when its transaction
-# commits, so a cached sum is never older than the rows it was read from.
+# The token in the keys of every cached sum of rollup rows (aggregates.rollup_cached, a
+# snapshot at most aggregates.SNAPSHOT_SECONDS old): the rebuild forgets it
+# (`rollups_forget`), now and when its transaction commits. The live writes do not: a
+# dashboard's figures are a snapshot that says when it was taken, not forgotten by every
+# event of the province (which left the pages cold whenever a manager looked).
 GENERATION_KEY = "campaigns:rollups:generation"
 
 
 def rollups_forget() -> None:
-    """Forget every cached sum of rollup rows (call with each write to the tables)."""
+    """Forget every cached sum of rollup rows (the rebuild: every row written again)."""
     generation_forget(GENERATION_KEY)
 
 
@@ -168,8 +170,6 @@ def rollup_apply(changes, *, tables=("day", "month", "total")) -> int:
         for target in (months[(*key, buckets[day])], totals[key]):
             for i, value in enumerate(deltas):
                 target[i] += value
-    if day_rows:
-        rollups_forget()
     if "day" in tables:
         _upsert(RollupDay, ["campaign_id", "course_id", "agency", "audience", "day"], day_rows)
     if "month" in tables:

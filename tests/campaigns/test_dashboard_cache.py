@@ -1,21 +1,29 @@
 """Issue 16, the dashboard at a million learners: the sums a manager's page reads from the
-rollup tables are cached under the rollups' generation (aggregates.rollup_cached), keyed by
-the subject and the scope's agency ids. A repeated page reads no rollup row; every write to
-the rollups (a completion, a rebuild) forgets them, so the figures stay exact; a neighbour's
-sums are never served; an agency moved in the tree is a new scope; Redis down is a miss."""
+rollup tables are a snapshot (aggregates.rollup_cached), at most SNAPSHOT_SECONDS old, read
+afresh by the beat task campaigns.dashboard_snapshot before it expires. The dashboards' sums
+are the whole province's by agency, so the root, a department and a unit read one snapshot
+and agree. A repeated page reads no rollup row; the live writes do not forget the snapshot
+(the page says when it was read); a rebuild does; an agency moved in the tree is summed by
+its ids; Redis down is a miss. A neighbour's figures: tests/security/test_dashboard_snapshot.py."""
 
+import datetime as dt
 import re
+import time
+import types
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends import locmem
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from campaigns import services
+from campaigns import services, tasks
 from campaigns.agencies.services import agency_move
 from campaigns.models import Agency
 from campaigns.reporting import aggregates, rollups
+from cms.celery import app
 from courses.models import Enrolment
 from courses.services import course_complete
 from tests.campaigns.test_dashboard import cells, course, month_slug, world
@@ -83,18 +91,87 @@ def test_the_dashboards_reads_hit_and_miss(world, rollup_cache, django_assert_nu
     )
 
 
-def test_a_completion_forgets_the_cached_sums(world, client, rollup_cache):
+def test_a_completion_shows_in_the_next_snapshot_not_at_once(world, client, rollup_cache):
+    """The live writes leave the snapshot (a province's events arrive every few seconds:
+    forgetting it on each left the pages cold); the beat task's refresh, or the snapshot's
+    age, brings the completion in."""
     client.force_login(world["manager"])
     url = reverse("campaigns:agency", args=[world["snv"].pk])
-    page(client, url)
+    assert cells(page(client, url)[0], "SNV-TC")[4] == "1 (20,0%)"
     # The unit's second learner completes the course: one more completion for the unit.
     other = world["unit_people"][1]
     course_complete(enrolment=Enrolment.objects.get(user=other, course=world["course"]))
     services.assignments_refresh_completion(campaign=world["campaign"])
     html, _count, read = page(client, url)
-    assert len(read) == 3  # read again
-    assert cells(html, "SNV-TC")[4] == "2 (40,0%)"
-    assert page(client, url)[2] == []  # and cached again
+    assert (cells(html, "SNV-TC")[4], read) == ("1 (20,0%)", [])  # the snapshot, unchanged
+    assert tasks.dashboard_snapshot() == {"subjects": 2}  # the campaign and all courses
+    html, _count, read = page(client, url)
+    assert (cells(html, "SNV-TC")[4], read) == ("2 (40,0%)", [])  # refreshed, found warm
+
+
+def test_a_snapshot_is_read_again_once_older_than_its_age(world, client, rollup_cache, monkeypatch):
+    """Without the beat task, a page past SNAPSHOT_SECONDS reads the rows again."""
+    client.force_login(world["manager"])
+    url = reverse("campaigns:agency", args=[world["snv"].pk])
+    page(client, url)
+    other = world["unit_people"][1]
+    course_complete(enrolment=Enrolment.objects.get(user=other, course=world["course"]))
+    services.assignments_refresh_completion(campaign=world["campaign"])
+    assert page(client, url)[2] == []
+    later = time.time() + aggregates.SNAPSHOT_SECONDS + 1
+    monkeypatch.setattr(locmem, "time", types.SimpleNamespace(time=lambda: later))
+    html, _count, read = page(client, url)
+    assert (cells(html, "SNV-TC")[4], len(read)) == ("2 (40,0%)", 3)
+
+
+def test_the_page_says_when_its_figures_were_read(world, client, rollup_cache, monkeypatch):
+    client.force_login(world["manager"])
+    url = reverse("campaigns:agency", args=[world["snv"].pk])
+    read_at = time.time() - 120  # the snapshot was read two minutes ago
+    monkeypatch.setattr(aggregates, "time", types.SimpleNamespace(time=lambda: read_at))
+    page(client, url)
+    monkeypatch.setattr(aggregates, "time", time)
+    html = page(client, url)[0]
+    shown = timezone.localtime(dt.datetime.fromtimestamp(read_at, tz=dt.UTC)).strftime("%H:%M")
+    assert f'<p class="camp-sub" id="figures-at">Số liệu lúc {shown}</p>' in html
+
+
+def test_the_beat_task_refreshes_before_the_snapshot_expires(world, client, rollup_cache):
+    entry = app.conf.beat_schedule["campaigns-dashboard-snapshot"]
+    assert entry["task"] == "campaigns.dashboard_snapshot"
+    assert entry["schedule"] == aggregates.SNAPSHOT_REFRESH_SECONDS < aggregates.SNAPSHOT_SECONDS
+    tasks.dashboard_snapshot()  # warms every dashboard: the first page reads no rollup row
+    client.force_login(world["manager"])
+    for url in (reverse("campaigns:dashboard"), reverse("campaigns:agency", args=[world["snv"].pk]),
+                reverse("campaigns:agency", args=[world["unit"].pk])):  # fmt: skip
+        assert page(client, url)[2] == []
+    all_courses = reverse("campaigns:dashboard") + "?campaign=all"
+    assert page(client, all_courses)[2] == []
+
+
+def test_the_root_a_department_and_a_unit_agree(world, client, rollup_cache):
+    """One snapshot for every scope: the department's row on the manager's first page is the
+    department's headline, the unit's row there is the unit's headline, read at one time."""
+    client.force_login(world["manager"])
+    root = page(client, reverse("campaigns:dashboard"))[0]
+    other = world["unit_people"][1]
+    course_complete(enrolment=Enrolment.objects.get(user=other, course=world["course"]))
+    services.assignments_refresh_completion(campaign=world["campaign"])
+    snv = page(client, reverse("campaigns:agency", args=[world["snv"].pk]))[0]
+    unit = page(client, reverse("campaigns:agency", args=[world["unit"].pk]))[0]
+    assert cells(root, "SNV")[3:5] == ["4", "2 (20,0%)"]  # before the second completion
+    assert headline(snv)[2:5] == ["4", "4", "2"]  # registered, assigned, completed: the same
+    assert cells(snv, "SNV-TC")[4] == "1 (20,0%)"
+    assert headline(unit)[2:5] == ["2", "2", "1"]
+    stamp = re.compile(r'id="figures-at">([^<]+)<')
+    assert stamp.findall(root) == stamp.findall(snv) == stamp.findall(unit) != []
+
+
+def headline(html):
+    part = html[html.index('class="stats camp-stats"') : html.index("</dl>")]
+    return [
+        re.sub(r"<[^>]+>", "", d).strip() for d in re.findall(r"<dd[^>]*>(.*?)</dd>", part, re.S)
+    ]
 
 
 def test_a_rebuild_forgets_the_cached_sums(world, client, rollup_cache):
@@ -110,35 +187,32 @@ def test_a_rebuild_forgets_the_cached_sums(world, client, rollup_cache):
     assert cells(page(client, url)[0], "SNV-TC")[4] == "0 (0,0%)"
 
 
-def test_a_neighbours_cached_sums_are_never_served(world, client, manager_of, rollup_cache):
-    syt_manager = manager_of(world["syt"])
-    client.force_login(world["manager"])
-    snv = page(client, reverse("campaigns:dashboard"))
-    client.force_login(syt_manager)
-    syt = page(client, reverse("campaigns:dashboard"))
-    assert "Sở Y tế" in syt[0] and "Sở Nội vụ" not in syt[0]
-    assert len(syt[2]) == 3  # its own sums, read, not Sở Nội vụ's
-    # Sở Y tế: 3 assigned, 2 completed; Sở Nội vụ: 4 assigned, 2 completed.
-    assert cells(syt[0], "SYT")[3:5] == ["3", "2 (25,0%)"]
-    assert cells(snv[0], "SNV")[3:5] == ["4", "2 (20,0%)"]
-
-
 def test_an_agency_moved_in_the_tree_is_another_scope(world, client, rollup_cache):
-    """A move writes no rollup row (they are kept by agency id): the cached sums are keyed by
-    the scope's agency ids, not its path, so the department's page drops the unit at once."""
+    """A move writes no rollup row (they are kept by agency id): a scope's figures are summed
+    from the province's snapshot by the scope's agency ids, not paths, so the department's
+    page drops the unit at once, without reading the rollups again."""
     client.force_login(world["manager"])
     url = reverse("campaigns:agency", args=[world["snv"].pk])
     assert "Phòng Tổ chức biên chế" in page(client, url)[0]
     agency_move(agency=world["unit"], new_parent=world["syt"])
     html, _count, read = page(client, url)
-    assert "Phòng Tổ chức biên chế" not in html and len(read) == 3
+    assert "Phòng Tổ chức biên chế" not in html and read == []
     # Sở Nội vụ alone: headcount 5, target 80% of 5, 2 registered, 2 assigned, 1 completed.
-    headline = html[html.index('class="stats camp-stats"') : html.index("</dl>")]
-    figures = [
-        re.sub(r"<[^>]+>", "", d).strip()
-        for d in re.findall(r"<dd[^>]*>(.*?)</dd>", headline, re.S)
+    assert headline(html)[:5] == ["5", "4", "2", "2", "1"]
+    # Its course table and trend: its own completion only (the unit's is under Sở Y tế now).
+    courses = html[html.index("<h2>Theo khóa học</h2>") :]
+    assert cells_of_first_row(courses)[1:3] == ["2", "1"]
+    trend = html[html.index('id="trend-data"') :]
+    assert '"completed": 1}]' in trend[: trend.index("</script>")]
+
+
+def cells_of_first_row(html):
+    row = html[html.index("<tbody>") :]
+    row = row[: row.index("</tr>")]
+    return [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
     ]
-    assert figures[:5] == ["5", "4", "2", "2", "1"]
 
 
 def test_report_periods_are_cached_by_period(world, client, rollup_cache):
@@ -155,7 +229,9 @@ def test_report_periods_are_cached_by_period(world, client, rollup_cache):
 
 
 def test_redis_down_the_page_reads_the_rollups(world, client, settings):
-    """ROLLUP_CACHE unset: on with a shared cache (Redis); Redis down: a miss each time."""
+    """ROLLUP_CACHE unset: on with a shared cache (Redis); Redis down: a miss each time,
+    the right figures read now, and the beat task does nothing."""
+    del settings.ROLLUP_CACHE  # the tests' settings turn it off
     settings.CACHES = resilient_cache(CLOSED_PORT_URL)
     assert aggregates.rollup_cache_on()
     client.force_login(world["manager"])
@@ -164,11 +240,14 @@ def test_redis_down_the_page_reads_the_rollups(world, client, settings):
         html, _count, read = page(client, url)
         assert len(read) == 3
         assert cells(html, "SNV-TC")[4] == "1 (20,0%)"
+        assert 'id="figures-at">Số liệu lúc' in html
+    assert tasks.dashboard_snapshot() == {"subjects": 0}
 
 
 def test_off_with_a_process_local_cache(settings):
     """Another process (a gunicorn worker, a Celery worker) would not hear this one's
     writes: without Redis the sums are not cached unless ROLLUP_CACHE says so."""
+    del settings.ROLLUP_CACHE  # the tests' settings turn it off
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert not aggregates.rollup_cache_on()
     settings.ROLLUP_CACHE = True
