@@ -2,6 +2,7 @@ from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
 from campaigns.agencies.selectors import is_manager
+from cms.cache import ahead_forget, ahead_get, read_ahead_register
 
 # Whether a person holds a manager role, for the "Manage" link only (every page shows the
 # navigation; the manager pages check the role themselves, through the database). Deleted
@@ -11,6 +12,14 @@ MANAGER_FLAG_KEY = "campaigns:manager-nav:v1:{}"
 MANAGER_FLAG_SECONDS = 300
 
 
+def _flag_key(user_id) -> str:
+    return MANAGER_FLAG_KEY.format(user_id)
+
+
+# Read with the person's row on their pages, in one round trip (cms.cache.read_ahead).
+read_ahead_register(_flag_key)
+
+
 def manager_nav_flag(user) -> bool:
     """is_manager(user), its role query answered from the cache: a learner's pages ask the
     database nothing for the navigation."""
@@ -18,8 +27,8 @@ def manager_nav_flag(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    key = MANAGER_FLAG_KEY.format(user.pk)
-    flag = cache.get(key)
+    key = _flag_key(user.pk)
+    flag = ahead_get(key)
     if flag is None:
         flag = is_manager(user)
         cache.set(key, flag, MANAGER_FLAG_SECONDS)
@@ -28,7 +37,9 @@ def manager_nav_flag(user) -> bool:
 
 def manager_nav_forget(sender, instance, **kwargs) -> None:
     """Receiver of ManagerRole's post_save and post_delete."""
-    cache.delete(MANAGER_FLAG_KEY.format(instance.user_id))
+    key = _flag_key(instance.user_id)
+    ahead_forget([key])
+    cache.delete(key)
 
 
 def manager_nav(request):

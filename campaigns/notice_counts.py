@@ -21,16 +21,24 @@ from django.core.cache import cache
 from django.db import transaction
 
 from campaigns.models import Notice
-from cms.cache import cache_seconds
+from cms.cache import ahead_forget, ahead_get, cache_seconds, read_ahead_register
 
 UNREAD_KEY = "campaigns:notices-unread:v1:{}"
 UNREAD_SECONDS = 300
 
 
+def _unread_key(user_id) -> str:
+    return UNREAD_KEY.format(user_id)
+
+
+# Read with the person's row on their pages, in one round trip (cms.cache.read_ahead).
+read_ahead_register(_unread_key)
+
+
 def unread_count(user_id: int) -> int:
     """The person's unread notices, counted by the database when the cache has no answer."""
-    key = UNREAD_KEY.format(user_id)
-    count = cache.get(key)
+    key = _unread_key(user_id)
+    count = ahead_get(key)
     if count is None:
         count = Notice.objects.filter(user_id=user_id, read_at__isnull=True).count()
         cache.set(key, count, cache_seconds(UNREAD_SECONDS))
@@ -39,7 +47,8 @@ def unread_count(user_id: int) -> int:
 
 def notices_forget(user_ids: Iterable[int]) -> None:
     """Forget the counts of these people (their notices were written)."""
-    keys = [UNREAD_KEY.format(user_id) for user_id in set(user_ids)]
+    keys = [_unread_key(user_id) for user_id in set(user_ids)]
     if keys:
+        ahead_forget(keys)
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))

@@ -17,6 +17,7 @@ Redis from holding a request (cms/settings.py sets 0.5 s / 1 s).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 import uuid
@@ -112,7 +113,7 @@ def cache_down() -> bool:
 def generation(key: str) -> str | None:
     """The current token stored at `key`, made if missing (None with the cache down): what
     a cache for everyone puts in its keys, so that forgetting the token forgets them all."""
-    token = cache.get(key)
+    token = ahead_get(key)
     if token is None:
         cache.add(key, uuid.uuid4().hex[:16], None)
         token = cache.get(key)
@@ -122,6 +123,7 @@ def generation(key: str) -> str | None:
 def generation_forget(key: str) -> None:
     """A new token at `key`, now and again when the current transaction commits (a reader
     between the two would otherwise keep what it read before the commit)."""
+    ahead_forget([key])
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
@@ -141,3 +143,67 @@ def cache_seconds(shared: int) -> int:
     from cms.pages import PAGES_LOCAL_SECONDS
 
     return PAGES_LOCAL_SECONDS if cache_is_local() else shared
+
+
+# --- One round trip for what a signed-in person's page reads of the cache (issue 16) --------
+# A learner's page read the session, then one key at a time: their user row, the pages
+# generation, the navigation's manager flag, the bell's count: a Redis round trip each,
+# about as much CPU as the rest of the middleware. The cached user's middleware reads the
+# row and the keys the floors registered here (`read_ahead_register(key_of)`, key_of(user_id)
+# -> key) in one get_many, for that request only (a context variable that the middleware
+# sets and resets around the request). Each value read ahead is served once, to the first
+# `ahead_get` of its key in the same request, and `ahead_forget` (called by every function
+# that forgets such a key) drops it, so a write earlier in the request is never hidden by
+# what was read before it. Only the person's own keys and the everyone keys are read (the
+# key functions take the request's user id); nothing is kept past the request.
+
+_MISSING = object()
+_ahead_keys: list = []
+_ahead: contextvars.ContextVar[dict | None] = contextvars.ContextVar("hocso_ahead", default=None)
+
+
+def read_ahead_register(key_of) -> None:
+    """Read key_of(user_id) with the signed-in person's row on their pages (call once, from
+    an AppConfig.ready or a module's import)."""
+    if key_of not in _ahead_keys:
+        _ahead_keys.append(key_of)
+
+
+def ahead_begin():
+    """Start a request's read-ahead (the cached user's middleware); returns the reset token."""
+    return _ahead.set({})
+
+
+def ahead_end(token) -> None:
+    _ahead.reset(token)
+
+
+def read_ahead(user_id, key: str):
+    """The value at `key` (None: a miss), read in one get_many with the registered keys of
+    `user_id`, which later `ahead_get`s of this request are served from."""
+    store = _ahead.get()
+    if store is None or not _ahead_keys:
+        return cache.get(key)
+    keys = [key, *(key_of(user_id) for key_of in _ahead_keys)]
+    found = cache.get_many(keys)
+    for other in keys[1:]:
+        store[other] = found.get(other, _MISSING)
+    return found.get(key)
+
+
+def ahead_get(key: str):
+    """cache.get(key), answered by this request's read-ahead when it holds the key (once)."""
+    store = _ahead.get()
+    if store:
+        value = store.pop(key, None)
+        if value is not None:
+            return None if value is _MISSING else value
+    return cache.get(key)
+
+
+def ahead_forget(keys) -> None:
+    """Drop `keys` from this request's read-ahead (their entries were just forgotten)."""
+    store = _ahead.get()
+    if store:
+        for key in keys:
+            store.pop(key, None)

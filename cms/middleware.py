@@ -36,7 +36,7 @@ from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from cms.pages import cached_for_everyone, view_restrictions
+from cms.pages import cached_for_everyone, local_clear, pages_generation, view_restrictions
 
 SITE_MEMO_SECONDS = 60
 SITE_MEMO_SIZE = 100
@@ -59,6 +59,11 @@ class _Route:
 
 _sites: dict[tuple[str, int], _SiteValues | None] = {}
 _routes: dict[tuple[int, str], _Route] = {}
+# Wagtail's Site.get_site_root_paths() (its own cache entry, a read per page that links to
+# pages) per pages generation: (token, expires, paths). A page change makes a new token; a
+# Site saved or deleted clears this process's memo at once (memo_clear) and the others' within
+# SITE_MEMO_SECONDS, as the Site memo above.
+_root_paths: list[tuple[str, float, list]] = []
 
 SITE_FIELDS = ("id", "hostname", "port", "site_name", "root_page_id", "is_default_site")
 
@@ -66,6 +71,8 @@ SITE_FIELDS = ("id", "hostname", "port", "site_name", "root_page_id", "is_defaul
 def memo_clear(**_kwargs) -> None:
     _sites.clear()
     _routes.clear()
+    _root_paths.clear()
+    local_clear()
 
 
 post_save.connect(memo_clear, sender=Site, dispatch_uid="cms.middleware.site_saved")
@@ -119,6 +126,22 @@ def _expected_url_path(site: Site, path: str) -> str:
     return _root_url_path(site) + "".join(f"{c}/" for c in components)
 
 
+def _root_paths_on(request) -> None:
+    """Put Wagtail's site root paths where its page links look for them first (the
+    request), from the memo when it is of the current pages generation."""
+    token = pages_generation(request)
+    if token is None:
+        return
+    now = time.monotonic()
+    if _root_paths and _root_paths[0][0] == token and _root_paths[0][1] >= now:
+        paths = _root_paths[0][2]
+    else:
+        paths = Site.get_site_root_paths()
+        _root_paths[:] = [(token, now + SITE_MEMO_SECONDS, paths)]
+    # A list of named tuples, read only by Wagtail: each request gets its own list.
+    request._wagtail_cached_site_root_paths = list(paths)
+
+
 def route_for_request(request, path: str):
     """`Page.route_for_request`, from the route memo when its page still answers there."""
     site = Site.find_for_request(request)
@@ -136,6 +159,7 @@ def route_for_request(request, path: str):
             lambda: memo.model.objects.filter(pk=memo.page_id).first(),
         )
         if page is not None and page.live and page.url_path == expected:
+            _root_paths_on(request)
             return RouteResult(page)
         _routes.pop(key, None)
     result = Page.route_for_request(request, path)
@@ -174,6 +198,6 @@ class WagtailRouteMemoMiddleware:
             if result is not None:
                 page = result[0]
                 # Read by Wagtail's check_view_restrictions hook (on_serve_page).
-                page.get_view_restrictions = partial(view_restrictions, page)
+                page.get_view_restrictions = partial(view_restrictions, page, request)
             request._wagtail_route_for_request = result
         return None

@@ -9,6 +9,7 @@ contract "models import no views or services" (pyproject.toml) holds.
 
 import contextlib
 import pickle
+import time
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -18,7 +19,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import post_page_move
 
-from cms.cache import cache_is_local, generation, generation_forget
+from cms.cache import cache_is_local, generation, generation_forget, read_ahead_register
 
 _views: dict[type, object] = {}
 
@@ -54,7 +55,21 @@ RESTRICTIONS_KEY = "cms:view-restrictions:v1"
 RESTRICTIONS_SECONDS = 60
 
 
-def _restriction_table() -> tuple[list, frozenset]:
+def _restriction_table(request=None) -> tuple[list, frozenset]:
+    """The table; with `request`, this process's copy under the request's pages generation
+    (any change to a restriction, an alias or a path makes a new one: see below)."""
+    token = pages_generation(request) if request is not None else None
+    if token is None:
+        return _shared_restriction_table()
+    local_key = f"cms:everyone:{token}:view-restrictions"
+    table = _local_get(local_key)
+    if table is None:
+        table = _shared_restriction_table()
+        _local_set(local_key, table, RESTRICTIONS_SECONDS)
+    return table
+
+
+def _shared_restriction_table() -> tuple[list, frozenset]:
     table = cache.get(RESTRICTIONS_KEY)
     if table is None:
         restrictions = list(PageViewRestriction.objects.annotate(page_path=F("page__path")))
@@ -71,11 +86,11 @@ def restrictions_forget(**_kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(RESTRICTIONS_KEY))
 
 
-def view_restrictions(page) -> list:
+def view_restrictions(page, request=None) -> list:
     """The PageViewRestrictions on `page` and its ancestors: Wagtail's
     `page.get_view_restrictions()` without its two queries (an alias in the chain, whose
     source's restrictions apply, is left to Wagtail)."""
-    restrictions, aliases = _restriction_table()
+    restrictions, aliases = _restriction_table(request)
     steplen = page.steplen
     chain = {page.path[:end] for end in range(steplen, len(page.path) + 1, steplen)}
     if aliases and not chain.isdisjoint(aliases):
@@ -123,6 +138,14 @@ PAGES_CACHE_SECONDS = 600
 PAGES_LOCAL_SECONDS = 10
 
 
+def _generation_key(_user_id) -> str:
+    return PAGES_GENERATION_KEY
+
+
+# Read with the signed-in person's row on their pages, in one round trip (cms.cache).
+read_ahead_register(_generation_key)
+
+
 def pages_cache_seconds() -> int:
     return PAGES_LOCAL_SECONDS if cache_is_local() else PAGES_CACHE_SECONDS
 
@@ -157,20 +180,71 @@ def _deleted(sender, instance, **kwargs) -> None:
         pages_changed()
 
 
+# Each process also keeps, beside the shared cache, the pickled bytes of what it read under
+# the current token (`_local`): a request then asks the shared cache only for the token
+# itself, not for each entry (a Redis round trip costs about as much CPU as unpickling a
+# page). An entry of a token never changes (nothing is ever stored twice under one token, and
+# any change makes a new token), so the copy is exactly what the shared cache holds. A copy
+# is kept LOCAL_SECONDS at most (it outlives the shared entry by a minute at most), each
+# request gets its own objects (the bytes are unpickled per request: pages and lessons are
+# annotated by the views), and nothing personal is ever stored here. A new token (any page
+# change seen by this process's next request) leaves the old entries unread; they are
+# dropped when the memo is full or by `local_clear` (cms.middleware.memo_clear, the tests).
+LOCAL_SIZE = 2000
+LOCAL_SECONDS = 60
+_local: dict[str, tuple[float, bytes]] = {}
+
+
+def local_clear() -> None:
+    _local.clear()
+
+
+def _local_get(full_key: str):
+    kept = _local.get(full_key)
+    if kept is None:
+        return None
+    expires, data = kept
+    if expires < time.monotonic():
+        _local.pop(full_key, None)
+        return None
+    return pickle.loads(data)  # noqa: S301 - bytes this process pickled itself
+
+
+def _local_set(full_key: str, value, seconds: int) -> None:
+    # At most LOCAL_SECONDS: a copy of a shared entry outlives it by a minute at most.
+    with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        if len(_local) >= LOCAL_SIZE:
+            _local.clear()
+        _local[full_key] = (time.monotonic() + min(seconds, LOCAL_SECONDS), data)
+
+
+def for_everyone_under_token(token: str, key: str, load):
+    """`load()` (the same for every visitor, or None) kept under generation `token`: from
+    this process's copy, else the shared cache, else `load()` stored in both."""
+    full_key = f"cms:everyone:{token}:{key}"
+    value = _local_get(full_key)
+    if value is not None:
+        return value
+    seconds = pages_cache_seconds()
+    value = cache.get(full_key)
+    if value is None:
+        value = load()
+        if value is None:
+            return None
+        # Not picklable: served from the database each time.
+        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+            cache.set(full_key, value, seconds)
+    _local_set(full_key, value, seconds)
+    return value
+
+
 def cached_for_everyone(request, key: str, load):
     """`load()` (the same answer for every visitor) cached under the pages generation."""
     token = pages_generation(request)
     if token is None:
         return load()
-    full_key = f"cms:everyone:{token}:{key}"
-    value = cache.get(full_key)
-    if value is None:
-        value = load()
-        if value is not None:
-            # Not picklable: served from the database each time.
-            with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
-                cache.set(full_key, value, pages_cache_seconds())
-    return value
+    return for_everyone_under_token(token, key, load)
 
 
 post_save.connect(_saved, dispatch_uid="cms.pages_generation_saved")

@@ -135,6 +135,27 @@ _COURSE_PROGRESS = Prepared(
 )
 
 
+# The catalogue's marks on the cards ("40% done", "completed"): the learner's active
+# enrolments, matched to the page's cards in Python. A learner has at most one per course,
+# so at most as many rows as there are courses; the SQL of `course_id IN (the cards)`, a list
+# of varying length, was built per request by the ORM.
+ACTIVE_ENROLMENTS_OF = Prepared(
+    "active-enrolments-of",
+    lambda user_id: (
+        Enrolment.objects.active()
+        .filter(user_id=user_id)
+        .only("id", "user_id", "course_id", "percent", "completed_at")
+    ),
+    "i",
+)
+
+
+def active_enrolments_by_course(*, user, course_ids) -> dict:
+    """{course id: the user's active enrolment} among `course_ids` (one query)."""
+    wanted = set(course_ids)
+    return {e.course_id: e for e in ACTIVE_ENROLMENTS_OF.all(user.pk) if e.course_id in wanted}
+
+
 def lesson_state(
     *, user, lesson: LessonPage, course: CoursePage | None = None, lessons: list | None = None
 ) -> LessonState:

@@ -9,7 +9,6 @@ from hashlib import sha256
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
@@ -40,6 +39,7 @@ from courses.models import (
 )
 from courses.selectors import (
     LESSON_PAGE_COURSE_FIELDS,
+    active_enrolments_by_course,
     course_lessons,
     course_of,
     lesson_state,
@@ -48,10 +48,6 @@ from courses.selectors import (
 )
 
 CATALOGUE_PAGE_SIZE = 24
-# Rendered HTML of a lesson's content blocks (everything but activities, which depend on
-# the learner) is cached per lesson version and language. Ten minutes bounds staleness when
-# an image or video file is replaced under the same id.
-BODY_CACHE_SECONDS = 600
 COVER_FILTER = "fill-480x270|format-webp"
 
 
@@ -146,9 +142,13 @@ def catalogue_listing(request, *, index, query, audience, topic, level, page) ->
 
 def catalogue_serve(request, index: CourseIndexPage):
     q = request.GET.get("q", "")[:100]
+    # Only known values filter (or are shown selected): any other is no filter.
     audience = request.GET.get("audience", "")
+    audience = audience if audience in Audience.values else ""
     topic = request.GET.get("topic", "")
+    topic = topic if topic in Topic.values else ""
     level = request.GET.get("level", "")
+    level = level if level in Level.values else ""
     page = request.GET.get("page")
 
     def load():
@@ -161,21 +161,17 @@ def catalogue_serve(request, index: CourseIndexPage):
     if q or (page is not None and not (page.isdigit() and len(page) <= 4)):
         listing = load()
     else:
-        known = [audience in Audience.values, topic in Topic.values, level in Level.values]
-        filters = [x if ok else "" for x, ok in zip((audience, topic, level), known, strict=True)]
-        digest = sha256(json.dumps([request.get_host(), *filters, page]).encode()).hexdigest()
+        digest = sha256(json.dumps([request.get_host(), audience, topic, level, page]).encode())
+        digest = digest.hexdigest()
         listing = cached_for_everyone(
             request, f"catalogue:{index.pk}:{get_language()}:{digest[:32]}", load
         )
     # The cached cards are shared: each request gets its own with the learner's progress.
     cards = [replace(card) for card in listing["cards"]]
     if request.user.is_authenticated and cards:
-        enrolled = {
-            e.course_id: e
-            for e in Enrolment.objects.active().filter(
-                user=request.user, course_id__in=[card.id for card in cards]
-            )
-        }
+        enrolled = active_enrolments_by_course(
+            user=request.user, course_ids=[card.id for card in cards]
+        )
         for card in cards:
             card.my_enrolment = enrolled.get(card.id)
     params = request.GET.copy()
@@ -296,34 +292,44 @@ def lesson_page_response(request, *, lesson: LessonPage, state, course, **extra)
 def lesson_body_items(request, lesson: LessonPage) -> list[dict]:
     """[{"html": cached markup} or {"block": bound activity block}] in body order.
 
-    Content blocks do not depend on the learner, so their HTML comes from the cache (one
-    get_many); activity blocks are rendered in the template with the learner's state.
-    Only cache misses touch the StreamField's values (and their image/video queries)."""
+    Content blocks do not depend on the learner, so their HTML is rendered once per lesson
+    version and language and kept for everyone under the pages generation (one entry for the
+    lesson; cms.pages.cached_for_everyone: any page, image or rendition change makes a new
+    one); activity blocks are rendered in the template with the learner's state. Only a miss
+    touches the StreamField's values (and their image/video queries). A preview (an editor's
+    unsaved body under the live page's id and revision) is rendered and never cached."""
     raw = lesson.body.raw_data
-    published = lesson.last_published_at.timestamp() if lesson.last_published_at else 0
-    version = f"{lesson.pk}:{lesson.latest_revision_id}:{published:.0f}"
     activity_types = activity_block_types()
-    keys = {
-        child["id"]: f"lesson-block:{version}:{get_language()}:{child['id']}"
-        for child in raw
-        if child["type"] not in activity_types
-    }
-    cached = cache.get_many(list(keys.values())) if keys else {}
-    items, missing = [], {}
+
+    def render_content() -> dict[str, str]:
+        html = {}
+        for index, child in enumerate(raw):
+            if child["type"] not in activity_types:
+                block = lesson.body[index]
+                html[child["id"]] = str(block.render(context={
+                    "page": lesson, "self": lesson, "request": request, "block_id": block.id
+                }))  # fmt: skip
+        return html
+
+    if getattr(request, "is_preview", False):
+        rendered = render_content()
+    else:
+        published = lesson.last_published_at.timestamp() if lesson.last_published_at else 0
+        version = f"{lesson.pk}:{lesson.latest_revision_id}:{published:.0f}"
+        rendered = cached_for_everyone(
+            request, f"lesson-body:{version}:{get_language()}", render_content
+        )
+    items = []
     for index, child in enumerate(raw):
         if child["type"] in activity_types:
             items.append({"block": lesson.body[index]})
             continue
-        html = cached.get(keys[child["id"]])
-        if html is None:
-            block = lesson.body[index]
-            html = block.render(
-                context={"page": lesson, "self": lesson, "request": request, "block_id": block.id}
-            )
-            missing[keys[child["id"]]] = str(html)
-        items.append({"html": mark_safe(html)})  # noqa: S308 - block templates' own output
-    if missing:
-        cache.set_many(missing, BODY_CACHE_SECONDS)
+        html = rendered.get(child["id"])
+        if html is None:  # not in a copy made from another body: rendered here
+            html = str(lesson.body[index].render(context={
+                "page": lesson, "self": lesson, "request": request, "block_id": child["id"]
+            }))  # fmt: skip
+        items.append({"html": mark_safe(html)})  # noqa: S308 - the blocks' own output
     return items
 
 

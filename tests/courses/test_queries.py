@@ -23,13 +23,16 @@ pytestmark = pytest.mark.django_db
 #   without any) nor the course's lessons (list columns, tree order: the same for everyone,
 #   cached likewise and given to selectors.lesson_state); lesson_state: +1 active
 #   enrolment, +1 the learner's progress rows in the course.
-#   The content blocks' HTML comes from the cache (views.lesson_body_items), so their
-#   images, renditions and videos cost nothing after the first view.
+#   The content blocks' HTML comes from the cache (views.lesson_body_items: one entry per
+#   lesson version and language under the pages generation), so their images, renditions
+#   and videos cost nothing after the first view. (What is the same for everyone is read
+#   from the process's own copy: tests/courses/test_request_cache_reads.py.)
 LESSON_PAGE_QUERIES = 2
 # Catalogue, on top of the shared part: the catalogue page (route memo) and its page of
 # cards (courses with covers, audiences, renditions, the paginator's COUNT: rendered once
 # for everyone, views.catalogue_listing) come from the cache; +1 the learner's active
-# enrolments among the courses shown.
+# enrolments (all of them, by SQL built once per process: courses.selectors
+# .ACTIVE_ENROLMENTS_OF, matched to the cards shown in Python).
 CATALOGUE_QUERIES = 1
 # A search (the visitor's own words) is not cached: the catalogue page (cached row) and, on
 # top of the shared part, the COUNT, the courses with their covers, their audiences, the
