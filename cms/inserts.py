@@ -45,3 +45,31 @@ def insert_or_lock(row, *, unique: tuple[str, ...]):
     columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
     sql += f" DO UPDATE SET {column} = EXCLUDED.{column} RETURNING {columns}"
     return next(iter(type(row).objects.raw(sql, values)))
+
+
+_UPDATE_SQL: dict[tuple, str] = {}
+
+
+def update_row(row, fields: tuple[str, ...], *, add_one: str = "") -> None:
+    """UPDATE `row`'s `fields` by its primary key with the values on `row` (an auto_now
+    field among them set now, on the row too, as save() does); `add_one`: a column also
+    increased by one in SQL. For a row the caller holds locked, so what it has is the row's
+    (no signals, as QuerySet.update). The SQL is built once per process, database vendor,
+    model and fields: no ORM query building per call."""
+    meta = row._meta
+    targets = [meta.get_field(name) for name in fields]
+    key = (connection.vendor, meta.label, fields, add_one)
+    sql = _UPDATE_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sets = [f"{quote(f.column)} = %s" for f in targets]
+        if add_one:
+            column = quote(meta.get_field(add_one).column)
+            sets.insert(0, f"{column} = {column} + 1")
+        sql = _UPDATE_SQL[key] = (
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 -- our names, values as parameters
+            f"WHERE {quote(meta.pk.column)} = %s"
+        )
+    values = [f.get_db_prep_save(f.pre_save(row, add=False), connection) for f in targets]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, row.pk])

@@ -12,16 +12,17 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Least
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.services import attempt_essays_grade
 from cms.errors import Refused
-from cms.inserts import insert_or_lock
+from cms.inserts import insert_or_lock, update_row
 from cms.models import Video
+from cms.pages import cached_for_everyone
+from cms.prepared import Prepared
 from cms.services import moderation_workflow_ensure
 from courses.certificates.services import certificate_issue
 from courses.models import (
@@ -33,13 +34,7 @@ from courses.models import (
     LessonPage,
     LessonProgress,
 )
-from courses.selectors import (
-    ACTIVE_ENROLMENT,
-    LessonState,
-    course_lessons,
-    course_of,
-    lesson_state,
-)
+from courses.selectors import LessonState, course_of, lesson_state
 from courses.signals import learning_event_send
 
 # A "watched 90%" claim must arrive at least this share of the video's duration after the
@@ -220,41 +215,96 @@ def _lesson_done(progress: LessonProgress, lesson: LessonPage) -> str | None:
     return LessonProgress.Evidence.READ if progress.read_confirmed else None
 
 
+# The course's live lessons as the completion needs them, in tree order: (id, required,
+# the ids of its required activity blocks). The same for every learner.
+LessonOutline = tuple[int, bool, tuple[str, ...]]
+
+
+def course_outline(course: CoursePage) -> list[LessonOutline]:
+    """The course's live lessons (LessonOutline each), for the percent and the course rule:
+    from the cache under the pages generation (cms.pages.cached_for_everyone: any page
+    saved, published, unpublished, moved or deleted forgets it), from the database (one
+    query) once per change."""
+
+    def load() -> list[LessonOutline]:
+        lessons = _course_lessons(course).only("id", "required", "body").order_by("path")
+        return [(x.pk, x.required, tuple(x.required_activity_ids())) for x in lessons]
+
+    return cached_for_everyone(None, f"course-outline:{course.pk}", load)
+
+
+# UPDATE the active enrolment's counters for one more completed lesson ... RETURNING the
+# row: one statement, the row locked until the transaction ends (a concurrent completion
+# of another lesson waits, then counts on top). Built once per database vendor.
+_COUNT_LESSON_SQL: dict[str, str] = {}
+
+
+def _count_lesson_sql() -> str:
+    sql = _COUNT_LESSON_SQL.get(connection.vendor)
+    if sql is None:
+        meta, quote = Enrolment._meta, connection.ops.quote_name
+
+        def column(name: str) -> str:
+            return quote(meta.get_field(name).column)
+
+        done = column("lessons_done")
+        least = "MIN" if connection.vendor == "sqlite" else "LEAST"  # as Django's Least
+        columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+        sql = _COUNT_LESSON_SQL[connection.vendor] = (
+            f"UPDATE {quote(meta.db_table)} SET {done} = {done} + 1, "  # noqa: S608 -- our names, values as parameters
+            f"{column('percent')} = {least}(100, (({done} + 1) * 100) / %s), "
+            f"{column('last_lesson')} = %s, {column('last_activity_at')} = %s, "
+            f"{column('updated_at')} = %s "
+            f"WHERE {column('user')} = %s AND {column('course')} = %s "
+            f"AND {column('unenrolled_at')} IS NULL RETURNING {columns}"
+        )
+    return sql
+
+
+def _enrolment_count_lesson(*, user_id: int, course, lesson_id: int, total: int, now):
+    """The learner's active enrolment in `course` with one more lesson counted (percent of
+    `total` lessons), as the UPDATE left it; None when there is none."""
+    when = connection.ops.adapt_datetimefield_value(now)
+    params = [max(total, 1), lesson_id, when, when, user_id, course.pk]
+    enrolment = next(iter(Enrolment.objects.raw(_count_lesson_sql(), params)), None)
+    if enrolment is not None:
+        enrolment.course = course  # the row in hand (course_complete reads it)
+    return enrolment
+
+
 def _complete_lesson_if_done(
-    *, progress: LessonProgress, lesson: LessonPage, course, user, state=None
+    *, progress: LessonProgress, lesson: LessonPage, course, user, state=None, changed=()
 ):
-    """Write the lesson's completion once (conditional UPDATE) and, for the winner only,
-    bump the enrolment's counters with F() and check the course rule. `progress` is
-    locked (select_for_update) by the caller: what the UPDATE wrote is set on it, not read
-    again. `state` (the caller's LessonState): its lessons count the course's lessons when
-    it has them, and its enrolment is replaced by the one read after the counters moved."""
+    """Save the `changed` fields of `progress` and, when the lesson is done now, its
+    completion, in one UPDATE; for the completion, bump the enrolment's counters and check
+    the course rule. `progress` is locked by the caller (insert_or_lock, select_for_update)
+    until the transaction ends, so its `completed_at` is the row's: the completion is
+    written once, by whoever finds it empty. `state` (the caller's LessonState): its
+    enrolment is replaced by the one the counters' UPDATE returned."""
     now = timezone.now()
     evidence = _lesson_done(progress, lesson)
-    enrolment_qs = Enrolment.objects.active().filter(user=user, course=course)
-    if evidence is None:
-        enrolment_qs.update(last_lesson=lesson, last_activity_at=now, updated_at=now)
-        return progress
-    won = LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
-        completed_at=now, completed_by=evidence, updated_at=now
-    )
+    won = evidence is not None and progress.completed_at is None
+    fields = list(changed)
     if won:
-        progress.completed_at, progress.completed_by, progress.updated_at = now, evidence, now
-        # The course's live lessons (list columns), for the percent and the course rule: the
-        # state's when it has them (a course that opens its lessons in order), else one query.
-        lessons = state.lessons if state is not None and state.lessons else None
-        if lessons is None:
-            lessons = list(course_lessons(course))
-        total = len(lessons)
-        enrolment_qs.update(
-            lessons_done=F("lessons_done") + 1,
-            percent=Least(100, ((F("lessons_done") + 1) * 100) / max(total, 1)),
-            last_lesson=lesson,
-            last_activity_at=now,
-            updated_at=now,
+        progress.completed_at, progress.completed_by = now, evidence
+        fields += ["completed_at", "completed_by"]
+    if fields:
+        update_row(progress, (*fields, "updated_at"))  # the row is locked: no read back
+    user_id = getattr(user, "pk", user)
+    if evidence is None:
+        Enrolment.objects.active().filter(user_id=user_id, course=course).update(
+            last_lesson=lesson, last_activity_at=now, updated_at=now
         )
-        enrolment = ACTIVE_ENROLMENT.first(getattr(user, "pk", user), course.pk)
+        return progress
+    if won:
+        outline = course_outline(course)
+        enrolment = _enrolment_count_lesson(
+            user_id=user_id, course=course, lesson_id=lesson.pk, total=len(outline), now=now
+        )
         if enrolment is not None:
-            _course_complete_if_rule_met(enrolment=enrolment, course=course, lessons=lessons)
+            if isinstance(user, Model):
+                enrolment.user = user  # the row in hand (the certificate's name)
+            _course_complete_if_rule_met(enrolment=enrolment, course=course, outline=outline)
         if state is not None:
             state.enrolment = enrolment
     return progress
@@ -277,6 +327,7 @@ def lesson_progress_record(
             user=user, lesson=lesson, defaults={"course": course}
         )
         progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)
+        changed = []  # saved with the completion, in one UPDATE
         if evidence == LessonProgress.Evidence.READ:
             if lesson.completion_mode != "read":
                 raise ProgressRefused(
@@ -285,7 +336,7 @@ def lesson_progress_record(
                 )
             if not progress.read_confirmed:
                 progress.read_confirmed = True
-                progress.save(update_fields=["read_confirmed", "updated_at"])
+                changed.append("read_confirmed")
         elif evidence == LessonProgress.Evidence.VIDEO:
             videos = lesson.video_blocks()
             if block_id not in videos:
@@ -302,10 +353,12 @@ def lesson_progress_record(
                         code="too_soon",
                     )
                 progress.video_watched = True
-                progress.save(update_fields=["video_watched", "updated_at"])
+                changed.append("video_watched")
         else:
             raise ProgressRefused(_("Unknown kind of progress."), code="bad_evidence")
-        return _complete_lesson_if_done(progress=progress, lesson=lesson, course=course, user=user)
+        return _complete_lesson_if_done(
+            progress=progress, lesson=lesson, course=course, user=user, changed=changed
+        )
 
 
 @dataclass(frozen=True)
@@ -394,10 +447,10 @@ def activity_result_record(
         }
         results["blocks"] = blocks
         progress.activity_results = results
-        progress.save(update_fields=["activity_results", "updated_at"])
         return _complete_lesson_if_done(
-            progress=progress, lesson=lesson, course=course, user=user, state=state
-        )
+            progress=progress, lesson=lesson, course=course, user=user, state=state,
+            changed=["activity_results"],
+        )  # fmt: skip
 
 
 def _progress_locked(*, user, lesson: LessonPage, course: CoursePage) -> LessonProgress:
@@ -439,36 +492,57 @@ def quiz_essays_grade(*, attempt_id: int, grader, grades: dict):
 # --- Completion -----------------------------------------------------------------------------
 
 
-def course_rule_met(*, user, course: CoursePage, lessons=None) -> tuple[bool, int]:
+# The learner's progress rows on some lessons (the columns the course rule reads), the SQL
+# built once per process and number of lessons (cms.prepared).
+_PROGRESS_ON: dict[int, Prepared] = {}
+
+
+def _progress_on(user_id: int, lesson_ids: list[int]) -> dict[int, LessonProgress]:
+    if not lesson_ids:
+        return {}
+    count = len(lesson_ids)
+    prepared = _PROGRESS_ON.get(count)
+    if prepared is None:
+        prepared = _PROGRESS_ON[count] = Prepared(
+            f"lesson-progress-on-{count}",
+            lambda user_id, *ids: LessonProgress.objects.filter(
+                user_id=user_id, lesson_id__in=ids
+            ).only("id", "lesson_id", "completed_at", "activity_results"),
+            "i" * (count + 1),
+        )
+    return {p.lesson_id: p for p in prepared.all(user_id, *lesson_ids)}
+
+
+def course_rule_met(*, user, course: CoursePage, outline=None) -> tuple[bool, int]:
     """(rule met, number of required lessons) for `course`'s completion rule, now.
-    `lessons`: the course's live lessons when the caller has them (list columns: enough
-    unless the rule reads their activity blocks); the learner's progress is read fresh."""
-    if lessons is None or course.completion_rule == CompletionRule.REQUIRED_ACTIVITIES:
-        lessons = list(_course_lessons(course))
-    required = [lesson for lesson in lessons if lesson.required]
-    progress = {
-        p.lesson_id: p
-        for p in LessonProgress.objects.filter(user=user, lesson__in=[x.pk for x in lessons])
-    }
+    `outline`: the course's live lessons (course_outline) when the caller has them; the
+    learner's progress is read fresh (one query, on the lessons the rule looks at)."""
+    outline = course_outline(course) if outline is None else outline
+    required = [pk for pk, is_required, _blocks in outline if is_required]
+    user_id = getattr(user, "pk", user)
     if course.completion_rule == CompletionRule.REQUIRED_ACTIVITIES:
-        for lesson in lessons:
-            for block_id in lesson.required_activity_ids():
-                row = progress.get(lesson.pk)
-                if row is None or not row.activity_passed(block_id):
-                    return False, len(required)
+        blocks = {pk: ids for pk, _is_required, ids in outline if ids}
+        progress = _progress_on(user_id, list(blocks))
+        for pk, ids in blocks.items():
+            row = progress.get(pk)
+            if row is None or not all(row.activity_passed(block_id) for block_id in ids):
+                return False, len(required)
         return True, len(required)
     if not required:
         return False, 0
-    met = all(progress.get(x.pk) and progress[x.pk].is_completed for x in required)
+    progress = _progress_on(user_id, required)
+    met = all(progress.get(pk) and progress[pk].is_completed for pk in required)
     return met, len(required)
 
 
-def _course_complete_if_rule_met(*, enrolment: Enrolment, course: CoursePage, lessons=None):
+def _course_complete_if_rule_met(*, enrolment: Enrolment, course: CoursePage, outline=None):
+    """`enrolment`: the row as the counters' UPDATE returned it (locked until the
+    transaction ends)."""
     if enrolment.completed_at is not None:
         return
-    met, _required = course_rule_met(user=enrolment.user_id, course=course, lessons=lessons)
+    met, required = course_rule_met(user=enrolment.user_id, course=course, outline=outline)
     if met:
-        course_complete(enrolment=enrolment)
+        _course_complete(enrolment=enrolment, required=required, current=True)
 
 
 def course_complete(*, enrolment: Enrolment) -> Enrolment:
@@ -478,26 +552,41 @@ def course_complete(*, enrolment: Enrolment) -> Enrolment:
     The caller checks the completion rule (course_rule_met); this records the outcome
     and the version completed (the live revision and its number of required lessons).
     """
-    with transaction.atomic():
+    return _course_complete(enrolment=enrolment)
+
+
+def _course_complete(*, enrolment: Enrolment, required: int | None = None, current=False):
+    """course_complete; `required`: the course's number of required live lessons when the
+    caller counted them; `current`: `enrolment` is the row as it is now, locked (what the
+    UPDATE wrote is set on it, not read again). No savepoint of its own inside a caller's
+    transaction: nothing in it is caught and carried on from (certificate_issue keeps its
+    own for the race it catches)."""
+    with transaction.atomic(savepoint=False):
         course = enrolment.course
-        required = _course_lessons(course).filter(required=True).count()
+        if required is None:
+            required = _course_lessons(course).filter(required=True).count()
         now = timezone.now()
+        values = {
+            "completed_at": now,
+            "completed_revision_id": course.live_revision_id,
+            "completed_required_lessons": required,
+            "percent": 100,
+            "last_activity_at": now,
+            "updated_at": now,
+        }
         won = Enrolment.objects.filter(
             pk=enrolment.pk, completed_at__isnull=True, unenrolled_at__isnull=True
-        ).update(
-            completed_at=now,
-            completed_revision=course.live_revision_id,
-            completed_required_lessons=required,
-            percent=100,
-            last_activity_at=now,
-            updated_at=now,
-        )
+        ).update(**values)
         if won:
             learning_event_send(
                 user_id=enrolment.user_id, course_id=course.pk, measure="completed", when=now
             )
             certificate_issue(user=enrolment.user, course=course)  # renders after commit
-        enrolment.refresh_from_db()
+        if won and current:
+            for name, value in values.items():
+                setattr(enrolment, name, value)
+        else:
+            enrolment.refresh_from_db()
         return enrolment
 
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from assessments.h5p.tasks import process_package
 from assessments.h5p.validation import PoolView, inspect_package, limits
 from cms import antivirus
 from cms.errors import Refused
-from cms.inserts import insert_new
+from cms.inserts import insert_new, update_row
 from cms.net import rate_limit_identity
 from cms.outbox import task_send
 from cms.prepared import Prepared
@@ -467,13 +467,26 @@ _LAUNCH = Prepared(
     lambda public_id: H5PLaunch.objects.select_related("package").filter(public_id=public_id),
     "u",
 )
-# Locked, with `seen`: a statement of this digest stored already (in the same query).
+# Locked, with `seen`: a statement of this digest stored already, and `learner_max`: the
+# learner's first graded maximum on the package (what a package without a maximum of its
+# own is held to: _checked_score), both in the same query.
 _LAUNCH_LOCKED_SEEN = Prepared(
     "h5p-launch-locked-seen",
     lambda public_id, digest: (
         H5PLaunch.objects.select_related("package")
         .select_for_update(of=("self",))
-        .annotate(seen=Exists(H5PStatement.objects.filter(launch=OuterRef("pk"), digest=digest)))
+        .annotate(
+            seen=Exists(H5PStatement.objects.filter(launch=OuterRef("pk"), digest=digest)),
+            learner_max=Subquery(
+                H5PLaunch.objects.filter(
+                    user_id=OuterRef("user_id"),
+                    package_id=OuterRef("package_id"),
+                    score_max__isnull=False,
+                )
+                .order_by("created_at", "pk")
+                .values("score_max")[:1]
+            ),
+        )
         .filter(public_id=public_id)
     ),
     "us",
@@ -482,8 +495,8 @@ _LAUNCH_LOCKED_SEEN = Prepared(
 
 def _own_launch(*, user, launch_id, context_key: str, digest: str = "") -> H5PLaunch:
     """The learner's launch (with its package); `digest`: locked, and annotated `seen`, a
-    statement of this digest stored already (in the same query). The queries' SQL is built
-    once per process (cms.prepared)."""
+    statement of this digest stored already, and `learner_max` (in the same query). The
+    queries' SQL is built once per process (cms.prepared)."""
     launch = None
     if _is_uuid(launch_id):
         public_id = uuid.UUID(str(launch_id))
@@ -615,25 +628,28 @@ def statement_record(*, user, launch_id, context_key: str, payload: bytes | str,
             return StatementOutcome(
                 launch, graded=False, duplicate=True, passed=_passed(launch, pass_percent)
             )
-        update = {"statement_count": F("statement_count") + 1, "updated_at": timezone.now()}
         if graded:
             raw, maximum = score
             scaled = raw / maximum
             if launch.score_scaled is None or scaled > launch.score_scaled:
-                update.update(score_raw=raw, score_max=maximum, score_scaled=scaled,
-                              success=scaled * 100 + 1e-9 >= float(pass_percent))  # fmt: skip
+                launch.score_raw, launch.score_max, launch.score_scaled = raw, maximum, scaled
+                launch.success = scaled * 100 + 1e-9 >= float(pass_percent)
             if launch.status != H5PLaunch.Status.COMPLETED:
-                update.update(status=H5PLaunch.Status.COMPLETED, completed_at=timezone.now())
-        H5PLaunch.objects.filter(pk=launch.pk).update(**update)
-        # The launch is locked (select_for_update): what the UPDATE wrote is set on the row
-        # in hand, not read again.
+                launch.status, launch.completed_at = H5PLaunch.Status.COMPLETED, timezone.now()
+        # The launch is locked (select_for_update): the row in hand is the row, so every
+        # column a statement moves is written from it (one SQL built once per process), the
+        # count in SQL; nothing is read again.
+        update_row(launch, _LAUNCH_MOVED, add_one="statement_count")
         launch.statement_count += 1
-        for name, value in update.items():
-            if name != "statement_count":
-                setattr(launch, name, value)
     return StatementOutcome(
         launch, graded=graded, duplicate=False, passed=_passed(launch, pass_percent)
     )
+
+
+# What a stored statement moves on its launch (besides the count).
+_LAUNCH_MOVED = (
+    "updated_at", "score_raw", "score_max", "score_scaled", "success", "status", "completed_at",
+)  # fmt: skip
 
 
 def _reject_constant(name):
@@ -655,16 +671,10 @@ def _checked_score(statement: dict, launch: H5PLaunch) -> tuple[float, float] | 
         raise H5PRefused(_("The score is out of range (0 ≤ raw ≤ max)."), code="score")
     # The maximum never comes from a statement shared across learners (issue 13): from the
     # editor or the package; failing both, this learner's own first graded statement.
+    # The learner's first graded maximum was read with the locked launch (`learner_max`).
     expected = package_max_score(launch.package)
     if expected is None:
-        expected = (
-            H5PLaunch.objects.filter(
-                user_id=launch.user_id, package_id=launch.package_id, score_max__isnull=False
-            )
-            .order_by("created_at", "pk")
-            .values_list("score_max", flat=True)
-            .first()
-        )
+        expected = launch.learner_max
     if expected is not None and not math.isclose(expected, maximum):
         raise H5PRefused(
             _(

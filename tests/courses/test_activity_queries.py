@@ -27,6 +27,7 @@ import json
 import uuid
 
 import pytest
+from django.db.models.sql.compiler import SQLUpdateCompiler
 from django.http import Http404
 from django.urls import reverse
 
@@ -35,7 +36,7 @@ from assessments.models import Attempt
 from courses import selectors
 from courses.activities.access import activity_lesson
 from courses.models import Enrolment, LessonProgress
-from courses.services import enrolment_create
+from courses.services import course_outline, enrolment_create
 from tests.assessments.conftest import bank, quiz, quiz_factory, right_responses  # noqa: F401
 from tests.assessments.h5p.conftest import (  # noqa: F401
     admin_user,
@@ -79,12 +80,15 @@ AUTOSAVE = ACCESS + 4
 #   results (the graded attempt is not read back),
 #   activity_result_record: +1 the progress row, locked (INSERT ... ON CONFLICT DO UPDATE
 #   ... RETURNING: made when the learner never opened the lesson page, as here), +1 UPDATE
-#   its activity results,
-#   completion: +1 UPDATE completed_at (conditional), +1 UPDATE the enrolment's counters
-#   (the lessons counted from the state's list: no COUNT), +1 the enrolment read back, +1
-#   the learner's progress rows for the course rule (the state's lessons: no lesson query),
+#   its activity results and its completion (one statement: the row is locked, so the
+#   completion is written by whoever finds it empty),
+#   completion: the course's lessons from the cache (courses.services.course_outline: no
+#   query), +1 UPDATE the enrolment's counters ... RETURNING the row (not read back), +1
+#   the learner's progress rows on the required lessons for the course rule,
 #   +1 RELEASE. The progress row is not read back.
-SUBMIT = ACCESS + 11
+#   (13 before the completion's writes were merged: the completion's own UPDATE and the
+#   enrolment read back after its counters' UPDATE.)
+SUBMIT = ACCESS + 9
 # H5P launch (POST .../h5p/<block>/bat-dau/), a new launch:
 #   ACCESS + 1 the package (the block's activity), +1 its libraries approved,
 #   +1 the learner's latest launch here, +1 SAVEPOINT, +1 INSERT the launch, +1 RELEASE,
@@ -98,13 +102,16 @@ H5P_LAUNCH = ACCESS + 7
 #   launch's count, +1 RELEASE. The launch is not read back; the course's progress in the
 #   answer is the access check's enrolment.
 H5P_STATEMENT = ACCESS + 5
-# Graded statement that passes and completes the lesson: the statement's writes as above,
+# Graded statement that passes and completes the lesson: the statement's writes as above
+#   (the package's maximum is its own here; for a package without one, the learner's first
+#   graded maximum comes with the locked launch: tests/assessments/h5p/test_statements.py),
 #   then activity_result_record (no savepoint of its own): +1 the progress row locked (the
 #   lesson page made it: INSERT ... ON CONFLICT DO UPDATE ... RETURNING), +1 UPDATE its
-#   activity results, completion: +1 UPDATE completed_at, +1 UPDATE the enrolment's
-#   counters, +1 the enrolment read back (also the answer's course progress), +1 the
-#   progress rows for the course rule.
-H5P_GRADED = H5P_STATEMENT + 6
+#   activity results and its completion in one statement, the course's lessons from the
+#   cache (course_outline), +1 UPDATE the enrolment's counters ... RETURNING the row (also
+#   the answer's course progress), +1 the progress rows on the required lessons for the
+#   course rule. (+6 before: the completion's own UPDATE, the enrolment read back.)
+H5P_GRADED = H5P_STATEMENT + 4
 
 
 @pytest.fixture
@@ -142,6 +149,7 @@ def test_quiz_paths(
     client.force_login(user)
     client.get(reverse("courses:my_learning"))  # warms the navigation's caches
     activity_lesson(lesson.pk)  # the lesson as any learner's request leaves it cached
+    course_outline(course)  # the course's lessons as any completion leaves them cached
     start = reverse("courses:quiz_start", args=[lesson.pk, block_id])
 
     with django_assert_num_queries(QUIZ_START):
@@ -181,6 +189,7 @@ def test_h5p_paths(
     playable_package,  # noqa: F811 - the fixture imported above
     django_assert_num_queries,
     counting,
+    monkeypatch,
 ):
     package = playable_package("H5P.TrueFalse")
     block_id = str(uuid.uuid4())
@@ -194,12 +203,21 @@ def test_h5p_paths(
     client.force_login(user)
     assert client.get(lesson.url).status_code == 200  # records the lesson's opening
     activity_lesson(lesson.pk)  # the lesson as any learner's request leaves it cached
+    course_outline(course)  # the course's lessons as any completion leaves them cached
     base = f"/hoc/bai/{lesson.pk}/h5p/{block_id}"
 
     with django_assert_num_queries(H5P_LAUNCH):
         launch = client.post(f"{base}/bat-dau/", "{}", content_type="application/json")
     assert launch.status_code == 200
     url, iri = launch.json()["statement_url"], activity_iri(package)
+
+    def no_orm_update(*args, **kwargs):
+        raise AssertionError("an UPDATE built by the ORM on the statement paths")
+
+    # The launch's and the progress row's UPDATEs: SQL built once (cms.inserts.update_row),
+    # the enrolment's counters by courses.services' own statement: no UPDATE built per
+    # request (a lesson's completion; a course's completion still is).
+    monkeypatch.setattr(SQLUpdateCompiler, "as_sql", no_orm_update)
     with django_assert_num_queries(H5P_STATEMENT):
         answer = client.post(url, statement(iri), content_type="application/json")
     assert answer.status_code == 200 and answer.json()["graded"] is False

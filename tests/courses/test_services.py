@@ -193,3 +193,24 @@ def test_required_activities_rule(user_factory, course_factory):
         user=user, lesson=lessons_of(course)[1], block_id=quiz["id"], passed=True, score_percent=90
     )
     assert Enrolment.objects.get(user=user, course=course).completed_at is not None
+
+
+def test_the_completion_counts_the_lessons_live_now(
+    user_factory, course_factory, django_assert_num_queries
+):
+    """The course's lessons (for the percent and the rule) come from the cache, read once
+    for every learner (courses.services.course_outline); a lesson published since counts
+    at the next completion."""
+    user, course = user_factory(), course_factory(lessons=2)
+    services.enrolment_create(user=user, course=course, source="self")
+    first, second = lessons_of(course)
+    services.lesson_progress_record(user=user, lesson=first, evidence="read")
+    assert Enrolment.objects.get(user=user, course=course).percent == 50
+    with django_assert_num_queries(0):
+        assert [pk for pk, *_rest in services.course_outline(course)] == [first.pk, second.pk]
+    course.add_child(instance=LessonPage(title="Bài mới", slug="bai-moi", body=[text_block()]))
+    services.lesson_progress_record(user=user, lesson=second, evidence="read")
+    enrolment = Enrolment.objects.get(user=user, course=course)
+    assert (enrolment.lessons_done, enrolment.percent) == (2, 66)
+    assert enrolment.completed_at is None  # the new lesson is required
+    assert len(services.course_outline(course)) == 3

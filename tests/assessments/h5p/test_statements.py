@@ -13,6 +13,7 @@ from assessments.h5p.models import H5PLaunch, H5PStatement
 from assessments.h5p.services import activity_iri
 from courses import selectors
 from courses.models import LessonProgress
+from courses.services import course_outline
 from tests.assessments.h5p.conftest import retarget, xapi_statements
 
 pytestmark = pytest.mark.django_db
@@ -356,8 +357,22 @@ def test_best_score_is_kept(setup, client):
 # completion (5, as in test_activity_queries.py's H5P_GRADED, plus the course's lessons:
 # this course does not open them in order, so the state has no list) and the course's
 # (the rest: course_complete, the certificate and its notice); 33 since the user's row
-# comes from the cache (accounts.middleware.CachedUserMiddleware).
-GRADED_QUERIES = 33
+# comes from the cache (accounts.middleware.CachedUserMiddleware); 24 since the
+# completion's writes were merged: the progress row's activity results and completion in
+# one UPDATE, the course's lessons from the cache (courses.services.course_outline, warmed
+# below as any completion leaves it), the enrolment's counters UPDATE ... RETURNING the row
+# (not read back), the rule's progress rows, then course_complete without a savepoint of
+# its own and without counting the required lessons again (the rule counted them) or
+# reading the enrolment back; what is left of the 24 is the course's completion outside
+# courses.services: the outermost SAVEPOINT and RELEASE, the access check's enrolment,
+# the statement's 3 (the launch locked, INSERT, UPDATE) and the lesson's 4 as in
+# tests/courses/test_activity_queries.py's H5P_GRADED, then 1 the UPDATE
+# of the course's completion, the learning events' receivers (campaigns: the learner's
+# profile for the "completed" rollup; the assignments, the profile again and the course's
+# title for "certified" and its notice, 4 reads, and the notice's INSERT), the certificate
+# (its existing row, its template: 2, full_clean's user and course checks: 2, SAVEPOINT,
+# INSERT, RELEASE).
+GRADED_QUERIES = 24
 # A statement that grades nothing (a child statement): nothing recorded on the lesson.
 # 19 since issue 16's first step: the session comes from the cache (cached_db) and a course
 # without prerequisites is not asked for them (courses.selectors.course_of); 12 since its
@@ -388,6 +403,7 @@ def test_statement_path_query_counts(setup, client, django_assert_num_queries, m
     # lesson_state must not run at all on this path.
     monkeypatch.setattr("courses.activities.access.activity_lesson_state", counting)
     monkeypatch.setattr("courses.services.lesson_state", None)
+    course_outline(ctx["course"])  # the course's lessons as any completion leaves them cached
     with django_assert_num_queries(UNGRADED_QUERIES):
         response = post(client, url, child(ctx["iri"]))
     assert response.status_code == 200 and response.json()["graded"] is False
@@ -395,3 +411,44 @@ def test_statement_path_query_counts(setup, client, django_assert_num_queries, m
         response = post(client, url, answered(ctx["iri"]))
     assert response.status_code == 200 and response.json()["lesson_completed"] is True
     assert computed == [ctx["lesson"].pk, ctx["lesson"].pk]  # once per request
+
+
+# A graded statement that fails (no completion): UNGRADED_QUERIES' 6 (the launch locked
+# with `seen` and the learner's first graded maximum in one query), then the progress row
+# locked, UPDATE its activity results, UPDATE the enrolment's last lesson.
+FAILED_GRADED_QUERIES = UNGRADED_QUERIES + 3
+
+
+def test_learner_max_read_with_the_launch(
+    setup, make_package, admin_user, h5p_lesson, enrol, user_factory, client,
+    django_assert_num_queries,
+):  # fmt: skip
+    """A package without a maximum of its own (each learner's first result pins theirs):
+    that maximum comes with the locked launch, no query of its own (it was one more), and
+    still pins the learner's maximum."""
+    from assessments.h5p.services import package_approve_libraries
+    from tests.assessments.h5p.conftest import build_zip, minimal_package
+
+    with_max = setup()
+    with django_assert_num_queries(FAILED_GRADED_QUERIES):
+        response = post(
+            client, with_max["launch"]["statement_url"], answered(with_max["iri"], raw=0)
+        )
+    assert response.status_code == 200 and response.json()["passed"] is False
+
+    package = make_package(build_zip(minimal_package()), title="Câu hỏi riêng")
+    package_approve_libraries(package=package, approved_by=admin_user)
+    assert package.max_score is None
+    course, lesson, block_id = h5p_lesson(package, pass_percent=60)
+    learner = user_factory()
+    enrol(learner, course)
+    client.force_login(learner)
+    launch = client.post(f"/hoc/bai/{lesson.pk}/h5p/{block_id}/bat-dau/", "{}",
+                         content_type="application/json").json()  # fmt: skip
+    iri, url = activity_iri(package), launch["statement_url"]
+    assert post(client, url, answered(iri, raw=0, maximum=4)).json()["graded"] is True
+    with django_assert_num_queries(FAILED_GRADED_QUERIES):
+        response = post(client, url, answered(iri, raw=1, maximum=4, scaled=0.25))
+    assert response.status_code == 200 and response.json()["score_percent"] == 25.0
+    refused = post(client, url, answered(iri, raw=1, maximum=2))
+    assert refused.status_code == 400 and refused.json()["code"] == "max"

@@ -1,0 +1,32 @@
+"""cms.inserts.update_row: one row's UPDATE by primary key, its SQL built once."""
+
+import pytest
+from django.db.models.sql.compiler import SQLUpdateCompiler
+
+from cms.inserts import update_row
+from courses.models import LessonProgress
+from courses.services import enrolment_create, lesson_open_record
+from tests.courses.conftest import catalogue, course_factory, lessons_of  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+def test_update_row_writes_the_fields_on_the_row(
+    user_factory,
+    course_factory,  # noqa: F811 - the fixture imported above
+    monkeypatch,
+    django_assert_num_queries,
+):
+    user, course = user_factory(), course_factory(lessons=1)
+    enrolment_create(user=user, course=course, source="self")
+    progress = lesson_open_record(user=user, lesson=lessons_of(course)[0])
+    before = progress.updated_at
+    progress.activity_results = {"version": 1, "blocks": {"b": {"passed": True}}}
+    progress.read_confirmed = True
+    monkeypatch.setattr(SQLUpdateCompiler, "as_sql", None)  # no ORM UPDATE is built
+    with django_assert_num_queries(1):
+        update_row(progress, ("activity_results", "read_confirmed", "updated_at"))
+    assert progress.updated_at > before  # auto_now, set on the row as save() sets it
+    stored = LessonProgress.objects.get(pk=progress.pk)
+    assert stored.activity_results == progress.activity_results and stored.read_confirmed
+    assert stored.updated_at == progress.updated_at and stored.video_watched is False
