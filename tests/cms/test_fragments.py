@@ -66,7 +66,7 @@ def test_a_second_page_view_reverses_only_the_links_kept_outside_the_memo(
     monkeypatch.setattr(django.urls, "reverse", counting(django.urls.reverse))
     monkeypatch.setattr(offline_tags, "reverse", counting(offline_tags.reverse))
     assert client.get(url).status_code == 200
-    # The privacy page's own link (my data), the profile link (its absence is handled with
-    # `as`) and the bell's own link (the campaigns floor's template); the header, footer
-    # and offline head's 15 others: none.
-    assert sorted(reversed_names) == ["my_data", "notices:list", "profile"]
+    # The privacy page's own link (my data) and the bell's own link (the campaigns floor's
+    # template); the header, footer and offline head's 16 others (the profile link too,
+    # around the person's name): none.
+    assert sorted(reversed_names) == ["my_data", "notices:list"]

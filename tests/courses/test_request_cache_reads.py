@@ -191,3 +191,38 @@ def test_the_catalogue_filters_render_once_per_process_for_the_same_values(
         assert ('<option value="online_safety" selected>' in html) is (topic == "online_safety")
         assert html.count('<option value="online_safety"') == 1
     assert len(loops) == 3  # the cards' loop, once per request
+
+
+def test_a_warm_lesson_page_reverses_its_progress_address_once(
+    client, user_factory, course_factory, monkeypatch
+):
+    """The lesson's progress address is reversed once for the article and the form, the
+    profile link around the person's name is in the header memo: on a warm page only that
+    and the bell's (the campaigns floor's template) are reversed by {% url %}; each person's
+    name is still their own."""
+    import django.urls
+    from django.urls import reverse
+
+    course = course_factory(lessons=1)
+    lesson = lessons_of(course)[0]
+    people = [user_factory(full_name=name) for name in ("Lê Thị Một", "Trần Văn Hai")]
+    for user in people:
+        services.enrolment_create(user=user, course=course, source="self")
+        client.force_login(user)
+        client.get(lesson.url)
+    reversed_names = []
+
+    # {% url %} imports django.urls.reverse as it renders.
+    def counting(name, *args, **kwargs):
+        reversed_names.append(name)
+        return reverse(name, *args, **kwargs)
+
+    monkeypatch.setattr(django.urls, "reverse", counting)
+    for user in people:
+        client.force_login(user)
+        html = client.get(lesson.url).content.decode()
+        assert (f'<a class="user-name" href="{reverse("profile")}" data-testid="user-name">'
+                f"{user.full_name}</a>") in html  # fmt: skip
+        progress = reverse("courses:lesson_progress", args=[lesson.pk])
+        assert f'data-progress-url="{progress}"' in html and f'action="{progress}"' in html
+    assert sorted(reversed_names) == ["courses:lesson_progress"] * 2 + ["notices:list"] * 2
