@@ -52,6 +52,26 @@ class CertificateTemplateQuerySet(models.QuerySet):
         return self.filter(is_default=True).first()
 
 
+# What a template's fingerprint is made of, in order: its text fields, then its images.
+FINGERPRINT_TEXT = ("title", "body", "issuer", "signer_name", "signer_title")
+FINGERPRINT_IMAGES = ("logo", "signature_image", "background")
+
+
+def template_fingerprint(title, body, issuer, signer_name, signer_title, images) -> str:
+    """`CertificateTemplate.fingerprint` from the values themselves: `images` gives, for
+    each of FINGERPRINT_IMAGES, (id, file hash, file name) or None. The render task reads
+    these columns with the certificate (services) and finds the template's assets by it."""
+    parts = [f"layout:{render.RENDERER_VERSION}", title, body, issuer, signer_name, signer_title]
+    for image in images:
+        parts.append("-" if image is None else f"{image[0]}:{image[1] or image[2]}")
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def template_assets_key(template_id: int, fingerprint: str) -> str:
+    """The renderer's cache key of a template version's assets (render.template_assets)."""
+    return f"template-{template_id}-{fingerprint}"
+
+
 class CertificateTemplate(PreviewableMixin, index.Indexed, TimestampedModel, ClusterableModel):
     """The design of a certificate, editable in the Wagtail admin (Snippets)."""
 
@@ -135,13 +155,13 @@ class CertificateTemplate(PreviewableMixin, index.Indexed, TimestampedModel, Clu
         """Changes whenever anything drawn from this template changes (its text, an image
         replaced or re-uploaded, the layout code): certificates with another fingerprint
         are out of date."""
-        parts = [
-            f"layout:{render.RENDERER_VERSION}",
-            self.title, self.body, self.issuer, self.signer_name, self.signer_title,
-        ]  # fmt: skip
-        for image in (self.logo, self.signature_image, self.background):
-            parts.append(f"{image.pk}:{image.file_hash or image.file.name}" if image else "-")
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        images = [
+            (image.pk, image.file_hash, image.file.name) if image else None
+            for image in (self.logo, self.signature_image, self.background)
+        ]
+        return template_fingerprint(
+            self.title, self.body, self.issuer, self.signer_name, self.signer_title, images
+        )
 
     def render_assets(self) -> render.TemplateAssets:
         """The renderer's cached assets for this version (images decoded once)."""
@@ -157,7 +177,7 @@ class CertificateTemplate(PreviewableMixin, index.Indexed, TimestampedModel, Clu
             return read
 
         return render.template_assets(
-            f"template-{self.pk}-{self.fingerprint()}",
+            template_assets_key(self.pk, self.fingerprint()),
             title=self.title,
             body=self.body,
             issuer=self.issuer,

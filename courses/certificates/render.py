@@ -21,6 +21,7 @@ Text is drawn with `drawString` (never Paragraph markup), so "<b>" in a name pri
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
@@ -28,13 +29,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
+from itertools import groupby, islice
 
 import segno
 from PIL import Image
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.rl_accel import asciiBase85Decode
+from reportlab.lib.rl_accel import asciiBase85Decode, escapePDF, fp_str
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
@@ -142,6 +143,26 @@ def _binary_stream(xobject: pdfdoc.PDFImageXObject) -> None:
         xobject.streamContent = xobject.streamContent.encode("latin-1")
 
 
+# A byte as ReportLab's escapePDF writes it in a string, for str.translate.
+_PDF_ESCAPES = {code: escapePDF(bytes([code])) for code in range(256)}
+_fp_cache: dict[tuple, str] = {}
+
+
+def _fp(*numbers) -> str:
+    """ReportLab's fp_str(*numbers), remembered (positions and sizes repeat from one
+    certificate to the next)."""
+    formatted = _fp_cache.get(numbers)
+    if formatted is None:
+        if len(_fp_cache) >= 4096:
+            _fp_cache.clear()
+        formatted = _fp_cache[numbers] = fp_str(*numbers)
+    return formatted
+
+
+def _subset_of(code: int) -> int:
+    return code >> 8
+
+
 class CertificateCanvas(Canvas):
     """A canvas that draws PreparedImages without re-encoding them.
 
@@ -176,10 +197,39 @@ class CertificateCanvas(Canvas):
 
     def drawString(self, x, y, text):
         """Canvas.drawString for the only text drawn here (left to right, never shaped),
-        without measuring the text first (ReportLab measures it and drops the width)."""
-        text_object = self.beginText(x, y)
-        text_object.textLine(text)
-        self.drawText(text_object)
+        without measuring the text first (ReportLab measures it and drops the width).
+
+        Text whose characters all have their code in this document's subsets of the font
+        (the seed's, or drawn before: splitString would assign nothing) is written here:
+        the operators PDFTextObject writes for it (BT, the origin, per run of one subset
+        its font and Tj, T*, ET), the numbers formatted once per process (`_fp`). Any
+        other text (a letter outside the subsets, a no-break space) goes through ReportLab."""
+        font = pdfmetrics.getFont(self._fontname)
+        state = font.state.get(self._doc) if font._dynamicFont else None
+        codes = None
+        if state is not None and "\xa0" not in text:
+            assignments = state.assignments
+            try:
+                codes = [assignments[c] for c in map(ord, text)]
+            except KeyError:
+                codes = None
+        if codes is None:
+            text_object = self.beginText(x, y)
+            text_object.textLine(text)
+            self.drawText(text_object)
+            return
+        doc, ops = self._doc, []
+        if codes:
+            size = f"{_fp(self._fontsize)} Tf {_fp(self._leading)} TL"
+            runs = (
+                [(0, codes)] if max(codes) < 256
+                else [(subset, [code & 0xFF for code in run])
+                      for subset, run in groupby(codes, _subset_of)]
+            )  # fmt: skip
+            for subset, run in runs:
+                ops.append(f"{font.getSubsetInternalName(subset, doc)} {size}")
+                ops.append(f"({bytes(run).decode('latin-1').translate(_PDF_ESCAPES)}) Tj")
+        self._code.append(f"BT 1 0 0 1 {_fp(x, y)} Tm {' '.join(ops)} T* ET")
 
     def drawCentredString(self, x, y, text):
         """Canvas.drawCentredString with the width from the remembered measure."""
@@ -291,7 +341,10 @@ class _DocumentTemplate:
         at = len(self.header)
         for part in self.parts:
             if part.__class__ is str:
-                content = pdfdoc.format(own[part], doc, toplevel=1)
+                if part == _INFO:
+                    content = _format_info(doc)
+                else:
+                    content = pdfdoc.format(own[part], doc, toplevel=1)
                 part = b"".join((
                     b"%d 0 obj\n" % self.numbers[part], content,
                     b"" if content.endswith(b"\n") else b"\n", b"endobj\n",
@@ -303,6 +356,61 @@ class _DocumentTemplate:
         out += (self.trailer_before_id, doc.ID(), self.trailer_after_id,
                 b"\nstartxref\n%d\n%%%%EOF\n" % at)  # fmt: skip
         return b"".join(out)
+
+
+def pdf_string(value: str) -> bytes:
+    """pdfdoc.PDFString(value).format(doc) for a text in a document without encryption
+    (PDFDocEncoding when it can, else UTF-16BE with its byte order mark; escaped), the
+    bytes escaped by one str.translate instead of ReportLab's loop over each byte."""
+    try:
+        raw = value.encode("pdfdoc")
+    except UnicodeEncodeError:
+        raw = codecs.BOM_UTF16_BE + value.encode("utf_16_be")
+    return pdfdoc.pdfdocEnc(f"({raw.decode('latin-1').translate(_PDF_ESCAPES)})")
+
+
+_info_parts: dict[tuple, bytes] = {}
+
+
+def _info_part(key: tuple, make) -> pdfdoc.PDFObject:
+    """An Info value formatted once per process (`make()` the first time)."""
+    formatted = _info_parts.get(key)
+    if formatted is None:
+        if len(_info_parts) >= 256:
+            _info_parts.clear()
+        formatted = _info_parts[key] = make()
+    return Preformatted(formatted)
+
+
+def _format_info(doc: pdfdoc.PDFDocument) -> bytes:
+    """The Info dictionary as ReportLab formats it (PDFInfo.format, ReportLab 4-5), with
+    the values that every certificate of a template shares (author, producer, creator,
+    keywords, the invariant dates) formatted once; the title and the subject (a person's
+    name and code) are formatted for each document."""
+    info = doc.info
+    if not isinstance(doc.encrypt, pdfdoc.NoEncryption):
+        return pdfdoc.format(info, doc, toplevel=1)
+    stamp, dates = doc._timeStamp, info._dateFormatter
+    date = _info_part(
+        ("date", tuple(stamp.YMDhms), stamp.dhh, stamp.dmm, dates),
+        lambda: pdfdoc.PDFDate(ts=stamp, dateFormatter=dates).format(doc),
+    )
+
+    def string(value):
+        return _info_part(("string", value), lambda: pdfdoc.PDFString(value).format(doc))
+
+    values = {
+        "Title": Preformatted(pdf_string(info.title)),
+        "Author": string(info.author),
+        "ModDate": date,
+        "CreationDate": date,
+        "Producer": string(info.producer),
+        "Creator": string(info.creator),
+        "Subject": Preformatted(pdf_string(info.subject)),
+        "Keywords": string(info.keywords),
+        "Trapped": pdfdoc.PDFName(info.trapped),
+    }
+    return pdfdoc.PDFDictionary(values).format(doc)
 
 
 def fit_box(image: PreparedImage, max_w: float, max_h: float) -> tuple[float, float]:
@@ -368,6 +476,15 @@ _asset_lock = threading.Lock()
 ASSET_CACHE_SIZE = 16
 
 
+def cached_template_assets(key: str) -> TemplateAssets | None:
+    """The assets `template_assets` keeps for the template version `key`, or None."""
+    with _asset_lock:
+        cached = _asset_cache.get(key)
+        if cached is not None:
+            _asset_cache.move_to_end(key)
+        return cached
+
+
 def template_assets(
     key: str,
     *,
@@ -382,11 +499,9 @@ def template_assets(
 ) -> TemplateAssets:
     """The cached assets for a template version `key`; image arguments are callables that
     return the image bytes (or None), called only on a cache miss."""
-    with _asset_lock:
-        cached = _asset_cache.get(key)
-        if cached is not None:
-            _asset_cache.move_to_end(key)
-            return cached
+    cached = cached_template_assets(key)
+    if cached is not None:
+        return cached
 
     def load(getter, **kw):
         data = getter() if getter else None
@@ -658,9 +773,9 @@ _qr_affine: dict[tuple[int, int, int, int], _QrAffine] = {}
 QR_TERMS_MAX = 4096  # codeword terms kept per symbol shape (~1.4 KB each at version 4)
 
 
-def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
-    """segno.make(data, error="m", micro=False, mask=mask).matrix, with what does not depend
-    on the data (_QrLayout, _QrAffine) computed once per version and mask."""
+def _qr_codewords_segno(data: str) -> tuple[int, int, int, list[int]]:
+    """(version, error level, count, the data codewords) as segno.make(data, error="m",
+    micro=False) makes them: segments, version, boosted error level, terminator, padding."""
     segments = _qr.prepare_data(data, None, None)
     error = consts.ERROR_LEVEL_M
     version = _qr.find_version(segments, error, eci=False, micro=False)
@@ -674,13 +789,55 @@ def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
     _qr.write_padding_bits(buff, version, len(buff))
     _qr.write_pad_codewords(buff, version, capacity, len(buff))
     count = sum(info.num_blocks * info.num_data for info in consts.ECC[version][error])
-    codewords = list(islice(buff.toints(), count))  # make_blocks reads no further either
+    return version, error, count, list(islice(buff.toints(), count))  # as make_blocks reads
+
+
+# Byte-mode data of one length: its version, error level, codeword count, the codewords of
+# the first such data seen (as one integer), that data (as one integer) and how far its bits
+# sit from the end of the codewords. {length: shape}
+_qr_byte_shapes: dict[int, tuple[int, int, int, int, int, int]] = {}
+
+
+def _qr_codewords(data: str) -> tuple[int, int, int, bytes | list[int]]:
+    """`_qr_codewords_segno(data)`. In byte mode (an address: lower-case letters) the
+    codewords are the mode, the length, the data's bytes, then a terminator and padding that
+    depend only on the length: so for data of a length seen before they are that data's
+    codewords with the data bits swapped (one XOR), without segno's bit buffer."""
+    try:
+        raw = data.encode(consts.DEFAULT_BYTE_ENCODING)
+    except UnicodeError:
+        raw = None
+    if raw is None or _qr.find_mode(raw) != consts.MODE_BYTE:
+        return _qr_codewords_segno(data)
+    shape = _qr_byte_shapes.get(len(raw))
+    if shape is not None:
+        version, error, count, value, sample, shift = shape
+        value ^= (sample ^ int.from_bytes(raw)) << shift
+        return version, error, count, value.to_bytes(count)
+    version, error, count, codewords = _qr_codewords_segno(data)
+    header = 4 + consts.CHAR_COUNT_INDICATOR_LENGTH[consts.MODE_BYTE][_qr.version_range(version)]
+    shift = 8 * count - header - 8 * len(raw)
+    _qr_byte_shapes[len(raw)] = (
+        version, error, count, int.from_bytes(bytes(codewords)), int.from_bytes(raw), shift,
+    )  # fmt: skip
+    return version, error, count, codewords
+
+
+def _qr_symbol(data: str, mask: int) -> tuple[int, bytes]:
+    """(size, the modules row after row, one byte each) of qr_matrix(data, mask)."""
+    version, error, count, codewords = _qr_codewords(data)
     key = (version, error, mask, count)
     affine = _qr_affine.get(key)
     if affine is None:
         affine = _qr_affine[key] = _QrAffine(*key)
-    modules = affine.modules(codewords)
-    size = len(_qr_layout(version, mask).base)
+    return len(_qr_layout(version, mask).base), affine.modules(codewords)
+
+
+def qr_matrix(data: str, mask: int) -> tuple[bytearray, ...]:
+    """segno.make(data, error="m", micro=False, mask=mask).matrix, with what does not depend
+    on the data (_QrLayout, _QrAffine, the byte-mode codewords' layout) computed once per
+    version and mask."""
+    size, modules = _qr_symbol(data, mask)
     return tuple(bytearray(modules[i : i + size]) for i in range(0, size * size, size))
 
 
@@ -690,13 +847,13 @@ _DARK_RUN = re.compile(rb"[^\x00]+")  # a run of dark modules (any non-zero valu
 def qr_path_operators(data: str) -> tuple[int, str]:
     """The QR code as PDF path operators in module units (run-merged rectangles, integers
     only: formatting thousands of floats through ReportLab costs more than the whole page)."""
-    matrix = qr_matrix(data, _qr_mask(data))
-    n = len(matrix)
-    ops = [
-        f"{run.start()} {n - 1 - row_index} {run.end() - run.start()} 1 re"
-        for row_index, row in enumerate(matrix)
-        for run in _DARK_RUN.finditer(row)
-    ]
+    n, modules = _qr_symbol(data, _qr_mask(data))
+    ops = []
+    for row in range(n):
+        first, y = row * n, n - 1 - row
+        for run in _DARK_RUN.finditer(modules, first, first + n):
+            start, end = run.span()
+            ops.append(f"{start - first} {y} {end - start} 1 re")
     ops.append("f")
     return n, "\n".join(ops)
 

@@ -15,20 +15,26 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cms.outbox import task_send
+from cms.prepared import Prepared
 from cms.text import fold, nfc
 from courses.certificates import render
 from courses.certificates.models import (
     BUILTIN_FINGERPRINT,
     CODE_ALPHABET,
     CODE_LENGTH,
+    FINGERPRINT_IMAGES,
+    FINGERPRINT_TEXT,
     Certificate,
     CertificateTemplate,
     builtin_render_assets,
+    template_assets_key,
+    template_fingerprint,
 )
 from courses.certificates.signing import sign_pdf, signing_enabled
 from courses.signals import learning_event_send
@@ -98,12 +104,64 @@ def certificate_issue(*, user, course) -> Certificate:
     raise RuntimeError("Could not draw an unused certificate code in 5 attempts.")
 
 
-def _render_inputs(certificate: Certificate):
+# The render's read: the certificate and, from its template, what the template's fingerprint
+# is made of (its text, each image's id, hash and file name), in one query whose SQL is built
+# once per process (cms.prepared). The template's assets are cached by that fingerprint
+# (render.template_assets), so a template or image changed since is never drawn from the
+# cache; the template and its images are read as models only on a miss (`_render_read`).
+_FINGERPRINT_INPUTS = {
+    **{f"fp_{name}": F(f"template__{name}") for name in FINGERPRINT_TEXT},
+    **{
+        f"fp_{image}_{part}": F(f"template__{image}__{column}")
+        for image in FINGERPRINT_IMAGES
+        for part, column in (("id", "id"), ("hash", "file_hash"), ("file", "file"))
+    },
+}
+_RENDER_READ = Prepared(
+    "certificate-render",
+    lambda pk: Certificate.objects.filter(pk=pk).annotate(**_FINGERPRINT_INPUTS),
+    "i",
+)
+
+
+def _cached_template(certificate: Certificate):
+    """(assets, fingerprint) of the certificate's template as read with it by _RENDER_READ,
+    when the renderer has the assets of that version; else None."""
+    if certificate.template_id is None:
+        return builtin_render_assets(), BUILTIN_FINGERPRINT
+    values = certificate.__dict__
+    images = [
+        None if values[f"fp_{image}_id"] is None
+        else (values[f"fp_{image}_id"], values[f"fp_{image}_hash"], values[f"fp_{image}_file"])
+        for image in FINGERPRINT_IMAGES
+    ]  # fmt: skip
+    fingerprint = template_fingerprint(*(values[f"fp_{n}"] for n in FINGERPRINT_TEXT), images)
+    assets = render.cached_template_assets(
+        template_assets_key(certificate.template_id, fingerprint)
+    )
+    return None if assets is None else (assets, fingerprint)
+
+
+def _render_read(certificate_id: int):
+    """(the certificate, its template's assets, fingerprint) for a render: one query when
+    the assets of the template's current version are cached, else the certificate read
+    again with its template and images, whose assets are then prepared."""
+    certificate = _RENDER_READ.first(certificate_id)
+    if certificate is None:
+        raise Certificate.DoesNotExist("Certificate matching query does not exist.")
+    found = _cached_template(certificate)
+    if found is not None:
+        return certificate, *found
+    certificate = Certificate.objects.select_related(
+        "template__logo", "template__signature_image", "template__background"
+    ).get(pk=certificate_id)
     template = certificate.template
-    if template is not None:
-        assets, fingerprint = template.render_assets(), template.fingerprint()
-    else:
-        assets, fingerprint = builtin_render_assets(), BUILTIN_FINGERPRINT
+    if template is None:
+        return certificate, builtin_render_assets(), BUILTIN_FINGERPRINT
+    return certificate, template.render_assets(), template.fingerprint()
+
+
+def _render_inputs(certificate: Certificate, assets, fingerprint):
     issued_on = timezone.localtime(certificate.issued_at).date()
     content = render.CertificateContent(
         full_name=certificate.full_name,
@@ -119,7 +177,7 @@ def _render_inputs(certificate: Certificate):
              issued_on.isoformat(), content.verify_url, f"signed:{sign}"]
         ).encode()
     ).hexdigest()  # fmt: skip
-    return assets, fingerprint, content, sign, key
+    return content, sign, key
 
 
 def _is_current(certificate: Certificate, key: str) -> bool:
@@ -140,9 +198,7 @@ def certificate_render(
     keep exactly one file (a compare-and-swap on the stored file name).
     Returns the certificate, or (its render_key before, the certificate) when
     with_previous_key (the task reports whether it drew anything)."""
-    certificate = Certificate.objects.select_related(
-        "template__logo", "template__signature_image", "template__background"
-    ).get(pk=certificate.pk)
+    certificate, assets, fingerprint = _render_read(certificate.pk)
     before = certificate.render_key
 
     def done(result):
@@ -150,7 +206,7 @@ def certificate_render(
 
     if certificate.is_revoked:
         return done(certificate)
-    assets, fingerprint, content, sign, key = _render_inputs(certificate)
+    content, sign, key = _render_inputs(certificate, assets, fingerprint)
     if not force and _is_current(certificate, key):
         return done(certificate)
 
@@ -166,23 +222,22 @@ def certificate_render(
     )
     old_name = certificate.pdf.name
     now = timezone.now()
-    with transaction.atomic():
-        swapped = Certificate.objects.filter(
-            pk=certificate.pk, revoked_at__isnull=True, pdf=old_name
-        ).update(
-            pdf=new_name,
-            signed=sign,
-            issuer=assets.issuer,
-            render_status=Certificate.RenderStatus.RENDERED,
-            render_key=key,
-            template_fingerprint=fingerprint,
-            rendered_at=now,
-            render_error="",
-            updated_at=now,
-        )
-        to_delete = old_name if swapped else new_name
-        if to_delete:
-            transaction.on_commit(lambda: storage.delete(to_delete))
+    swapped = _swap(
+        certificate.pk,
+        old_name,
+        pdf=new_name,
+        signed=sign,
+        issuer=assets.issuer,
+        render_status=Certificate.RenderStatus.RENDERED,
+        render_key=key,
+        template_fingerprint=fingerprint,
+        rendered_at=now,
+        render_error="",
+        updated_at=now,
+    )
+    to_delete = old_name if swapped else new_name
+    if to_delete:  # once the swap is committed (at once in the task: autocommit)
+        transaction.on_commit(lambda: storage.delete(to_delete))
     if not swapped:
         return done(Certificate.objects.get(pk=certificate.pk))
     certificate.pdf.name = new_name
@@ -191,6 +246,36 @@ def certificate_render(
     certificate.render_key, certificate.template_fingerprint = key, fingerprint
     certificate.rendered_at, certificate.render_error, certificate.updated_at = now, "", now
     return done(certificate)
+
+
+_SWAP_FIELDS = ("pdf", "signed", "issuer", "render_status", "render_key",
+                "template_fingerprint", "rendered_at", "render_error", "updated_at")  # fmt: skip
+_SWAP = "UPDATE {table} SET {sets} WHERE {pk} = %s AND {revoked} IS NULL AND {pdf} = %s"
+_swap_sql: dict[str, str] = {}
+
+
+def _swap(certificate_id: int, old_name: str, **values) -> bool:
+    """`Certificate.objects.filter(pk=certificate_id, revoked_at__isnull=True,
+    pdf=old_name).update(**values)` (values: the _SWAP_FIELDS), one statement whose SQL is
+    built once per database vendor. True when the row was updated."""
+    connection = connections[router.db_for_write(Certificate)]
+    meta = Certificate._meta
+    sql = _swap_sql.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        column = {name: quote(meta.get_field(name).column) for name in _SWAP_FIELDS}
+        sql = _swap_sql[connection.vendor] = _SWAP.format(
+            table=quote(meta.db_table),
+            sets=", ".join(f"{column[name]} = %s" for name in _SWAP_FIELDS),
+            pk=quote(meta.pk.column),
+            revoked=quote(meta.get_field("revoked_at").column),
+            pdf=column["pdf"],
+        )
+    params = [meta.get_field(name).get_db_prep_save(values[name], connection)
+              for name in _SWAP_FIELDS]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, certificate_id, old_name])
+        return cursor.rowcount == 1
 
 
 STAFF_VIEW_PERMISSION = "certificates.view_certificate"

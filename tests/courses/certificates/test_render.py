@@ -278,7 +278,13 @@ def test_the_shortcuts_write_the_bytes_reportlab_and_segno_write(assets, monkeyp
 
     from cms import pdf as cms_pdf
 
-    names = ["Hoàng Thị Thuỷ", "Zoë Ångström Đỗ"]
+    names = [
+        "Hoàng Thị Thuỷ", "Zoë Ångström Đỗ", "Lê (Bé) \\ Út <b>", "Nguyễn\u00a0Thị Hà",
+        # Letters enough outside the seed to fill its subset: runs in a second subset.
+        "Đỗ " + "".join(chr(c) for c in range(0x0410, 0x0450)) + " " + "".join(
+            chr(c) for c in range(0x03B1, 0x03CA)
+        ),
+    ]  # fmt: skip
     cached = [render_certificate_pdf(content(name), assets) for name in names]
     cached_again = [render_certificate_pdf(content(name), assets) for name in names]
     monkeypatch.setattr(cms_pdf.SubsetCachingTTFont, "addObjects", TTFont.addObjects)
@@ -405,3 +411,63 @@ def test_qr_modules_come_from_terms_computed_once_per_symbol_shape():
     ):
         for url, matrix in zip(urls, expected, strict=True):
             assert [bytes(r) for r in render.qr_matrix(url, 5)] == [bytes(r) for r in matrix]
+
+
+def test_pdf_strings_are_reportlabs():
+    """The Info's title and subject are escaped by one translate: the bytes of ReportLab's
+    own PDFString, for PDFDocEncoding texts, UTF-16 ones, brackets, backslashes and control
+    characters."""
+    from reportlab.pdfbase import pdfdoc
+
+    doc = pdfdoc.PDFDocument(invariant=1)
+    texts = ["", "GIẤY CHỨNG NHẬN – Lò Thị Ửng", "Plain (ascii) \\ text", "a\tb\nc\x00",
+             "Kỹ năng số · K7MQ2XWP9R", "Zoë Ångström", "naïve", "(((", "\u00a0",
+             "€ ‰ •"]  # fmt: skip
+    for text in texts:
+        assert render.pdf_string(text) == pdfdoc.PDFString(text).format(doc), text
+
+
+def test_byte_mode_qr_codewords_are_computed_once_per_length():
+    """Addresses of one length (byte mode) share their codewords' layout: once one has gone
+    through segno's bit buffer, the next ones are one XOR of their bytes, still segno's
+    codewords and matrices, for any mask; other lengths and modes go through segno."""
+    import unittest.mock
+
+    import segno
+    from segno import encoder
+
+    render.qr_matrix("https://hocso.example.vn/chung-chi/WARM2345XY/", 2)  # warm: this length
+    urls = [f"https://hocso.example.vn/chung-chi/{code}/" for code in
+            ("ZZZZ9999ZZ", "K7MQ2XWP9R", "23456789AB", "zz(\\)  ~qq")]  # fmt: skip
+    expected = [[segno.make(url, error="m", micro=False, mask=m).matrix for m in (2, 6)]
+                for url in urls]  # fmt: skip
+    with unittest.mock.patch.object(
+        encoder, "write_segment", side_effect=AssertionError("bit buffer again")
+    ):
+        for url, matrices in zip(urls, expected, strict=True):
+            for mask, matrix in zip((2, 6), matrices, strict=True):
+                assert [bytes(r) for r in render.qr_matrix(url, mask)] == [
+                    bytes(r) for r in matrix
+                ], url
+    for data in ("HTTPS://HOCSO.VN/CHUNG-CHI/ABC/", "https://hocso.example.vn/x/", "Đỗ Ánh"):
+        assert [bytes(r) for r in render.qr_matrix(data, 4)] == [
+            bytes(r) for r in segno.make(data, error="m", micro=False, mask=4).matrix
+        ], data
+
+
+def test_text_of_known_letters_is_written_without_reportlabs_text_object(assets, monkeypatch):
+    """Once the letters have their codes in the document's subsets (the seed's), a line is
+    written directly (the bytes ReportLab's text object writes: the identity test above);
+    a letter outside the subsets still goes through ReportLab, which assigns its code."""
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    render_certificate_pdf(content("Đặng Văn Lâm"), assets)  # warm
+    used = []
+    original = PDFTextObject._formatText
+    monkeypatch.setattr(
+        PDFTextObject, "_formatText", lambda self, text: used.append(text) or original(self, text)
+    )
+    pdf = render_certificate_pdf(content("Nguyễn Thị Hồng Nhung"), assets)
+    assert used == [] and "Nguyễn Thị Hồng Nhung" in pdf_text(pdf)
+    pdf = render_certificate_pdf(content("Zoë Ångström"), assets)
+    assert any("Zoë" in text for text in used) and "Zoë Ångström" in pdf_text(pdf)

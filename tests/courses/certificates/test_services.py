@@ -206,3 +206,86 @@ def test_sample_preview_uses_the_template(rf):
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert services.SAMPLE_NAME in text and "BAN CHỈ ĐẠO BÌNH DÂN HỌC VỤ SỐ" in text
+
+
+def _library_image(colour):
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images.models import Image
+
+    out = io.BytesIO()
+    PILImage.new("RGB", (90, 60), colour).save(out, "PNG")
+    image = Image(title="Logo thử", file=ImageFile(io.BytesIO(out.getvalue()), name="logo.png"))
+    image._set_image_file_metadata()
+    image.save()
+    return image, out.getvalue()
+
+
+def test_a_warm_render_is_one_read_and_one_update_with_no_sql_built(
+    completed, course_factory, monkeypatch, django_assert_num_queries
+):
+    """The render task reads the certificate with its template's fingerprint inputs (SQL
+    built once per process: cms.prepared) and swaps the file in by one UPDATE (its SQL
+    built once too): no transaction around it, no template or image read while the
+    template's assets are cached, and no queryset compiled."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    logo, _data = _library_image((200, 30, 30))
+    make_template(name="Mặc định", is_default=True, logo=logo)
+    _u, _c, first = completed(course=course_factory(lessons=1))  # warm: assets, SQL
+    _u, _c, second = completed(full_name="Lò Thị Ửng", course=course_factory(lessons=1))
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("a queryset's SQL built during a warm render")
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+    with django_assert_num_queries(2):  # the certificate read, the swap
+        services.certificate_render(certificate=second, force=True)
+    monkeypatch.undo()
+    second.refresh_from_db()
+    assert second.render_status == Certificate.RenderStatus.RENDERED
+    assert second.template_fingerprint == second.template.fingerprint()
+    assert "Lò Thị Ửng" in pdf_text(read_pdf(second))
+
+
+def test_a_template_image_replaced_since_is_never_drawn_from_the_cache(
+    completed, course_factory, monkeypatch
+):
+    """The assets are found by the fingerprint read with the certificate: a logo replaced by
+    another image, or the same image re-uploaded (a new file hash), since the assets were
+    cached is drawn as it is now, and the fingerprint stored is the template's new one."""
+    from courses.certificates import render
+
+    red, red_data = _library_image((200, 30, 30))
+    template = make_template(name="Mặc định", is_default=True, logo=red)
+    _u, _c, certificate = completed(course=course_factory(lessons=1))
+    drawn = []
+    original = render.render_certificate_pdf
+    monkeypatch.setattr(
+        render, "render_certificate_pdf",
+        lambda content, assets: drawn.append(assets) or original(content, assets),
+    )  # fmt: skip
+
+    def logo_drawn():
+        services.certificate_render(certificate=certificate, force=True)
+        certificate.refresh_from_db()
+        assert (
+            certificate.template_fingerprint
+            == CertificateTemplate.objects.get(pk=template.pk).fingerprint()
+        )
+        return drawn[-1].logo.key
+
+    import hashlib
+
+    assert logo_drawn().startswith(hashlib.sha256(red_data).hexdigest()[:24])
+    blue, blue_data = _library_image((20, 30, 200))
+    template.logo = blue
+    template.save()
+    assert logo_drawn().startswith(hashlib.sha256(blue_data).hexdigest()[:24])
+    # The same image re-uploaded: its row keeps its id, the file and its hash change.
+    green, green_data = _library_image((20, 200, 30))
+    blue.file, blue.file_hash = green.file.name, green.file_hash
+    blue.save()
+    assert logo_drawn().startswith(hashlib.sha256(green_data).hexdigest()[:24])
