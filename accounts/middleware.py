@@ -193,9 +193,10 @@ class MfaRequiredMiddleware:
 
     @staticmethod
     def _admin_refused(request) -> bool:
+        # The query first: the log-in page's address is reversed only for ?next=/admin/...
         return (
-            request.path_info == reverse("account_login")
-            and request.GET.get("next", "").startswith("/admin/")
+            request.GET.get("next", "").startswith("/admin/")
+            and request.path_info == reverse("account_login")
             and request.user.is_authenticated
             and not request.user.has_perm("wagtailadmin.access_admin")
         )

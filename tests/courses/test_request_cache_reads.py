@@ -226,3 +226,26 @@ def test_a_warm_lesson_page_reverses_its_progress_address_once(
         progress = reverse("courses:lesson_progress", args=[lesson.pk])
         assert f'data-progress-url="{progress}"' in html and f'action="{progress}"' in html
     assert sorted(reversed_names) == ["courses:lesson_progress"] * 2 + ["notices:list"] * 2
+
+
+def test_a_learners_page_reverses_nothing_in_the_mfa_middleware(
+    client, user_factory, course_factory, monkeypatch
+):
+    """MfaRequiredMiddleware looks for the admin's log-in loop (?next=/admin/...) before it
+    reverses the log-in page's address: every other request reverses nothing there."""
+    import accounts.middleware
+
+    user = user_factory()
+    course = course_factory(lessons=1)
+    services.enrolment_create(user=user, course=course, source="self")
+    client.force_login(user)
+    reversed_names = []
+    real = accounts.middleware.reverse
+
+    def counting(name, *args, **kwargs):
+        reversed_names.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(accounts.middleware, "reverse", counting)
+    assert client.get(lessons_of(course)[0].url).status_code == 200
+    assert reversed_names == []
