@@ -5,22 +5,29 @@ same for every learner, so cached per question under a *bank generation* token t
 save or deletion of a question or a choice forgets (at once and again on commit; a
 question edited in the admin is saved, its choices with it). Read by quiz start (the
 served order), the attempt page (what is served) and submit (grading against the bank as
-it is now), in one query for the questions not cached. With a per-process cache
-(LocMemCache) another process keeps an entry at most cms.pages.pages_cache_seconds();
-with the cache down, the database each time. The signals are connected when this module
-is imported: assessments.services imports it, and courses' activity kinds import that at
-start-up (CoursesConfig.ready).
+it is now), in one query for the questions not cached. A quiz's *plan* (its lines, and
+the question ids each random line draws from) is kept under the same token, which a quiz
+line saved or deleted forgets too: quiz start draws without a query (`quiz_plan`).
+
+Both are also kept in each process's memory under the token (`_memo`: what is cached
+under a token never changes, a change makes a new token), so a request reads only the
+token from the cache: no second round trip, nothing unpickled. With a per-process cache
+(LocMemCache) another process keeps an entry at most cms.pages.pages_cache_seconds(), in
+its cache and in its memory alike; with the cache down (no token), the database each
+time. The signals are connected when this module is imported: assessments.services
+imports it, and courses' activity kinds import that at start-up (CoursesConfig.ready).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 from assessments.grading import ChoiceData, QuestionData
-from assessments.models import Choice, Question
+from assessments.models import Choice, Question, QuizSlot
 from cms.cache import generation, generation_forget
 from cms.pages import pages_cache_seconds
 
@@ -43,13 +50,35 @@ def bank_changed(**_kwargs) -> None:
     generation_forget(BANK_GENERATION_KEY)
 
 
-for _model in (Question, Choice):
+for _model in (Question, Choice, QuizSlot):
     post_save.connect(bank_changed, sender=_model, dispatch_uid=f"bank_saved_{_model.__name__}")
     post_delete.connect(bank_changed, sender=_model, dispatch_uid=f"bank_deleted_{_model.__name__}")
 
 
-def _bank_generation() -> str | None:
+def bank_generation() -> str | None:
     return generation(BANK_GENERATION_KEY)
+
+
+# This process's copies, {(token, what, id): (kept until, value)}: values never change under
+# a token (frozen dataclasses and tuples: shared by every request without a copy). Emptied
+# whole when full (a new token leaves the old entries unread until then).
+_MEMO: dict[tuple, tuple[float, object]] = {}
+_MEMO_MAX = 8192
+
+
+def _memo_get(key: tuple):
+    found = _MEMO.get(key)
+    if found is not None and found[0] > time.monotonic():
+        return found[1]
+    return None
+
+
+def _memo_put(entries: dict, seconds: int) -> None:
+    if len(_MEMO) + len(entries) > _MEMO_MAX:
+        _MEMO.clear()
+    until = time.monotonic() + seconds
+    for key, value in entries.items():
+        _MEMO[key] = (until, value)
 
 
 _BANK_COLUMNS = ("id", "qtype", "points", "shuffle_choices", "partial_credit",
@@ -95,15 +124,75 @@ def _bank_load(ids) -> dict[int, BankQuestion]:
 def bank_questions(ids) -> dict[int, BankQuestion]:
     """{question id: BankQuestion} of the questions `ids` still in the bank: from the cache,
     the ones not cached in one query."""
+    return bank_questions_at(bank_generation(), ids)
+
+
+def bank_questions_at(token: str | None, ids) -> dict[int, BankQuestion]:
+    """bank_questions under a token the caller read (`bank_generation()`): this process's
+    copies first, then the cache, then one query."""
     ids = list(dict.fromkeys(ids))
-    token = _bank_generation()
-    keys = {qid: f"assessments:bank:{token}:{qid}" for qid in ids} if token else {}
+    result = {}
+    if token:
+        for qid in ids:
+            found = _memo_get((token, "q", qid))
+            if found is not None:
+                result[qid] = found
+    keys = {qid: f"assessments:bank:{token}:{qid}" for qid in ids if qid not in result}
+    keys = keys if token else {}
     found = cache.get_many(list(keys.values())) if keys else {}
-    result = {qid: found[key] for qid, key in keys.items() if key in found}
+    shared = {qid: found[key] for qid, key in keys.items() if key in found}
+    result.update(shared)
     missing = [qid for qid in ids if qid not in result]
-    if missing:
-        loaded = _bank_load(missing)
-        result.update(loaded)
-        if keys and loaded:
-            cache.set_many({keys[qid]: q for qid, q in loaded.items()}, pages_cache_seconds())
+    loaded = _bank_load(missing) if missing else {}
+    result.update(loaded)
+    if token and (shared or loaded):
+        seconds = pages_cache_seconds()
+        if loaded:
+            cache.set_many({keys[qid]: q for qid, q in loaded.items()}, seconds)
+        _memo_put({(token, "q", qid): q for qid, q in {**shared, **loaded}.items()}, seconds)
     return result
+
+
+@dataclass(frozen=True)
+class QuizPlan:
+    """What a quiz draws: its lines in order, each (fixed question id or None, category id
+    or None, how many to draw), and each random line's category's question ids (the fixed
+    ones left out: never drawn twice in an attempt)."""
+
+    lines: tuple[tuple[int | None, int | None, int], ...]
+    pools: dict[int, tuple[int, ...]]
+
+
+def _plan_load(quiz_id: int) -> QuizPlan:
+    """The quiz's lines, and the random lines' pools: two queries (one without a random
+    line), once per process and generation."""
+    lines = tuple(
+        QuizSlot.objects.filter(quiz_id=quiz_id)
+        .order_by("sort_order", "id")
+        .values_list("question_id", "category_id", "draw_count")
+    )
+    fixed = {question for question, _c, _n in lines if question}
+    categories = {category for _q, category, _n in lines if category}
+    pools: dict[int, list[int]] = {category: [] for category in categories}
+    if categories:
+        for qid, category in (
+            Question.objects.filter(category_id__in=categories)
+            .order_by("id")
+            .values_list("id", "category_id")
+        ):
+            if qid not in fixed:
+                pools[category].append(qid)
+    return QuizPlan(lines, {category: tuple(ids) for category, ids in pools.items()})
+
+
+def quiz_plan(token: str | None, quiz_id: int) -> QuizPlan:
+    """The quiz's plan under the bank generation `token` (`bank_generation()`): from this
+    process's memory, else the database, kept for the token."""
+    if not token:
+        return _plan_load(quiz_id)
+    key = (token, "plan", quiz_id)
+    plan = _memo_get(key)
+    if plan is None:
+        plan = _plan_load(quiz_id)
+        _memo_put({key: plan}, pages_cache_seconds())
+    return plan

@@ -14,6 +14,8 @@ from functools import cached_property
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
@@ -32,7 +34,7 @@ from assessments.models import (
     Quiz,
     ReviewPolicy,
 )
-from assessments.question_types.base import ParsedChoice, ParsedQuestion, penalty_text
+from assessments.question_types.base import ParsedChoice, ParsedQuestion, number_text, penalty_text
 from assessments.question_types.essay import word_count
 from cms.prepared import Prepared
 
@@ -222,9 +224,33 @@ class ServedQuestion:
         return f"q-{self.id}"
 
     @property
-    def widget_template(self) -> str:
-        """The type's answer field (assessments/question_types/<code>.html)."""
-        return question_types.get(self.type).widget_template
+    def fieldset(self) -> SafeString:
+        """The question on the attempt page: its number, its text, the message of an answer
+        set aside, its answer field (the markup a template loop wrote, built here: the
+        attempt page's largest cost as a template; issue 16)."""
+        name = escape(self.field_name)
+        error = (
+            f'<p class="quiz-error" id="{name}-error" role="alert">{escape(self.error)}</p>'
+            if self.error
+            else ""
+        )
+        qid = number_text(self.id)
+        return mark_safe(  # noqa: S308 - every value escaped here, the text rendered safe
+            f'\n        <fieldset class="quiz-question card" id="question-{qid}">\n'
+            f"            <legend>\n"
+            f'                <span class="quiz-qnum">{escape(self.label)}</span>\n'
+            f'                <span class="quiz-qtext">{conditional_escape(self.text)}</span>\n'
+            f"            </legend>\n"
+            f"            {error}\n"
+            f"            {self.widget}\n"
+            f"        </fieldset>\n    "
+        )
+
+    @property
+    def widget(self) -> SafeString:
+        """The type's answer field with the saved answer, as HTML (QuestionKind.widget:
+        built in Python, every value escaped there)."""
+        return mark_safe(question_types.get(self.type).widget(self))  # noqa: S308
 
     @property
     def type_label(self) -> str:

@@ -23,7 +23,14 @@ from wagtail.images import get_image_model
 from wagtail.utils.file import hash_filelike
 
 from assessments import question_types
-from assessments.bank import bank_questions
+from assessments.bank import (
+    BankQuestion,
+    bank_changed,
+    bank_generation,
+    bank_questions,
+    bank_questions_at,
+    quiz_plan,
+)
 from assessments.grading import AttemptError, QuestionData, as_fraction
 from assessments.interchange import Problem, check_question
 from assessments.models import (
@@ -39,6 +46,7 @@ from assessments.models import (
     Quiz,
     QuizSlot,
 )
+from cms.inserts import insert_rows, update_row
 from cms.prepared import Prepared
 from cms.text import nfc
 
@@ -88,70 +96,38 @@ def _fmt(dt) -> str:
     return timezone.localtime(dt).strftime("%H:%M %d/%m/%Y")
 
 
-# What drawing and freezing read of a question (the rest stays in the bank).
-_DRAW_FIELDS = ("id", "category_id", "qtype", "points", "shuffle_choices")
-
-
-# The quiz's slots with their fixed questions (the SQL built once per process: cms.prepared).
-_QUIZ_SLOTS = Prepared(
-    "quiz-slots",
-    lambda quiz_id: (
-        QuizSlot.objects.filter(quiz_id=quiz_id)
-        .select_related("question")
-        .only(
-            "id",
-            "sort_order",
-            "quiz_id",
-            "question_id",
-            "category_id",
-            "draw_count",
-            *(f"question__{name}" for name in _DRAW_FIELDS),
-        )  # fmt: skip
-        .order_by("sort_order", "id")
-    ),
-    "i",
-)
-
-
-def _draw_questions(quiz: Quiz) -> list[Question]:
-    """The questions of one attempt: fixed slots as they are, random slots drawn from their
-    category (never the same question twice in one attempt). Two queries: the slots with
-    their fixed questions, the random slots' pools (each question's columns that _freeze
-    reads: the drawn ones are not read again)."""
-    slots = _QUIZ_SLOTS.all(quiz.pk)
-    questions = {s.question_id: s.question for s in slots if s.question_id}
-    category_ids = {s.category_id for s in slots if s.category_id}
-    pools: dict[int, list[int]] = {}
-    if category_ids:
-        for question in Question.objects.filter(category_id__in=category_ids).only(*_DRAW_FIELDS):
-            if question.pk not in questions:
-                questions.setdefault(question.pk, question)
-                pools.setdefault(question.category_id, []).append(question.pk)
+def _draw_questions(quiz: Quiz) -> list[BankQuestion]:
+    """The questions of one attempt: fixed lines as they are, random lines drawn from their
+    category (never the same question twice in one attempt), as the bank holds them. The
+    quiz's plan and the questions come from this process's memory under the bank
+    generation (assessments.bank): no query once a first start read them."""
+    token = bank_generation()
+    plan = quiz_plan(token, quiz.pk)
     chosen: list[int] = []
-    for slot in slots:
-        if slot.question_id:
-            if slot.question_id not in chosen:
-                chosen.append(slot.question_id)
+    for question_id, category_id, draw_count in plan.lines:
+        if question_id:
+            if question_id not in chosen:
+                chosen.append(question_id)
             continue
-        pool = [q for q in pools.get(slot.category_id, []) if q not in chosen]
-        chosen.extend(_rng.sample(pool, min(slot.draw_count, len(pool))))
+        pool = [q for q in plan.pools.get(category_id, ()) if q not in chosen]
+        chosen.extend(_rng.sample(pool, min(draw_count, len(pool))))
     if quiz.shuffle_questions:
         _rng.shuffle(chosen)
-    return [questions[qid] for qid in chosen if qid in questions]
+    bank = bank_questions_at(token, chosen)
+    return [bank[qid] for qid in chosen if qid in bank]
 
 
-def _freeze(quiz: Quiz, questions: list[Question]) -> dict:
+def _freeze(quiz: Quiz, questions: list[BankQuestion]) -> dict:
     """The served order of each question's choices, as its type serves them."""
-    bank = bank_questions([q.id for q in questions])
-    choice_rows = {qid: list(q.data.choices) for qid, q in bank.items()}
     entries = []
     for question in questions:
-        kind = question_types.get(question.qtype)
+        qtype = question.data.qtype
+        kind = question_types.get(qtype)
         points = question.points if kind.graded else 0  # a description is worth nothing
-        entry = {"id": question.id, "type": question.qtype, "points": points}
+        entry = {"id": question.id, "type": qtype, "points": points}
         entry.update(
             kind.freeze(
-                choice_rows.get(question.id, []),
+                list(question.data.choices),
                 shuffle=quiz.shuffle_choices and question.shuffle_choices,
                 rng=_rng,
             )
@@ -262,7 +238,7 @@ def _attempt_created(*, quiz: Quiz, user, context_key: str, now, attempts) -> At
     # concurrent start into a ValidationError instead of resuming it (attempt_start). The
     # user and the quiz are the rows in hand (not looked up again).
     attempt.full_clean(exclude=["user", "quiz"], validate_constraints=False)
-    attempt.save()
+    _insert_row(attempt)  # save(), its INSERT built once
     return attempt
 
 
@@ -284,6 +260,23 @@ def attempt_locked(*, attempt_id: int, user) -> Attempt | None:
     attempt in one transaction (attempt_save / attempt_submit with `locked=True`). The
     query's SQL is built once per process (cms.prepared)."""
     return _ATTEMPT_LOCKED.first(int(attempt_id), user.pk)
+
+
+def _insert_rows(rows: list, batch: int = 200) -> None:
+    """`bulk_create(rows)`, one statement per `batch` rows, its SQL built once per process
+    (cms.inserts.insert_rows: the ORM's bulk_create built it on every submit)."""
+    for start in range(0, len(rows), batch):
+        insert_rows(rows[start : start + batch])
+
+
+def _insert_row(row) -> None:
+    """`row.save()` of a new row: one INSERT ... RETURNING its key, its SQL built once
+    (cms.inserts.insert_rows; save() itself where the database cannot return it)."""
+    if not connection.features.can_return_columns_from_insert:
+        row.save()
+        return
+    row.pk = insert_rows([row], returning=True)[0]
+    row._state.adding, row._state.db = False, connection.alias
 
 
 def _locked(attempt: Attempt, user, *, locked: bool = False) -> Attempt:
@@ -316,7 +309,9 @@ def attempt_save(*, attempt: Attempt, user, answers, locked: bool = False) -> At
         responses = question_types.validate_responses(locked_row.frozen, answers)
         locked_row.answers = {"version": ANSWERS_VERSION, "responses": responses}
         locked_row.saved_at = now
-        locked_row.save(update_fields=["answers", "saved_at"])
+        # save(update_fields=["answers", "saved_at"]) of the row locked above, its SQL built
+        # once (cms.inserts.update_row).
+        update_row(locked_row, ("answers", "saved_at"))
         return locked_row
 
 
@@ -405,17 +400,15 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
         final = {"state": AttemptState.GRADED, "points": total, "score_percent": percent,
                  "passed": passed}  # fmt: skip
     # Conditional on the attempt still being open: whoever comes second changes nothing.
-    updated = Attempt.objects.filter(pk=locked.pk, state=AttemptState.IN_PROGRESS).update(
-        answers=answers, submitted_at=now, auto_submitted=auto, **final
-    )
+    # What the UPDATE writes, on the row in hand (locked: nothing else changed it), as the
+    # database gives it back (two decimal places), so that it is not read again.
+    final["points"] = total.quantize(Decimal("0.01"))
+    written = {"answers": answers, "submitted_at": now, "auto_submitted": auto, **final}
+    for name, value in written.items():
+        setattr(locked, name, value)
+    updated = update_row(locked, tuple(written), only_if={"state": AttemptState.IN_PROGRESS})
     if updated:
-        QuestionResult.objects.bulk_create(results)
-        # What the UPDATE wrote, on the row in hand (locked: nothing else changed it), as the
-        # database gives it back (two decimal places), without reading it again.
-        final["points"] = total.quantize(Decimal("0.01"))
-        for name, value in {"answers": answers, "submitted_at": now, "auto_submitted": auto,
-                            **final}.items():  # fmt: skip
-            setattr(locked, name, value)
+        _insert_rows(results)
     else:
         locked.refresh_from_db()
     locked.just_graded = bool(updated) and locked.state == AttemptState.GRADED
@@ -677,6 +670,8 @@ def quiz_add_category_questions(*, quiz: Quiz, category: QuestionCategory) -> in
         QuizSlot.objects.bulk_create(
             QuizSlot(quiz=quiz, question=q, sort_order=start + 1 + i) for i, q in enumerate(new)
         )
+        if new:  # bulk_create sends no post_save: the quiz's plan is forgotten here
+            bank_changed()
     return len(new)
 
 

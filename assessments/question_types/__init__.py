@@ -1,8 +1,8 @@
 """The question types: one module per type, each one `QuestionKind` (hooks in base.py), and
 this registry, the only place that lists them.
 
-Adding a question type: write its module here (a `QuestionKind` subclass and its answer
-template assessments/question_types/<code>.html), then add the module to BUILT_IN below.
+Adding a question type: write its module here (a `QuestionKind` subclass with its answer
+field, `widget`), then add the module to BUILT_IN below.
 Nothing else in the app names a type: the model's choices, attempts, grading, review, the
 GIFT and XLSX files and their template all ask the registry. (Another app may also call
 `register` from its AppConfig.ready.)

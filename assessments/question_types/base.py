@@ -10,9 +10,10 @@ The hooks, in the order a question lives:
   `to_gift` / `gift_pragmas` (GIFT), `xlsx_label`, `xlsx_default_weight`, `xlsx_guide`
   (the XLSX template; the same row format would serve CSV), `for_export` (the question as
   files write it), `example` (its row of the downloadable template);
-- an attempt: `freeze` (the served order of its choices), `widget_template` (its answer
-  field, assessments/question_types/<code>.html), `from_post` (the posted form into a
-  response), `validate` (a response checked against the frozen question);
+- an attempt: `freeze` (the served order of its choices), `widget` (its answer field on
+  the attempt page, as HTML: built here in Python, the helpers below, rather than by a
+  template per question, the page's largest cost; issue 16), `from_post` (the posted form
+  into a response), `validate` (a response checked against the frozen question);
 - grading and review: `grade` (the share of the mark, 0..1), `correct_answers` (the
   summary of the right answer), `review` (what the learner gave, and its feedback).
 
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
 from django.utils.translation import gettext as _
 
 from assessments.formats import split_marker
@@ -225,6 +228,51 @@ def gift_choices(items: list[GiftItem]) -> list[ParsedChoice]:
 # --- The hooks ----------------------------------------------------------------------------
 
 
+# --- Answer fields (QuestionKind.widget): the markup of the attempt page ----------------------
+# A translated text is escaped as a template's {% trans %} escapes it, escape(_("...")): the
+# literal in _() keeps it in the catalogue (makemessages); a text with a value in it
+# (blocktrans) is not, its values are.
+
+
+def choice_inputs(q, input_type: str) -> str:
+    """A radio button or a check box per served choice, the saved ones checked."""
+    name = escape(q.field_name)
+    return "".join(
+        f'\n    <label class="quiz-choice"><input type="{input_type}" name="{name}" '
+        f'value="{escape(c.key)}"{" checked" if c.checked else ""}> '
+        f"<span>{conditional_escape(c.text)}</span></label>\n"
+        for c in q.choices
+    )
+
+
+def select_each(q, hint: str, rows, values) -> str:
+    """One <select> per item: `rows` (item, the value chosen), `values` (value, label);
+    matching and ordering."""
+    name = escape(q.field_name)
+    values = [(v, escape(v), conditional_escape(label)) for v, label in values]
+    parts = [f'\n<p class="quiz-hint">{hint}</p>\n']
+    for c, chosen in rows:
+        field = f"{name}-{escape(c.key)}"
+        options = "".join(
+            f'<option value="{value}"{" selected" if raw == chosen else ""}>{label}</option>'
+            for raw, value, label in values
+        )
+        parts.append(
+            f'\n    <div class="quiz-pair">\n        <label for="{field}">'
+            f"{conditional_escape(c.text)}</label>\n"
+            f'        <select id="{field}" name="{field}">\n'
+            f'            <option value="">\u2014</option>\n            {options}\n'
+            f"        </select>\n    </div>\n"
+        )
+    parts.append("\n")
+    return "".join(parts)
+
+
+def number_text(value) -> str:
+    """A number in a text as a template writes it (localized)."""
+    return escape(localize(value))
+
+
 class QuestionKind:
     """One question type. Subclasses set `code` (at most 20 characters: Question.qtype),
     `label` (gettext_lazy, English; Vietnamese in the catalogue) and `xlsx_label` (the
@@ -282,9 +330,11 @@ class QuestionKind:
 
     # An attempt
 
-    @property
-    def widget_template(self) -> str:
-        return f"assessments/question_types/{self.code}.html"
+    def widget(self, q) -> str:
+        """The answer field(s) of `q` (an assessments.selectors.ServedQuestion, its saved
+        answer in it) as the attempt page shows them: HTML, every value escaped here. None
+        for a type without an answer (a description)."""
+        return ""
 
     def freeze(self, choices: list[ChoiceData], *, shuffle: bool, rng: random.Random) -> dict:
         """The frozen entry's "choices" (and "options"): the keys in their served order."""
@@ -324,6 +374,9 @@ class QuestionKind:
 
 class ChoiceKind(QuestionKind):
     """Questions answered by choosing one choice ({"choice": key}): single, true/false."""
+
+    def widget(self, q):
+        return "\n" + choice_inputs(q, "radio") + "\n"
 
     def from_post(self, entry, post, name):
         return {"choice": post.get(name)} if post.get(name) else None

@@ -12,6 +12,9 @@ CODE = "description"
 
 class Description(base.QuestionKind, code=CODE, label=gettext_lazy("Description"),
                   xlsx_label="Mô tả", graded=False):  # fmt: skip
+    def widget(self, q):
+        return "\n"  # text only: no answer field
+
     def check(self, q):
         return []
 

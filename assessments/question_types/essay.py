@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 - writing and reading parsed tr
 from decimal import Decimal
 from urllib.parse import unquote
 
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,6 +52,30 @@ def _whole(value: str) -> int | None:
 class Essay(base.TextAnswerKind, code=CODE, label=gettext_lazy("Essay"),
             xlsx_label="Tự luận", gift_priority=1, manual_grading=True,
             max_length=MAX_ESSAY):  # fmt: skip
+    def widget(self, q):
+        name = escape(q.field_name)
+        low, high = q.min_words, q.max_words
+        if low and high:
+            words = (
+                _("Write %(min)s to %(max)s words.")
+                % {"min": base.number_text(low), "max": base.number_text(high)}
+                + " "
+            )
+        elif low:
+            words = _("Write at least %(min)s words.") % {"min": base.number_text(low)} + " "
+        elif high:
+            words = _("Write at most %(max)s words.") % {"max": base.number_text(high)} + " "
+        else:
+            words = ""
+        after = escape(_("A teacher reads and grades this answer after you submit."))
+        return (
+            f'\n<label class="quiz-hint" for="{name}">'
+            f"{escape(_('Your answer (graded by a teacher)'))}</label>\n"
+            f'<textarea id="{name}" name="{name}" rows="8" maxlength="20000" '
+            f'aria-describedby="{name}-hint">{escape(q.text_answer)}</textarea>\n'
+            f'<p class="quiz-hint" id="{name}-hint">{words}{after}</p>\n'
+        )
+
     xlsx_guide = ("Tự luận: không có đáp án; người chấm cho điểm theo cột Hướng dẫn chấm.",)
 
     def check(self, q):

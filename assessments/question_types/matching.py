@@ -7,6 +7,7 @@ GIFT: `{=item -> match =item -> match}`; the right-hand items are plain text."""
 
 from decimal import Decimal
 
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +28,10 @@ def _right(left, option) -> bool:
 
 class Matching(base.QuestionKind, code=CODE, label=gettext_lazy("Matching"), xlsx_label="Ghép đôi",
                uses_partial_credit=True, gift_priority=30):  # fmt: skip
+    def widget(self, q):
+        hint = escape(_("Match each item with its pair."))
+        return "\n" + base.select_each(q, hint, q.pairs, q.option_values) + "\n"
+
     xlsx_guide = ("Ghép đôi: Đáp án là mục bên trái, “Ghép với” là mục bên phải tương ứng.",)
 
     def check(self, q):

@@ -3,6 +3,7 @@ chosen answer adds its weight (wrong ones may take some away)."""
 
 from decimal import Decimal
 
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +17,10 @@ CODE = "multiple"
 class Multiple(base.QuestionKind, code=CODE, label=gettext_lazy("Multiple choice"),
                xlsx_label="Nhiều lựa chọn", uses_partial_credit=True,
                gift_priority=60):  # fmt: skip
+    def widget(self, q):
+        hint = escape(_("Choose every right answer."))
+        return f'\n<p class="quiz-hint">{hint}</p>\n' + base.choice_inputs(q, "checkbox") + "\n"
+
     def check(self, q):
         positive = [c for c in q.choices if c.weight > 0]
         if len(q.choices) < 2 or not positive:

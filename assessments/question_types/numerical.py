@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 from django.utils.formats import number_format
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,6 +53,20 @@ def _describe(text: str) -> str:
 class Numerical(base.TextAnswerKind, code=CODE, label=gettext_lazy("Numerical"),
                 xlsx_label="Dạng số", xlsx_default_weight=100, gift_priority=5,
                 max_length=40):  # fmt: skip
+    def widget(self, q):
+        name = escape(q.field_name)
+        error = f"{name}-error " if q.error else ""
+        invalid = ' aria-invalid="true"' if q.error else ""
+        hint = escape(_("A comma for decimals, dots between thousands: 3,14 or 1.500.000."))
+        return (
+            f'\n<label class="quiz-hint" for="{name}">'
+            f"{escape(_('Your answer (a number)'))}</label>\n"
+            f'<input type="text" inputmode="decimal" id="{name}" name="{name}" '
+            f'value="{escape(q.text_answer)}" maxlength="40" autocomplete="off" '
+            f'aria-describedby="{error}{name}-hint"{invalid}>\n'
+            f'<p class="quiz-hint" id="{name}-hint">{hint}</p>\n'
+        )
+
     xlsx_guide = ("Dạng số: mỗi đáp án một cột, ghi 3.14:0.01 (sai số), 1..5 (khoảng) hoặc * "
                   "(mọi số khác); trọng số mặc định 100.",)  # fmt: skip
 

@@ -4,6 +4,7 @@ their right place. GIFT: `// [hocso:ordering]` before `{=first =second =third}`.
 
 from decimal import Decimal
 
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +16,10 @@ CODE = "ordering"
 
 class Ordering(base.QuestionKind, code=CODE, label=gettext_lazy("Ordering"), xlsx_label="Sắp xếp",
                uses_partial_credit=True, gift_priority=20):  # fmt: skip
+    def widget(self, q):
+        hint = escape(_("Give each item its place (1 is first)."))
+        return "\n" + base.select_each(q, hint, q.positions, q.position_values) + "\n"
+
     xlsx_guide = ("Sắp xếp: ghi các mục theo đúng thứ tự; khi làm bài, thứ tự sẽ được xáo trộn.",)
 
     def check(self, q):

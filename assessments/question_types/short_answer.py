@@ -7,6 +7,7 @@ response."""
 
 from decimal import Decimal
 
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +20,14 @@ CODE = "short_answer"
 class ShortAnswer(base.TextAnswerKind, code=CODE, label=gettext_lazy("Short answer"),
                   xlsx_label="Trả lời ngắn", xlsx_default_weight=100,
                   gift_priority=40):  # fmt: skip
+    def widget(self, q):
+        name = escape(q.field_name)
+        return (
+            f'\n<label class="quiz-hint" for="{name}">{escape(_("Your answer"))}</label>\n'
+            f'<input type="text" id="{name}" name="{name}" value="{escape(q.text_answer)}" '
+            'maxlength="500" autocomplete="off">\n'
+        )
+
     xlsx_guide = ("Trả lời ngắn: mỗi đáp án được chấp nhận một cột, trọng số 100.",)
 
     def check(self, q):

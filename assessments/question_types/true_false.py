@@ -15,6 +15,9 @@ _GIFT = re.compile(r"(T|F|TRUE|FALSE)((?:#[^#]*){0,2})", flags=re.IGNORECASE)
 
 class TrueFalse(base.ChoiceKind, code=CODE, label=gettext_lazy("True/false"),
                 xlsx_label="Đúng/Sai", gift_priority=10):  # fmt: skip
+    def widget(self, q):
+        return super().widget(q) + "\n"  # single's field, as the page always showed it
+
     xlsx_guide = ("Đúng/Sai: Đáp án 1 là “Đúng”, Đáp án 2 là “Sai”; ghi trọng số 100 cho đáp "
                   "án đúng.",)  # fmt: skip
 

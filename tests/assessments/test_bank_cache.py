@@ -6,10 +6,17 @@ save or deletion of a question or a choice, so grading always uses the bank as i
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from assessments.bank import bank_questions
-from assessments.models import Choice
-from assessments.services import attempt_start, attempt_submit
+from assessments.models import Choice, QuestionCategory, QuizSlot
+from assessments.services import (
+    AttemptError,
+    attempt_start,
+    attempt_submit,
+    quiz_add_category_questions,
+)
+from tests import factories
 from tests.assessments.conftest import bank, quiz, quiz_factory, right_responses  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +55,71 @@ def test_cached_after_the_start_and_read_again_after_an_edit(
     # A deleted choice is forgotten as well.
     Choice.objects.filter(pk=other.pk).delete()
     assert other.key not in [c.key for c in bank_questions(ids)[single.pk].data.choices]
+
+
+def test_a_second_start_draws_without_a_query(
+    quiz,  # noqa: F811
+    user_factory,
+    django_assert_num_queries,
+):
+    """The quiz's plan (its lines, a random line's pool) and its questions are kept in the
+    process under the bank generation: after one learner's start, the next learner's start
+    reads neither (issue 16)."""
+    attempt_start(user=user_factory(), quiz=quiz)
+    learner = user_factory()
+    # SAVEPOINT, the learner's attempts locked, INSERT the attempt, RELEASE: no quiz line,
+    # no pool, no question read (5 with the lines read on every start).
+    with django_assert_num_queries(4):
+        second = attempt_start(user=learner, quiz=quiz)
+    assert sorted(e["id"] for e in second.frozen["questions"]) == sorted(
+        quiz.slots.values_list("question_id", flat=True)
+    )
+
+
+def test_the_questions_kept_in_the_process_need_no_round_trip(
+    quiz,  # noqa: F811
+    user_factory,
+    monkeypatch,
+):
+    """After one read, a question comes from this process's copy under the generation: no
+    get_many on the shared cache (one round trip and the unpickling saved per request)."""
+    attempt = attempt_start(user=user_factory(), quiz=quiz)
+    ids = [e["id"] for e in attempt.frozen["questions"]]
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the shared cache was asked again")
+
+    monkeypatch.setattr(cache, "get_many", refused)
+    assert set(bank_questions(ids)) == set(ids)
+
+
+def test_a_quiz_line_added_or_a_question_moved_is_drawn_at_the_next_start(
+    bank,  # noqa: F811
+    user_factory,
+):
+    """The plan kept under the generation is forgotten by a line saved (the admin's form),
+    a line added by quiz_add_category_questions (bulk_create: no signal of its own) and a
+    question moved to a random line's category."""
+    single, multiple, short = bank["single"], bank["multiple"], bank["short_answer"]
+    made = factories.quiz(questions=[single], shuffle_questions=False)
+
+    def drawn():
+        started = attempt_start(user=user_factory(), quiz=made)
+        return [e["id"] for e in started.frozen["questions"]]
+
+    other = QuestionCategory.objects.create(name="Thêm")
+    short.category = other
+    short.save()
+    assert drawn() == [single.pk]
+    QuizSlot.objects.create(quiz=made, question=multiple, sort_order=1)
+    assert drawn() == [single.pk, multiple.pk]
+    assert quiz_add_category_questions(quiz=made, category=other) == 1
+    assert drawn() == [single.pk, multiple.pk, short.pk]
+    pool = QuestionCategory.objects.create(name="Bốc thăm")
+    QuizSlot.objects.filter(quiz=made).delete()
+    QuizSlot.objects.create(quiz=made, category=pool, draw_count=1, sort_order=0)
+    with pytest.raises(AttemptError):  # an empty pool draws nothing
+        drawn()
+    short.category = pool
+    short.save()
+    assert drawn() == [short.pk]

@@ -257,3 +257,44 @@ def test_served_questions_carry_no_answers(quiz, user_factory):
         for choice in question.choices:
             # The learner's own saved choice at most (none yet): no weight, no feedback.
             assert set(vars(choice)) == {"key", "text", "checked"} and choice.checked is False
+
+
+def test_the_attempt_writes_build_no_sql_per_call(quiz, user_factory, monkeypatch):
+    """Start's INSERT, autosave's and submit's UPDATE and the question results' INSERT are
+    SQL built once per process (cms.inserts.update_row, insert_rows): the ORM's
+    compilers, which cost more CPU than the writes themselves (issue 16), are not called.
+    What they write is what the ORM wrote: the rows read back."""
+    from django.db.models.sql import compiler
+
+    warm = attempt_start(user=user_factory(), quiz=quiz)  # the quiz's plan and questions
+    attempt_submit(attempt=warm, user=warm.user, answers=right_responses(warm))
+    user = user_factory()
+
+    def refused(self, *args, **kwargs):
+        raise AssertionError(f"{type(self).__name__} compiled a write")
+
+    monkeypatch.setattr(compiler.SQLInsertCompiler, "as_sql", refused)
+    monkeypatch.setattr(compiler.SQLUpdateCompiler, "as_sql", refused)
+    attempt = attempt_start(user=user, quiz=quiz)
+    assert attempt.pk and Attempt.objects.get(pk=attempt.pk).frozen == attempt.frozen
+    answers = right_responses(attempt)
+    saved = attempt_save(attempt=attempt, user=user, answers=answers)
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert stored.answers == saved.answers and stored.saved_at == saved.saved_at
+    graded = attempt_submit(attempt=attempt, user=user, answers=answers)
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert graded.just_graded and stored.state == "graded" and stored.passed
+    assert stored.points == graded.points == stored.max_points
+    assert stored.score_percent == graded.score_percent == Decimal(100)
+    results = list(QuestionResult.objects.filter(attempt=stored).order_by("position"))
+    assert [r.question_id for r in results] == [e["id"] for e in stored.frozen["questions"]]
+    assert all(r.fraction == 1 and r.points == r.max_points and not r.needs_grading
+               and r.feedback == "" and r.graded_by_id is None for r in results)  # fmt: skip
+    assert [r.response for r in results] == [
+        stored.answers["responses"].get(str(r.question_id)) for r in results
+    ]
+    # Submitting again changes nothing (the UPDATE is conditional on the attempt open).
+    again = attempt_submit(attempt=attempt, user=user, answers=answers)
+    assert not again.just_graded and QuestionResult.objects.filter(attempt=stored).count() == len(
+        results
+    )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.template.loader import get_template
+from django.utils import translation
 from openpyxl import load_workbook
 
 from assessments import question_types
@@ -23,7 +23,7 @@ from assessments.interchange import (
 from assessments.models import Attempt, Question, QuestionCategory, Quiz, QuizSlot
 from assessments.question_types.base import ParsedChoice, ParsedQuestion, QuestionKind
 from assessments.question_types.base import gift_escape as esc
-from assessments.selectors import bank_for_export
+from assessments.selectors import ServedChoice, ServedQuestion, bank_for_export
 from assessments.services import bank_import
 from tests.assessments.conftest import make_question
 
@@ -37,7 +37,9 @@ class Keyword(QuestionKind):
     xlsx_label = "Từ khóa"
     xlsx_default_weight = 100
     gift_priority = 15
-    widget_template = "assessments/question_types/short_answer.html"  # a text field
+
+    def widget(self, q):
+        return question_types.get("short_answer").widget(q)  # a text field
 
     def check(self, q):
         return [] if any(c.weight > 0 for c in q.choices) else ["cần ít nhất một từ khóa."]
@@ -170,7 +172,58 @@ def test_the_registry_refuses_a_second_type_with_the_same_code_or_a_long_code():
 
 @pytest.mark.parametrize("kind", question_types.kinds(), ids=lambda k: k.code)
 def test_every_type_has_its_answer_field_and_a_template_row(kind):
-    assert get_template(kind.widget_template)
+    served = ServedQuestion(number=1, id=7, type=kind.code, text="", points=1,
+                            choices=[ServedChoice("a", "A")], options=[ServedChoice("b", "B")],
+                            response={})  # fmt: skip
+    assert ('name="q-7' in kind.widget(served)) == kind.graded  # a description has none
     example = kind.example("Mẫu")
     assert example.qtype == kind.code
     assert check_question(example) == []
+
+
+def test_answer_fields_markup():
+    """The answer fields are built in Python (QuestionKind.widget: a template per question
+    was the attempt page's largest cost, issue 16) and give the page's markup byte for byte
+    as the templates wrote it (checked against them when they were replaced): saved answers
+    checked or selected, every value escaped, an unreadable answer marked invalid."""
+
+    def served(qtype, **fields):
+        fields.setdefault("choices", [])
+        fields.setdefault("options", [])
+        fields.setdefault("response", {})
+        return ServedQuestion(number=1, id=7, type=qtype, text="", points=1, **fields)
+
+    with translation.override("en"):
+        single = served("single", choices=[ServedChoice("a", "A & <b>", True),
+                                           ServedChoice("b", "B")])  # fmt: skip
+        assert question_types.get("single").widget(single) == (
+            '\n\n    <label class="quiz-choice"><input type="radio" name="q-7" value="a" checked>'
+            ' <span>A &amp; &lt;b&gt;</span></label>\n\n    <label class="quiz-choice"><input'
+            ' type="radio" name="q-7" value="b"> <span>B</span></label>\n\n'
+        )
+        number = served("numerical", response={"text": '3,5"'}, error="x")
+        assert question_types.get("numerical").widget(number) == (
+            '\n<label class="quiz-hint" for="q-7">Your answer (a number)</label>\n<input'
+            ' type="text" inputmode="decimal" id="q-7" name="q-7" value="3,5&quot;"'
+            ' maxlength="40" autocomplete="off" aria-describedby="q-7-error q-7-hint"'
+            ' aria-invalid="true">\n<p class="quiz-hint" id="q-7-hint">A comma for decimals,'
+            " dots between thousands: 3,14 or 1.500.000.</p>\n"
+        )
+        essay = served("essay", response={"text": "<i>"}, min_words=5, max_words=1200)
+        assert question_types.get("essay").widget(essay) == (
+            '\n<label class="quiz-hint" for="q-7">Your answer (graded by a teacher)</label>\n'
+            '<textarea id="q-7" name="q-7" rows="8" maxlength="20000"'
+            ' aria-describedby="q-7-hint">&lt;i&gt;</textarea>\n<p class="quiz-hint"'
+            ' id="q-7-hint">Write 5 to 1200 words. A teacher reads and grades this answer'
+            " after you submit.</p>\n"
+        )
+        pairs = served("matching", choices=[ServedChoice("a", "A")],
+                       options=[ServedChoice("x", "X<"), ServedChoice("y", "Y")],
+                       response={"pairs": {"a": "y"}})  # fmt: skip
+        assert question_types.get("matching").widget(pairs) == (
+            '\n\n<p class="quiz-hint">Match each item with its pair.</p>\n\n    <div'
+            ' class="quiz-pair">\n        <label for="q-7-a">A</label>\n        <select'
+            ' id="q-7-a" name="q-7-a">\n            <option value="">\u2014</option>\n     '
+            '       <option value="x">X&lt;</option><option value="y" selected>Y</option>\n'
+            "        </select>\n    </div>\n\n\n"
+        )

@@ -3,7 +3,7 @@
 import pytest
 from django.db.models.sql.compiler import SQLUpdateCompiler
 
-from cms.inserts import update_row
+from cms.inserts import insert_rows, update_row
 from courses.models import LessonProgress
 from courses.services import enrolment_create, lesson_open_record
 from tests.courses.conftest import catalogue, course_factory, lessons_of  # noqa: F401 - fixtures
@@ -30,3 +30,26 @@ def test_update_row_writes_the_fields_on_the_row(
     stored = LessonProgress.objects.get(pk=progress.pk)
     assert stored.activity_results == progress.activity_results and stored.read_confirmed
     assert stored.updated_at == progress.updated_at and stored.video_watched is False
+
+
+def test_update_row_only_if_and_insert_rows(user_factory, monkeypatch, django_assert_num_queries):
+    """`only_if`: a conditional UPDATE that says whether it changed the row (submit grades
+    once: the second finds the attempt no longer open and changes nothing); insert_rows: the
+    rows in one INSERT, their keys returned when asked, the ORM's compilers never called."""
+    from django.db.models.sql.compiler import SQLInsertCompiler
+
+    from assessments.models import QuestionCategory
+
+    monkeypatch.setattr(SQLInsertCompiler, "as_sql", None)
+    monkeypatch.setattr(SQLUpdateCompiler, "as_sql", None)
+    rows = [QuestionCategory(name=f"Nhóm {n}") for n in range(3)]
+    with django_assert_num_queries(1):
+        keys = insert_rows(rows, returning=True)
+    stored = list(QuestionCategory.objects.filter(pk__in=keys).order_by("pk"))
+    assert [c.name for c in stored] == ["Nhóm 0", "Nhóm 1", "Nhóm 2"]
+    first = stored[0]
+    first.name = "Đổi tên"
+    assert update_row(first, ("name",), only_if={"name": "Nhóm 0"}) == 1
+    first.name = "Lần hai"
+    assert update_row(first, ("name",), only_if={"name": "Nhóm 0"}) == 0  # no longer so
+    assert QuestionCategory.objects.get(pk=first.pk).name == "Đổi tên"

@@ -33,6 +33,7 @@ from django.urls import reverse
 
 from assessments.h5p.services import activity_iri
 from assessments.models import Attempt
+from assessments.services import attempt_start
 from courses import selectors
 from courses.activities.access import activity_lesson
 from courses.models import Enrolment, LessonProgress
@@ -51,17 +52,18 @@ pytestmark = pytest.mark.django_db
 
 ACCESS = 2
 
-# Quiz start (POST .../kiem-tra/<block>/bat-dau/), a new attempt:
+# Quiz start (POST .../kiem-tra/<block>/bat-dau/), a new attempt, another learner having
+# started the quiz before (as on any day but the first):
 #   ACCESS + 1 the quiz (the block's activity: the view starts it),
 #   +1 SAVEPOINT (attempt_start's transaction), +1 the learner's attempts here, locked (the
-#      open one, graded first when overdue; else the count and the last number), +1 the
-#      quiz's slots with their questions (a random slot's pool: one more), +1 the drawn
-#      questions with their choices (assessments.services.bank_questions: cached after
-#      this one read, for every learner, until the bank changes),
+#      open one, graded first when overdue; else the count and the last number),
+#   the quiz's plan (its lines, a random line's pool) and the drawn questions with their
+#      choices: from this process's memory under the bank generation (assessments.bank:
+#      no query; 2 or 3 for the first start after a change, test_bank_cache),
 #   +1 INSERT the attempt (a concurrent start's IntegrityError is caught outside the
 #      transaction: no savepoint of its own), +1 RELEASE.
 #   No look-up of the user or the quiz by full_clean: they are the rows in hand.
-QUIZ_START = ACCESS + 7
+QUIZ_START = ACCESS + 5
 # Attempt page (GET .../bai-lam/<id>/):
 #   ACCESS + 1 the attempt with its quiz (the learner's own, in this lesson's context),
 #   its questions with their choices from the cache (assessments.bank: the start read
@@ -149,6 +151,7 @@ def test_quiz_paths(
     client.force_login(user)
     client.get(reverse("courses:my_learning"))  # warms the navigation's caches
     activity_lesson(lesson.pk)  # the lesson as any learner's request leaves it cached
+    attempt_start(user=user_factory(), quiz=quiz)  # another learner drew the quiz before
     course_outline(course)  # the course's lessons as any completion leaves them cached
     start = reverse("courses:quiz_start", args=[lesson.pk, block_id])
 
