@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from campaigns.models import Notice
 from cms.cache import ahead_forget, ahead_get, cache_seconds, read_ahead_register
@@ -40,9 +40,31 @@ def unread_count(user_id: int) -> int:
     key = _unread_key(user_id)
     count = ahead_get(key)
     if count is None:
-        count = Notice.objects.filter(user_id=user_id, read_at__isnull=True).count()
+        count = _unread_counted(user_id)
         cache.set(key, count, cache_seconds(UNREAD_SECONDS))
     return count
+
+
+def _unread_counted(user_id: int) -> int:
+    """`Notice.objects.filter(user_id=..., read_at__isnull=True).count()` with its SQL written
+    once per process from the model's names: building the ORM's COUNT cost several times
+    what the database takes to answer it on the (user, read_at) index."""
+    using = router.db_for_read(Notice)
+    connection = connections[using]
+    sql = _UNREAD_SQL.get((using, connection.vendor))
+    if sql is None:
+        quote, meta = connection.ops.quote_name, Notice._meta
+        table, user = quote(meta.db_table), quote(meta.get_field("user").column)
+        read_at = quote(meta.get_field("read_at").column)
+        # The model's own quoted names; the person's id is a parameter.
+        sql = f"SELECT COUNT(*) FROM {table} WHERE {user} = %s AND {read_at} IS NULL"  # noqa: S608
+        _UNREAD_SQL[(using, connection.vendor)] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(user_id)])
+        return cursor.fetchone()[0]
+
+
+_UNREAD_SQL: dict[tuple[str, str], str] = {}
 
 
 def notices_forget(user_ids: Iterable[int]) -> None:

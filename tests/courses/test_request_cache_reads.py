@@ -249,3 +249,26 @@ def test_a_learners_page_reverses_nothing_in_the_mfa_middleware(
     monkeypatch.setattr(accounts.middleware, "reverse", counting)
     assert client.get(lessons_of(course)[0].url).status_code == 200
     assert reversed_names == []
+
+
+def test_the_bells_count_on_a_miss_is_one_prepared_count_of_the_persons_unread(
+    user_factory, django_assert_num_queries
+):
+    """A miss of the bell's count (a first page, or after a write) counts with SQL written
+    once per process: only the person's unread notices, with no ORM aggregate to build."""
+    from django.core.cache import cache
+
+    from campaigns.notice_counts import UNREAD_KEY
+    from campaigns.services import notices_mark_read
+
+    me, other = user_factory(), user_factory()
+    for text in ("Một", "Hai", "Ba"):
+        notice_create(user_id=me.pk, message=text)
+    notice_create(user_id=other.pk, message="Của người khác")
+    notices_mark_read(user=me, notice_id=me.notices.order_by("pk").first().pk)
+    cache.delete(UNREAD_KEY.format(me.pk))
+    with django_assert_num_queries(1) as captured:
+        assert unread_count(me.pk) == 2
+    [sql] = [q["sql"] for q in captured.captured_queries]
+    assert sql.startswith("SELECT COUNT(*) FROM") and "__count" not in sql
+    assert unread_count(other.pk) == 1
