@@ -229,9 +229,9 @@ def activity_lesson_state(
     if user is None or not user.is_authenticated:
         return lesson_state(user=user, lesson=lesson, course=course)
     if course is not None:
-        # One active enrolment per user and course (a constraint): no ORDER BY needed.
-        enrolment = next(iter(Enrolment.objects.active().filter(user=user, course=course)[:1]),
-                         None)  # fmt: skip
+        # One active enrolment per user and course (a constraint), by SQL built once per
+        # process (the ORM's build cost several times the database's answer).
+        enrolment = ACTIVE_ENROLMENT.first(user.pk, course.pk)
         if enrolment is None:
             return lesson_state(user=user, lesson=lesson, course=course)
         enrolment.course = course

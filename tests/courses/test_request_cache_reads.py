@@ -272,3 +272,34 @@ def test_the_bells_count_on_a_miss_is_one_prepared_count_of_the_persons_unread(
     [sql] = [q["sql"] for q in captured.captured_queries]
     assert sql.startswith("SELECT COUNT(*) FROM") and "__count" not in sql
     assert unread_count(other.pk) == 1
+
+
+def test_an_activitys_access_check_reads_the_enrolment_with_no_sql_to_build(
+    user_factory, course_factory, monkeypatch
+):
+    """The quiz and H5P paths' access check (selectors.activity_lesson_state, the course
+    given from the cache) reads the active enrolment by SQL built once per process."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from courses.selectors import ACTIVITY_COURSE_FIELDS, activity_lesson_state, course_of
+
+    user = user_factory()
+    course = course_factory(lessons=1, sequential=False)
+    services.enrolment_create(user=user, course=course, source="self")
+    lesson = lessons_of(course)[0]
+    known = course_of(lesson, fields=ACTIVITY_COURSE_FIELDS)
+    activity_lesson_state(user=user, lesson=lesson, course=known)  # built once per process
+    built = []
+    real = SQLCompiler.as_sql
+
+    def recorded(self, *args, **kwargs):
+        built.append(self.query.model)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", recorded)
+    state = activity_lesson_state(user=user, lesson=lesson, course=known)
+    assert state.enrolment is not None and state.enrolment.course_id == course.pk
+    assert state.enrolment.course is known and not state.locked
+    assert built == []
+    stranger = user_factory()
+    assert activity_lesson_state(user=stranger, lesson=lesson, course=known).enrolment is None
