@@ -32,6 +32,7 @@ from functools import partial
 
 from django.db.models.signals import post_delete, post_save
 from django.http.request import split_domain_port
+from django.utils.functional import SimpleLazyObject
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
@@ -59,8 +60,9 @@ class _Route:
 
 _sites: dict[tuple[str, int], _SiteValues | None] = {}
 _routes: dict[tuple[int, str], _Route] = {}
-# Wagtail's Site.get_site_root_paths() (its own cache entry, a read per page that links to
-# pages) per pages generation: (token, expires, paths). A page change makes a new token; a
+# Wagtail's Site.get_site_root_paths() (its own cache entry, a read per request that links
+# to pages: Wagtail's pages, the learner's lists, the attempt page) per pages generation:
+# (token, expires, paths). A page change makes a new token; a
 # Site saved or deleted clears this process's memo at once (memo_clear) and the others' within
 # SITE_MEMO_SECONDS, as the Site memo above.
 _root_paths: list[tuple[str, float, list]] = []
@@ -126,20 +128,18 @@ def _expected_url_path(site: Site, path: str) -> str:
     return _root_url_path(site) + "".join(f"{c}/" for c in components)
 
 
-def _root_paths_on(request) -> None:
-    """Put Wagtail's site root paths where its page links look for them first (the
-    request), from the memo when it is of the current pages generation."""
+def root_paths_for(request) -> list:
+    """Wagtail's `Site.get_site_root_paths()`, from the memo when it is of the request's
+    pages generation (each call gets its own list of Wagtail's named tuples)."""
     token = pages_generation(request)
     if token is None:
-        return
+        return Site.get_site_root_paths()
     now = time.monotonic()
     if _root_paths and _root_paths[0][0] == token and _root_paths[0][1] >= now:
-        paths = _root_paths[0][2]
-    else:
-        paths = Site.get_site_root_paths()
-        _root_paths[:] = [(token, now + SITE_MEMO_SECONDS, paths)]
-    # A list of named tuples, read only by Wagtail: each request gets its own list.
-    request._wagtail_cached_site_root_paths = list(paths)
+        return list(_root_paths[0][2])
+    paths = Site.get_site_root_paths()
+    _root_paths[:] = [(token, now + SITE_MEMO_SECONDS, paths)]
+    return list(paths)
 
 
 def route_for_request(request, path: str):
@@ -159,7 +159,6 @@ def route_for_request(request, path: str):
             lambda: memo.model.objects.filter(pk=memo.page_id).first(),
         )
         if page is not None and page.live and page.url_path == expected:
-            _root_paths_on(request)
             return RouteResult(page)
         _routes.pop(key, None)
     result = Page.route_for_request(request, path)
@@ -184,6 +183,9 @@ class WagtailRouteMemoMiddleware:
         known, site = _site_remembered(key)
         if known:
             request._wagtail_site = site
+        # Where Wagtail's page links look for the site root paths first: read only when a
+        # link is made (a page, a view with {% pageurl %}), then from the memo.
+        request._wagtail_cached_site_root_paths = SimpleLazyObject(partial(root_paths_for, request))
         response = self.get_response(request)
         if not known and hasattr(request, "_wagtail_site"):
             # Wagtail looked the Site up for this request (a page, a page link): keep it. A

@@ -303,3 +303,32 @@ def test_an_activitys_access_check_reads_the_enrolment_with_no_sql_to_build(
     assert built == []
     stranger = user_factory()
     assert activity_lesson_state(user=stranger, lesson=lesson, course=known).enrolment is None
+
+
+def test_a_warm_view_that_links_to_pages_reads_no_site_root_paths(
+    client, user_factory, course_factory, cache_reads
+):
+    """A view of its own app that links to Wagtail pages (my learning: `{% pageurl %}` of
+    each course and lesson; the attempt page likewise) takes Wagtail's site root paths from
+    the process's memo under the pages token, not from the shared cache; the links follow a
+    renamed course at once."""
+    from django.urls import reverse
+
+    user = user_factory()
+    course = course_factory(lessons=2, title="Khoá tên cũ")
+    services.enrolment_create(user=user, course=course, source="self")
+    client.force_login(user)
+    url = reverse("courses:my_learning")
+    for _ in range(2):
+        html = client.get(url).content.decode()
+    assert f'href="{course.url}"' in html
+    cache_reads.clear()
+    client.get(url)
+    assert [read[0] for read in cache_reads] == ["get", "get_many"]  # the session, the person
+
+    course.refresh_from_db()
+    course.slug = "khoa-ten-moi"
+    course.save_revision().publish()
+    course.refresh_from_db()
+    html = client.get(url).content.decode()
+    assert f'href="{course.url}"' in html and "khoa-ten-moi" in course.url
