@@ -159,6 +159,8 @@ def route_for_request(request, path: str):
             lambda: memo.model.objects.filter(pk=memo.page_id).first(),
         )
         if page is not None and page.live and page.url_path == expected:
+            # A page links to pages: the paths as a plain list at once (no lazy proxy).
+            request._wagtail_cached_site_root_paths = root_paths_for(request)
             return RouteResult(page)
         _routes.pop(key, None)
     result = Page.route_for_request(request, path)
