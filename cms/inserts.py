@@ -47,6 +47,49 @@ def insert_or_lock(row, *, unique: tuple[str, ...]):
     return next(iter(type(row).objects.raw(sql, values)))
 
 
+_FILL: dict[tuple, tuple] = {}
+
+
+def insert_or_fill(row, *, unique: tuple[str, ...], fill: tuple[str, ...], touch=()):
+    """The row with `row`'s `unique` fields after one statement: `row` inserted if there is
+    none; otherwise its `fill` fields given `row`'s values where they are still empty (NULL),
+    the `touch` fields (an updated_at) with them, and nothing else changed. INSERT ... ON
+    CONFLICT DO UPDATE ... RETURNING: whoever else inserts it at the same moment, one row,
+    filled once, comes back (locked until the transaction ends, as by an UPDATE). The SQL
+    and the columns' converters are built once per process, vendor, model and fields."""
+    meta = row._meta
+    key = (connection.vendor, meta.label, unique, fill, tuple(touch))
+    built = _FILL.get(key)
+    if built is None:
+        sql, _values, _fields = _insert_sql(row, unique)
+        quote, table = connection.ops.quote_name, connection.ops.quote_name(meta.db_table)
+        filled = [quote(meta.get_field(name).column) for name in fill]
+        empty = " OR ".join(f"{table}.{c} IS NULL" for c in filled)
+        sets = [f"{c} = COALESCE({table}.{c}, EXCLUDED.{c})" for c in filled] + [
+            f"{c} = CASE WHEN {empty} THEN EXCLUDED.{c} ELSE {table}.{c} END"
+            for c in (quote(meta.get_field(name).column) for name in touch)
+        ]  # every right-hand side reads the row as it was (SQL's UPDATE semantics)
+        fields = list(meta.concrete_fields)
+        sql += f" DO UPDATE SET {', '.join(sets)} RETURNING " + ", ".join(
+            quote(f.column) for f in fields
+        )
+        converters = []
+        for f in fields:
+            col = f.get_col(meta.db_table)
+            found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+            converters.append((col, found))
+        built = _FILL[key] = (sql, [f.attname for f in fields], converters)
+    sql, names, converters = built
+    _sql, values, _fields = _insert_sql(row, unique)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        found = list(cursor.fetchone())
+    for i, (col, functions) in enumerate(converters):
+        for function in functions:
+            found[i] = function(found[i], col, connection)
+    return type(row).from_db(connection.alias, names, found)
+
+
 _UPDATE_SQL: dict[tuple, str] = {}
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from assessments.services import attempt_essays_grade
 from cms.errors import Refused
-from cms.inserts import insert_or_lock, update_row
+from cms.inserts import insert_or_fill, insert_or_lock, update_row
 from cms.models import Video
 from cms.pages import cached_for_everyone
 from cms.prepared import Prepared
@@ -188,19 +188,15 @@ def _require_open(*, user, lesson: LessonPage, course: CoursePage, state=None):
 def lesson_open_record(*, user, lesson: LessonPage, course: CoursePage | None = None):
     """Mark the first time the learner opens the lesson (for the 90% video rule).
 
-    Three statements whoever else opens it at the same moment (another tab, an offline
-    sync): INSERT ... ON CONFLICT DO NOTHING (the (user, lesson) constraint keeps one row),
-    opened_at filled in only where still empty, the row read back."""
+    One statement whoever else opens it at the same moment (another tab, an offline sync):
+    INSERT ... ON CONFLICT (the (user, lesson) constraint keeps one row) DO UPDATE opened_at
+    only where still empty, the row returned (cms.inserts.insert_or_fill)."""
     course = course if course is not None else course_of(lesson)
     now = timezone.now()
-    LessonProgress.objects.bulk_create(
-        [LessonProgress(user=user, lesson=lesson, course=course, opened_at=now)],
-        ignore_conflicts=True,
+    row = LessonProgress(user=user, lesson=lesson, course=course, opened_at=now, updated_at=now)
+    return insert_or_fill(
+        row, unique=("user", "lesson"), fill=("opened_at",), touch=("updated_at",)
     )
-    LessonProgress.objects.filter(user=user, lesson=lesson, opened_at__isnull=True).update(
-        opened_at=now, updated_at=now
-    )
-    return LessonProgress.objects.get(user=user, lesson=lesson)
 
 
 def _lesson_done(progress: LessonProgress, lesson: LessonPage) -> str | None:

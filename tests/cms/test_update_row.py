@@ -53,3 +53,55 @@ def test_update_row_only_if_and_insert_rows(user_factory, monkeypatch, django_as
     first.name = "Lần hai"
     assert update_row(first, ("name",), only_if={"name": "Nhóm 0"}) == 0  # no longer so
     assert QuestionCategory.objects.get(pk=first.pk).name == "Đổi tên"
+
+
+def test_insert_or_fill_inserts_once_and_fills_only_what_is_empty(
+    user_factory,
+    course_factory,  # noqa: F811 - the fixture imported above
+    monkeypatch,
+    django_assert_num_queries,
+):
+    """lesson_open_record's statement: the first opening inserts the row; a second (another
+    tab) changes nothing; a row made without an opening (the offline sync's progress) gets
+    opened_at and updated_at, and keeps the rest; the row comes back with its JSON and dates
+    as the ORM reads them, without the ORM building SQL."""
+    import datetime as dt
+
+    from django.db.models.sql.compiler import SQLInsertCompiler
+    from django.utils import timezone
+
+    from cms.inserts import insert_or_fill
+
+    user, course = user_factory(), course_factory(lessons=2)
+    enrolment_create(user=user, course=course, source="self")
+    first, second = lessons_of(course)
+    monkeypatch.setattr(SQLInsertCompiler, "as_sql", None)
+
+    def opening(lesson, when):
+        row = LessonProgress(user=user, lesson=lesson, course=course, opened_at=when)
+        return insert_or_fill(
+            row, unique=("user", "lesson"), fill=("opened_at",), touch=("updated_at",)
+        )
+
+    t0 = timezone.now() - dt.timedelta(hours=2)
+    with django_assert_num_queries(1):
+        made = opening(first, t0)
+    assert (
+        made.pk and made.opened_at == t0 and made.activity_results == {"version": 1, "blocks": {}}
+    )
+    stored = LessonProgress.objects.get(user=user, lesson=first)
+    again = opening(first, t0 + dt.timedelta(hours=1))
+    assert again.pk == made.pk and again.opened_at == t0 and again.updated_at == stored.updated_at
+    assert LessonProgress.objects.filter(user=user).count() == 1
+
+    LessonProgress.objects.filter(pk=made.pk).update(
+        activity_results={"version": 1, "blocks": {"b": {"passed": True}}}
+    )
+    monkeypatch.undo()
+    unopened = LessonProgress.objects.create(
+        user=user, lesson=second, course=course, read_confirmed=True
+    )
+    filled = opening(second, t0)
+    assert filled.pk == unopened.pk and filled.opened_at == t0 and filled.read_confirmed
+    assert filled.updated_at > unopened.updated_at
+    assert opening(first, t0).activity_results == {"version": 1, "blocks": {"b": {"passed": True}}}
