@@ -14,7 +14,7 @@ set, a deactivation, a name or e-mail changed, the last log-in), at once and aga
 transaction commits (`user_forget`, connected in AccountsConfig.ready); log-out everywhere
 deletes the sessions themselves. Writes that send no signal (a queryset's update: the phone
 taken from an unverified holder; an import's bulk_update of names) are bounded by the copy's
-lifetime: `USER_CACHE_SECONDS` with a shared cache (Redis), `cms.pages.PAGES_LOCAL_SECONDS`
+lifetime: `USER_CACHE_SECONDS` with a shared cache (Redis), `cms.cache.LOCAL_CACHE_SECONDS`
 with a per-process one, whose other processes never hear of a change. With the cache down
 every read is a miss: the database answers, as before.
 """

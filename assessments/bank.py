@@ -20,7 +20,6 @@ imports it, and courses' activity kinds import that at start-up (CoursesConfig.r
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -28,7 +27,7 @@ from django.db.models.signals import post_delete, post_save
 
 from assessments.grading import ChoiceData, QuestionData
 from assessments.models import Choice, Question, QuizSlot
-from cms.cache import generation, generation_forget
+from cms.cache import ProcessMemo, generation, generation_forget
 from cms.pages import pages_cache_seconds
 
 BANK_GENERATION_KEY = "assessments:bank-generation:v1"
@@ -59,26 +58,9 @@ def bank_generation() -> str | None:
     return generation(BANK_GENERATION_KEY)
 
 
-# This process's copies, {(token, what, id): (kept until, value)}: values never change under
-# a token (frozen dataclasses and tuples: shared by every request without a copy). Emptied
-# whole when full (a new token leaves the old entries unread until then).
-_MEMO: dict[tuple, tuple[float, object]] = {}
-_MEMO_MAX = 8192
-
-
-def _memo_get(key: tuple):
-    found = _MEMO.get(key)
-    if found is not None and found[0] > time.monotonic():
-        return found[1]
-    return None
-
-
-def _memo_put(entries: dict, seconds: int) -> None:
-    if len(_MEMO) + len(entries) > _MEMO_MAX:
-        _MEMO.clear()
-    until = time.monotonic() + seconds
-    for key, value in entries.items():
-        _MEMO[key] = (until, value)
+# This process's copies, by (token, what, id): values never change under a token (frozen
+# dataclasses and tuples: shared by every request without a copy).
+_MEMO = ProcessMemo(size=8192)
 
 
 _BANK_COLUMNS = ("id", "qtype", "points", "shuffle_choices", "partial_credit",
@@ -134,7 +116,7 @@ def bank_questions_at(token: str | None, ids) -> dict[int, BankQuestion]:
     result = {}
     if token:
         for qid in ids:
-            found = _memo_get((token, "q", qid))
+            found = _MEMO.get((token, "q", qid))
             if found is not None:
                 result[qid] = found
     keys = {qid: f"assessments:bank:{token}:{qid}" for qid in ids if qid not in result}
@@ -149,7 +131,7 @@ def bank_questions_at(token: str | None, ids) -> dict[int, BankQuestion]:
         seconds = pages_cache_seconds()
         if loaded:
             cache.set_many({keys[qid]: q for qid, q in loaded.items()}, seconds)
-        _memo_put({(token, "q", qid): q for qid, q in {**shared, **loaded}.items()}, seconds)
+        _MEMO.put_many({(token, "q", qid): q for qid, q in {**shared, **loaded}.items()}, seconds)
     return result
 
 
@@ -191,8 +173,8 @@ def quiz_plan(token: str | None, quiz_id: int) -> QuizPlan:
     if not token:
         return _plan_load(quiz_id)
     key = (token, "plan", quiz_id)
-    plan = _memo_get(key)
+    plan = _MEMO.get(key)
     if plan is None:
         plan = _plan_load(quiz_id)
-        _memo_put({key: plan}, pages_cache_seconds())
+        _MEMO.put(key, plan, pages_cache_seconds())
     return plan

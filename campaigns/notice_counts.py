@@ -8,7 +8,7 @@ once and again when the transaction commits (a count read between the write and 
 would otherwise be kept). The retention purge deletes only notices older than a year, so it
 forgets nothing: what it could leave is bounded by the entry's lifetime, as is the one race
 left (a count read before a commit and stored after it). With a per-process cache (the
-demo's LocMemCache) the other processes keep theirs for `cms.pages.PAGES_LOCAL_SECONDS`.
+demo's LocMemCache) the other processes keep theirs for `cms.cache.LOCAL_CACHE_SECONDS`.
 The count is only ever the person's own: the key is their id. With the cache down every read
 is a miss and the database counts, as before.
 """

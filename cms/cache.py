@@ -17,8 +17,10 @@ Redis from holding a request (cms/settings.py sets 0.5 s / 1 s).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
+import pickle
 import time
 import uuid
 
@@ -136,13 +138,70 @@ def cache_is_local() -> bool:
     return isinstance(caches["default"], (LocMemCache, DummyCache))
 
 
+# How long a per-process cache keeps an entry that writes forget: its other processes never
+# hear of a forget, so they may show what changed for this long (the demo's single process).
+LOCAL_CACHE_SECONDS = 10
+
+
 def cache_seconds(shared: int) -> int:
     """How long to keep an entry that writes forget: `shared` with a cache every process
-    shares (Redis); with a per-process one, whose other processes never hear of a forget,
-    cms.pages.PAGES_LOCAL_SECONDS."""
-    from cms.pages import PAGES_LOCAL_SECONDS
+    shares (Redis); with a per-process one, LOCAL_CACHE_SECONDS."""
+    return LOCAL_CACHE_SECONDS if cache_is_local() else shared
 
-    return PAGES_LOCAL_SECONDS if cache_is_local() else shared
+
+class ProcessMemo:
+    """This process's own copies of what it read from the shared cache under a generation
+    token (issue 16): what is stored under a token never changes (any change makes a new
+    token), so a copy is exactly the shared entry, and a request asks the shared cache for
+    the token alone: no round trip per entry, nothing unpickled. A copy is kept `seconds`
+    at most (`longest` caps it: it outlives the shared entry by that much at most). The
+    whole memo is emptied when it holds `size` entries (a new token leaves the old ones
+    unread until then) or by `clear()`. Nothing personal is ever kept here.
+
+    `pickled`: keep the pickled bytes, and give each caller its own objects (values a
+    request annotates: pages); otherwise the value itself, shared by every request (values
+    that are never changed: frozen dataclasses, tuples). A value that cannot be pickled is
+    not kept."""
+
+    def __init__(self, *, size: int, longest: float | None = None, pickled: bool = False):
+        self.size, self.longest, self.pickled = size, longest, pickled
+        self._kept: dict = {}
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, key):
+        """The copy kept under `key`, or None (none, or past its time)."""
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        until, value = kept
+        if until < time.monotonic():
+            self._kept.pop(key, None)
+            return None
+        return pickle.loads(value) if self.pickled else value  # noqa: S301 - our own bytes
+
+    def put_many(self, entries: dict, seconds: float) -> None:
+        """Keep each of `entries` ({key: value}) for `seconds` (at most `longest`)."""
+        if self.longest is not None:
+            seconds = min(seconds, self.longest)
+        until = time.monotonic() + seconds
+        kept = {}
+        for key, value in entries.items():
+            if self.pickled:
+                with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+                    kept[key] = (until, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+            else:
+                kept[key] = (until, value)
+        if len(self._kept) + len(kept) > self.size:
+            self._kept.clear()
+        self._kept.update(kept)
+
+    def put(self, key, value, seconds: float) -> None:
+        self.put_many({key: value}, seconds)
 
 
 # --- One round trip for what a signed-in person's page reads of the cache (issue 16) --------

@@ -9,7 +9,6 @@ contract "models import no views or services" (pyproject.toml) holds.
 
 import contextlib
 import pickle
-import time
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -19,7 +18,13 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import post_page_move
 
-from cms.cache import cache_is_local, generation, generation_forget, read_ahead_register
+from cms.cache import (
+    ProcessMemo,
+    cache_seconds,
+    generation,
+    generation_forget,
+    read_ahead_register,
+)
 
 _views: dict[type, object] = {}
 
@@ -62,10 +67,10 @@ def _restriction_table(request=None) -> tuple[list, frozenset]:
     if token is None:
         return _shared_restriction_table()
     local_key = f"cms:everyone:{token}:view-restrictions"
-    table = _local_get(local_key)
+    table = _local.get(local_key)
     if table is None:
         table = _shared_restriction_table()
-        _local_set(local_key, table, RESTRICTIONS_SECONDS)
+        _local.put(local_key, table, RESTRICTIONS_SECONDS)
     return table
 
 
@@ -131,11 +136,11 @@ post_page_move.connect(restrictions_forget, dispatch_uid="cms.page_moved_restric
 # Nothing personal is ever cached under it. With a cache shared by the processes (Redis,
 # production) a change shows at once everywhere; with a per-process cache (LocMemCache: the
 # demo's single process) another process keeps what it cached for at most
-# PAGES_LOCAL_SECONDS. With the cache down there is no token and callers read the database.
+# cms.cache.LOCAL_CACHE_SECONDS. With the cache down there is no token and callers read the
+# database.
 
 PAGES_GENERATION_KEY = "cms:pages-generation:v1"
 PAGES_CACHE_SECONDS = 600
-PAGES_LOCAL_SECONDS = 10
 
 
 def _generation_key(_user_id) -> str:
@@ -147,7 +152,7 @@ read_ahead_register(_generation_key)
 
 
 def pages_cache_seconds() -> int:
-    return PAGES_LOCAL_SECONDS if cache_is_local() else PAGES_CACHE_SECONDS
+    return cache_seconds(PAGES_CACHE_SECONDS)
 
 
 def pages_generation(request=None) -> str | None:
@@ -192,38 +197,18 @@ def _deleted(sender, instance, **kwargs) -> None:
 # dropped when the memo is full or by `local_clear` (cms.middleware.memo_clear, the tests).
 LOCAL_SIZE = 2000
 LOCAL_SECONDS = 60
-_local: dict[str, tuple[float, bytes]] = {}
+_local = ProcessMemo(size=LOCAL_SIZE, longest=LOCAL_SECONDS, pickled=True)
 
 
 def local_clear() -> None:
     _local.clear()
 
 
-def _local_get(full_key: str):
-    kept = _local.get(full_key)
-    if kept is None:
-        return None
-    expires, data = kept
-    if expires < time.monotonic():
-        _local.pop(full_key, None)
-        return None
-    return pickle.loads(data)  # noqa: S301 - bytes this process pickled itself
-
-
-def _local_set(full_key: str, value, seconds: int) -> None:
-    # At most LOCAL_SECONDS: a copy of a shared entry outlives it by a minute at most.
-    with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
-        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-        if len(_local) >= LOCAL_SIZE:
-            _local.clear()
-        _local[full_key] = (time.monotonic() + min(seconds, LOCAL_SECONDS), data)
-
-
 def for_everyone_under_token(token: str, key: str, load):
     """`load()` (the same for every visitor, or None) kept under generation `token`: from
     this process's copy, else the shared cache, else `load()` stored in both."""
     full_key = f"cms:everyone:{token}:{key}"
-    value = _local_get(full_key)
+    value = _local.get(full_key)
     if value is not None:
         return value
     seconds = pages_cache_seconds()
@@ -235,7 +220,7 @@ def for_everyone_under_token(token: str, key: str, load):
         # Not picklable: served from the database each time.
         with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
             cache.set(full_key, value, seconds)
-    _local_set(full_key, value, seconds)
+    _local.put(full_key, value, seconds)
     return value
 
 

@@ -36,7 +36,7 @@ def second_view(client, django_assert_num_queries, settings, monkeypatch):
     from django.core.cache import cache
 
     cache.clear()
-    monkeypatch.setattr("cms.pages.PAGES_LOCAL_SECONDS", 600)
+    monkeypatch.setattr("cms.cache.LOCAL_CACHE_SECONDS", 600)
 
     def view(url, expected):
         assert client.get(url).status_code == 200

@@ -1,12 +1,13 @@
 """How long what every visitor sees stays cached (cms.pages): a cache shared by the processes
 is told of every change, a per-process one is not, so it keeps pages only briefly."""
 
-from cms.pages import PAGES_CACHE_SECONDS, PAGES_LOCAL_SECONDS, pages_cache_seconds
+from cms.cache import LOCAL_CACHE_SECONDS
+from cms.pages import PAGES_CACHE_SECONDS, pages_cache_seconds
 
 
 def test_a_per_process_cache_keeps_pages_briefly(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    assert pages_cache_seconds() == PAGES_LOCAL_SECONDS
+    assert pages_cache_seconds() == LOCAL_CACHE_SECONDS
 
 
 def test_a_cache_the_processes_share_keeps_pages_longer(settings):
@@ -22,5 +23,5 @@ def test_no_cache_at_all_counts_as_per_process(settings):
     from campaigns.reporting.aggregates import rollup_cache_on
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    assert pages_cache_seconds() == PAGES_LOCAL_SECONDS
+    assert pages_cache_seconds() == LOCAL_CACHE_SECONDS
     assert rollup_cache_on() is False
