@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.core.cache import cache
-from django.db import router, transaction
+from django.db import router
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -34,7 +34,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from accounts.mfa import mfa_can_enrol, mfa_enrolled, mfa_satisfied
-from cms.cache import ahead_begin, ahead_end, ahead_forget, cache_seconds, read_ahead
+from cms.cache import ahead_begin, ahead_end, cache_seconds, forget, read_ahead
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +62,7 @@ def _guarded(call, default=None):
 
 def user_forget(sender=None, instance=None, **_kwargs) -> None:
     """Receiver of the user model's post_save and post_delete: the cached row goes."""
-    key = _user_key(instance.pk)
-    ahead_forget([key])
-    _guarded(lambda: cache.delete(key))
-    transaction.on_commit(lambda: _guarded(lambda: cache.delete(key)))
+    forget([_user_key(instance.pk)])
 
 
 def _kept_names(model) -> tuple[str, ...]:

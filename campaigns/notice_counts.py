@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.db import connections, router, transaction
+from django.db import connections, router
 
 from campaigns.models import Notice
-from cms.cache import ahead_forget, ahead_get, cache_seconds, read_ahead_register
+from cms.cache import ahead_get, cache_seconds, forget, read_ahead_register
 
 UNREAD_KEY = "campaigns:notices-unread:v1:{}"
 UNREAD_SECONDS = 300
@@ -69,8 +69,4 @@ _UNREAD_SQL: dict[tuple[str, str], str] = {}
 
 def notices_forget(user_ids: Iterable[int]) -> None:
     """Forget the counts of these people (their notices were written)."""
-    keys = [_unread_key(user_id) for user_id in set(user_ids)]
-    if keys:
-        ahead_forget(keys)
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    forget(_unread_key(user_id) for user_id in set(user_ids))

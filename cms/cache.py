@@ -123,11 +123,28 @@ def generation(key: str) -> str | None:
 
 
 def generation_forget(key: str) -> None:
-    """A new token at `key`, now and again when the current transaction commits (a reader
-    between the two would otherwise keep what it read before the commit)."""
-    ahead_forget([key])
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """A new token at `key` (see `forget`)."""
+    forget([key])
+
+
+def forget(keys) -> None:
+    """Delete `keys` from the cache now and again when the current transaction commits (a
+    reader between the two would otherwise store again what it read before the commit), and
+    from this request's read-ahead. A backend's error is logged and skipped, as a Redis
+    outage is by ResilientRedisCache: the entries then end with their time."""
+    keys = list(keys)
+    if not keys:
+        return
+    ahead_forget(keys)
+    _delete_many(keys)
+    transaction.on_commit(lambda: _delete_many(keys))
+
+
+def _delete_many(keys) -> None:
+    try:
+        cache.delete_many(keys)
+    except Exception as exc:  # noqa: BLE001 - any backend's error: the entries expire
+        logger.warning("cache unavailable, %d keys not deleted: %s", len(keys), exc)
 
 
 def cache_is_local() -> bool:
