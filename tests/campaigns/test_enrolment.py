@@ -20,14 +20,20 @@ def courses(home_page):
                                       "Nhận biết lừa đảo trực tuyến")]  # fmt: skip
 
 
-def test_assignment_enrols_in_required_courses_and_completion_needs_all(tree, learner_in, courses):
+def _campaign(name, courses, *, started_days_ago):
+    """An active campaign due in 30 days that requires `courses`, in order."""
     today = timezone.localdate()
     campaign = Campaign.objects.create(
-        name="Bình dân học vụ số 2026", starts_on=today - dt.timedelta(days=10),
+        name=name, starts_on=today - dt.timedelta(days=started_days_ago),
         ends_on=today + dt.timedelta(days=40), due_on=today + dt.timedelta(days=30),
     )  # fmt: skip
     for order, course in enumerate(courses):
         CampaignCourse.objects.create(campaign=campaign, course=course, sort_order=order)
+    return campaign
+
+
+def test_assignment_enrols_in_required_courses_and_completion_needs_all(tree, learner_in, courses):
+    campaign = _campaign("Bình dân học vụ số 2026", courses, started_days_ago=10)
     user = learner_in(tree["snv"])
     assert services.campaign_assign(campaign=campaign) == 1
     assert services.campaign_assign(campaign=campaign) == 0
@@ -53,19 +59,13 @@ def test_a_learner_who_completed_the_courses_before_is_completed_when_assigned(
     the demo, which has no beat, showed 0 completed beside the course table's completions)."""
     from campaigns.reporting.aggregates import Subject, dashboard
 
-    today = timezone.localdate()
     user = learner_in(tree["snv"])
     before = timezone.now() - dt.timedelta(days=60)
     for course in courses:
         enrolment = enrolment_create(user=user, course=course, source="self")
         course_complete(enrolment=enrolment)
         Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=before)
-    campaign = Campaign.objects.create(
-        name="Chuyên đề: nhận biết lừa đảo trực tuyến", starts_on=today,
-        ends_on=today + dt.timedelta(days=40), due_on=today + dt.timedelta(days=30),
-    )  # fmt: skip
-    for order, course in enumerate(courses):
-        CampaignCourse.objects.create(campaign=campaign, course=course, sort_order=order)
+    campaign = _campaign("Chuyên đề: nhận biết lừa đảo trực tuyến", courses, started_days_ago=0)
     assert services.campaign_assign(campaign=campaign) == 1
     assignment = Assignment.objects.get(user=user, campaign=campaign)
     # Completed on the day of the assignment, not before it, under the agency of that day.
@@ -95,13 +95,7 @@ def test_completion_refresh_is_set_based_and_counts_each_learner_once(tree, lear
 
     from campaigns.reporting.aggregates import Subject, dashboard
 
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        name="Kỹ năng số cơ bản", starts_on=today - dt.timedelta(days=1),
-        ends_on=today + dt.timedelta(days=40), due_on=today + dt.timedelta(days=30),
-    )  # fmt: skip
-    for order, course in enumerate(courses):
-        CampaignCourse.objects.create(campaign=campaign, course=course, sort_order=order)
+    campaign = _campaign("Kỹ năng số cơ bản", courses, started_days_ago=1)
     counts = []
     for n in (2, 6):
         _completed_learners(tree, learner_in, campaign, n)
