@@ -12,7 +12,6 @@ the process's own copy (cms.pages, cms.middleware).
 import pytest
 from django.core.cache import caches
 from django.template import defaulttags
-from django.test import RequestFactory
 
 from accounts.middleware import USER_KEY
 from campaigns.agencies.services import manager_role_grant
@@ -21,7 +20,7 @@ from campaigns.notice_counts import unread_count
 from campaigns.services import notice_create
 from cms.cache import ahead_begin, ahead_end, generation, read_ahead
 from cms.pages import PAGES_GENERATION_KEY, pages_changed
-from courses import services, views
+from courses import services
 from courses.models import Enrolment
 from tests import factories
 from tests.courses.conftest import lessons_of, text_block
@@ -124,29 +123,6 @@ def test_what_was_read_ahead_is_served_once_and_only_in_its_request(user_factory
     # Another request (or none): the count is read from the cache, not from a past request.
     caches["default"].set(f"campaigns:notices-unread:v1:{user.pk}", 7)
     assert unread_count(user.pk) == 7
-
-
-def test_a_preview_is_rendered_from_its_own_body_and_never_cached(
-    client, user_factory, course_factory
-):
-    """An editor's preview is the live page's id and revision with an unsaved body: it is
-    shown as edited, and learners keep seeing the published text."""
-    user = user_factory()
-    course = course_factory(lessons=1, bodies=[[text_block("<p>Bản đã đăng.</p>")]])
-    services.enrolment_create(user=user, course=course, source="self")
-    lesson = lessons_of(course)[0]
-    draft = type(lesson).objects.get(pk=lesson.pk)
-    block = draft.body.raw_data[0]
-    draft.body = [{**block, "value": "<p>Bản nháp chưa lưu.</p>"}]  # the same block id
-    request = RequestFactory().get(lesson.url)
-    request.user, request.is_preview = user, True
-    previewed = views.lesson_body_items(request, draft)
-    assert "Bản nháp chưa lưu." in str(previewed[0]["html"])
-
-    client.force_login(user)
-    for _ in range(2):
-        page = client.get(lesson.url).content.decode()
-        assert "Bản đã đăng." in page and "Bản nháp" not in page
 
 
 def test_the_catalogue_marks_only_the_learners_active_enrolments(
