@@ -2,7 +2,7 @@ from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
 from campaigns.agencies.selectors import is_manager
-from cms.cache import ahead_forget, ahead_get, read_ahead_register
+from cms.cache import ahead_get, forget, read_ahead_register
 
 # Whether a person holds a manager role, for the "Manage" link only (every page shows the
 # navigation; the manager pages check the role themselves, through the database). Deleted
@@ -37,9 +37,7 @@ def manager_nav_flag(user) -> bool:
 
 def manager_nav_forget(sender, instance, **kwargs) -> None:
     """Receiver of ManagerRole's post_save and post_delete."""
-    key = _flag_key(instance.user_id)
-    ahead_forget([key])
-    cache.delete(key)
+    forget([_flag_key(instance.user_id)])
 
 
 def manager_nav(request):

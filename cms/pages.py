@@ -12,7 +12,6 @@ import pickle
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
@@ -21,6 +20,7 @@ from wagtail.signals import post_page_move
 from cms.cache import (
     ProcessMemo,
     cache_seconds,
+    forget,
     generation,
     generation_forget,
     read_ahead_register,
@@ -87,8 +87,7 @@ def _shared_restriction_table() -> tuple[list, frozenset]:
 
 
 def restrictions_forget(**_kwargs) -> None:
-    cache.delete(RESTRICTIONS_KEY)
-    transaction.on_commit(lambda: cache.delete(RESTRICTIONS_KEY))
+    forget([RESTRICTIONS_KEY])
 
 
 def view_restrictions(page, request=None) -> list:
@@ -225,7 +224,11 @@ def for_everyone_under_token(token: str, key: str, load):
 
 
 def cached_for_everyone(request, key: str, load):
-    """`load()` (the same answer for every visitor) cached under the pages generation."""
+    """`load()` (the same answer for every visitor) cached under the pages generation. An
+    editor's preview (unsaved content under the live page's id and revision) is loaded and
+    never cached: what it reads is not what every visitor sees."""
+    if getattr(request, "is_preview", False):
+        return load()
     token = pages_generation(request)
     if token is None:
         return load()

@@ -301,24 +301,23 @@ def lesson_body_items(request, lesson: LessonPage) -> list[dict]:
     raw = lesson.body.raw_data
     activity_types = activity_block_types()
 
-    def render_content() -> dict[str, str]:
-        html = {}
-        for index, child in enumerate(raw):
-            if child["type"] not in activity_types:
-                block = lesson.body[index]
-                html[child["id"]] = str(block.render(context={
-                    "page": lesson, "self": lesson, "request": request, "block_id": block.id
-                }))  # fmt: skip
-        return html
+    def render_block(index: int) -> str:
+        context = {"page": lesson, "self": lesson, "request": request,
+                   "block_id": raw[index]["id"]}  # fmt: skip
+        return str(lesson.body[index].render(context=context))
 
-    if getattr(request, "is_preview", False):
-        rendered = render_content()
-    else:
-        published = lesson.last_published_at.timestamp() if lesson.last_published_at else 0
-        version = f"{lesson.pk}:{lesson.latest_revision_id}:{published:.0f}"
-        rendered = cached_for_everyone(
-            request, f"lesson-body:{version}:{get_language()}", render_content
-        )
+    def render_content() -> dict[str, str]:
+        return {
+            child["id"]: render_block(index)
+            for index, child in enumerate(raw)
+            if child["type"] not in activity_types
+        }
+
+    published = lesson.last_published_at.timestamp() if lesson.last_published_at else 0
+    version = f"{lesson.pk}:{lesson.latest_revision_id}:{published:.0f}"
+    rendered = cached_for_everyone(
+        request, f"lesson-body:{version}:{get_language()}", render_content
+    )
     items = []
     for index, child in enumerate(raw):
         if child["type"] in activity_types:
@@ -326,9 +325,7 @@ def lesson_body_items(request, lesson: LessonPage) -> list[dict]:
             continue
         html = rendered.get(child["id"])
         if html is None:  # not in a copy made from another body: rendered here
-            html = str(lesson.body[index].render(context={
-                "page": lesson, "self": lesson, "request": request, "block_id": child["id"]
-            }))  # fmt: skip
+            html = render_block(index)
         items.append({"html": mark_safe(html)})  # noqa: S308 - the blocks' own output
     return items
 
