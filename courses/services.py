@@ -319,10 +319,7 @@ def lesson_progress_record(
     course = course_of(lesson)
     with transaction.atomic():
         _require_open(user=user, lesson=lesson, course=course)
-        progress, _created = LessonProgress.objects.get_or_create(
-            user=user, lesson=lesson, defaults={"course": course}
-        )
-        progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)
+        progress = _progress_locked(user=user, lesson=lesson, course=course)
         changed = []  # saved with the completion, in one UPDATE
         if evidence == LessonProgress.Evidence.READ:
             if lesson.completion_mode != "read":

@@ -223,6 +223,30 @@ def test_first_view_of_a_lesson_records_its_opening_in_one_statement(
     assert opened.opened_at is not None and opened.course_id == course.pk
 
 
+def test_reading_a_lesson_takes_its_progress_row_in_one_statement_opened_or_not(
+    user_factory, course_factory
+):
+    """'I have read this lesson': the progress row is made or locked by one INSERT ... ON
+    CONFLICT ... RETURNING, whether the lesson page was opened first or not (it was a
+    get_or_create, with a savepoint of its own when new, then a SELECT ... FOR UPDATE)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = user_factory()
+    course = course_factory(lessons=4)  # none of the readings below completes the course
+    services.enrolment_create(user=user, course=course, source="self")
+    first, second, third, _fourth = lessons_of(course)
+    services.lesson_progress_record(user=user, lesson=first, evidence="read")  # warms up
+    services.lesson_open_record(user=user, lesson=third)
+    counts = []
+    for lesson in (second, third):  # never opened, then opened
+        with CaptureQueriesContext(connection) as ctx:
+            services.lesson_progress_record(user=user, lesson=lesson, evidence="read")
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    assert LessonProgress.objects.filter(user=user, read_confirmed=True).count() == 3
+
+
 # --- What the pages cached for everyone must never get wrong ---------------------------------
 
 
