@@ -46,7 +46,7 @@ from assessments.models import (
     Quiz,
     QuizSlot,
 )
-from cms.inserts import insert_rows, update_row
+from cms.inserts import insert_row, insert_rows, update_row
 from cms.prepared import Prepared
 from cms.text import nfc
 
@@ -238,7 +238,7 @@ def _attempt_created(*, quiz: Quiz, user, context_key: str, now, attempts) -> At
     # concurrent start into a ValidationError instead of resuming it (attempt_start). The
     # user and the quiz are the rows in hand (not looked up again).
     attempt.full_clean(exclude=["user", "quiz"], validate_constraints=False)
-    _insert_row(attempt)  # save(), its INSERT built once
+    insert_row(attempt)  # save(), its INSERT built once
     return attempt
 
 
@@ -260,23 +260,6 @@ def attempt_locked(*, attempt_id: int, user) -> Attempt | None:
     attempt in one transaction (attempt_save / attempt_submit with `locked=True`). The
     query's SQL is built once per process (cms.prepared)."""
     return _ATTEMPT_LOCKED.first(int(attempt_id), user.pk)
-
-
-def _insert_rows(rows: list, batch: int = 200) -> None:
-    """`bulk_create(rows)`, one statement per `batch` rows, its SQL built once per process
-    (cms.inserts.insert_rows: the ORM's bulk_create built it on every submit)."""
-    for start in range(0, len(rows), batch):
-        insert_rows(rows[start : start + batch])
-
-
-def _insert_row(row) -> None:
-    """`row.save()` of a new row: one INSERT ... RETURNING its key, its SQL built once
-    (cms.inserts.insert_rows; save() itself where the database cannot return it)."""
-    if not connection.features.can_return_columns_from_insert:
-        row.save()
-        return
-    row.pk = insert_rows([row], returning=True)[0]
-    row._state.adding, row._state.db = False, connection.alias
 
 
 def _locked(attempt: Attempt, user, *, locked: bool = False) -> Attempt:
@@ -408,7 +391,7 @@ def _grade(locked: Attempt, *, now, responses: dict | None, auto: bool) -> Attem
         setattr(locked, name, value)
     updated = update_row(locked, tuple(written), only_if={"state": AttemptState.IN_PROGRESS})
     if updated:
-        _insert_rows(results)
+        insert_rows(results)
     else:
         locked.refresh_from_db()
     locked.just_graded = bool(updated) and locked.state == AttemptState.GRADED

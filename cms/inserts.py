@@ -150,14 +150,29 @@ def _db_value(field, plain, value):
     return field.get_db_prep_save(value, connection)
 
 
-def insert_rows(rows: list, *, returning: bool = False) -> list:
-    """INSERT new `rows` of one model in one statement (bulk_create without the ORM's query
-    building: the SQL is built once per process, vendor, model and number of rows), every
-    concrete field but the primary key as Model.save() prepares it (defaults,
+def insert_rows(rows: list, *, returning: bool = False, batch: int = 200) -> list:
+    """INSERT new `rows` of one model, one statement per `batch` rows (bulk_create without
+    the ORM's query building: the SQL is built once per process, vendor, model and number of
+    rows), every concrete field but the primary key as Model.save() prepares it (defaults,
     auto_now_add). `returning`: their primary keys, in order (PostgreSQL, SQLite 3.35+);
     otherwise they are not set. No signals, as bulk_create."""
-    if not rows:
-        return []
+    keys = []
+    for start in range(0, len(rows), batch):
+        keys += _insert_batch(rows[start : start + batch], returning)
+    return keys
+
+
+def insert_row(row) -> None:
+    """`row.save()` of a new row: one INSERT ... RETURNING its key, its SQL built once
+    (save() itself, with its signals, where the database cannot return it)."""
+    if not connection.features.can_return_columns_from_insert:
+        row.save()
+        return
+    row.pk = insert_rows([row], returning=True)[0]
+    row._state.adding, row._state.db = False, connection.alias
+
+
+def _insert_batch(rows: list, returning: bool) -> list:
     meta = rows[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     key = (connection.vendor, meta.label, len(rows), returning)

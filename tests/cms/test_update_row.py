@@ -3,7 +3,7 @@
 import pytest
 from django.db.models.sql.compiler import SQLUpdateCompiler
 
-from cms.inserts import insert_rows, update_row
+from cms.inserts import insert_row, insert_rows, update_row
 from courses.models import LessonProgress
 from courses.services import enrolment_create, lesson_open_record
 from tests.courses.conftest import catalogue, course_factory, lessons_of  # noqa: F401 - fixtures
@@ -53,6 +53,16 @@ def test_update_row_only_if_and_insert_rows(user_factory, monkeypatch, django_as
     first.name = "Lần hai"
     assert update_row(first, ("name",), only_if={"name": "Nhóm 0"}) == 0  # no longer so
     assert QuestionCategory.objects.get(pk=first.pk).name == "Đổi tên"
+    # In batches: one statement per `batch` rows, the keys of all in order; one row saved.
+    more = [QuestionCategory(name=f"Lô {n}") for n in range(5)]
+    with django_assert_num_queries(3):
+        keys = insert_rows(more, returning=True, batch=2)
+    assert [QuestionCategory.objects.get(pk=k).name for k in keys] == [r.name for r in more]
+    single = QuestionCategory(name="Một nhóm")
+    with django_assert_num_queries(1):
+        insert_row(single)
+    assert single.pk and not single._state.adding
+    assert QuestionCategory.objects.get(pk=single.pk).name == "Một nhóm"
 
 
 def test_insert_or_fill_inserts_once_and_fills_only_what_is_empty(
