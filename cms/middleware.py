@@ -37,6 +37,7 @@ from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
+from cms.cache import ProcessMemo
 from cms.pages import cached_for_everyone, local_clear, pages_generation, view_restrictions
 
 SITE_MEMO_SECONDS = 60
@@ -65,7 +66,7 @@ _routes: dict[tuple[int, str], _Route] = {}
 # (token, expires, paths). A page change makes a new token; a
 # Site saved or deleted clears this process's memo at once (memo_clear) and the others' within
 # SITE_MEMO_SECONDS, as the Site memo above.
-_root_paths: list[tuple[str, float, list]] = []
+_root_paths = ProcessMemo(size=4)  # by token: the current one, and a few old ones unread
 
 SITE_FIELDS = ("id", "hostname", "port", "site_name", "root_page_id", "is_default_site")
 
@@ -134,11 +135,10 @@ def root_paths_for(request) -> list:
     token = pages_generation(request)
     if token is None:
         return Site.get_site_root_paths()
-    now = time.monotonic()
-    if _root_paths and _root_paths[0][0] == token and _root_paths[0][1] >= now:
-        return list(_root_paths[0][2])
-    paths = Site.get_site_root_paths()
-    _root_paths[:] = [(token, now + SITE_MEMO_SECONDS, paths)]
+    paths = _root_paths.get(token)
+    if paths is None:
+        paths = Site.get_site_root_paths()
+        _root_paths.put(token, paths, SITE_MEMO_SECONDS)
     return list(paths)
 
 
