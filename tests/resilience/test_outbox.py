@@ -8,11 +8,14 @@ once; a second sweep sends nothing. A worker killed with SIGKILL in the middle o
 import finishes it after a restart, with nobody created twice (acks late + checkpoints).
 """
 
+import contextlib
 import re
+import threading
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -147,6 +150,47 @@ def test_broker_back_the_sweep_does_each_piece_of_work_once(
         assert succeeded(log, task_name) == 1, (task_name, log[-3000:])
 
 
+@contextlib.contextmanager
+def held_in_another_transaction(action):
+    """`action()` run in a transaction of another connection, left open (then rolled back)
+    for the block: what it wrote or locked stops, for sure, a worker that writes the same
+    row or unique key (PostgreSQL makes it wait), so a kill lands in the middle of a batch
+    and not by a race with the clock."""
+    held, release, errors = threading.Event(), threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                action()
+                held.set()
+                release.wait(300)
+                transaction.set_rollback(True)  # never committed
+        except Exception as error:  # noqa: BLE001 (raised by the test below)
+            errors.append(error)
+        finally:
+            held.set()
+            connections.close_all()  # (this thread's)
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    held.wait(30)
+    try:
+        assert not errors, errors
+        yield
+    finally:
+        release.set()
+        thread.join(30)
+
+
+def waiting_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.celery_worker
 def test_worker_killed_mid_import_finishes_after_restart_nothing_twice(
     real_worker, private_redis, broker_at, tree, manager_of, settings,  # noqa: F811
@@ -154,7 +198,7 @@ def test_worker_killed_mid_import_finishes_after_restart_nothing_twice(
     from campaigns import tasks
     from campaigns.agencies import imports
 
-    rows = 3000
+    rows, held_index = 3000, 2000  # the import stops at the batch creating person 2000
     settings.CAMPAIGNS_IMPORT_DIR = settings.BASE_DIR / "var" / "imports"
     broker_at(private_redis.url)
     real_worker.start()
@@ -169,12 +213,19 @@ def test_worker_killed_mid_import_finishes_after_restart_nothing_twice(
     outbox.task_send(tasks.import_check, [job.pk])  # as import_job_submit queues it
     wait_for(lambda: ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.READY,
              timeout=120, what="the import checked")  # fmt: skip
-    assert imports.import_run_submit(job=ImportJob.objects.get(pk=job.pk))
-    wait_for(lambda: (ImportJob.objects.get(pk=job.pk).checkpoint_row or 0) > 1,
-             timeout=120, what="the import running")  # fmt: skip
-    real_worker.kill9()  # SIGKILL in the middle of the import
+    # Another transaction holds a new person with person 2000's e-mail: the import's INSERT of
+    # that batch waits on the unique index.
+    person = User(email=f"nguoi{held_index}@example.vn", full_name="Người giữ chỗ")
+    with held_in_another_transaction(person.save):
+        assert imports.import_run_submit(job=ImportJob.objects.get(pk=job.pk))
+        wait_for(lambda: (ImportJob.objects.get(pk=job.pk).checkpoint_row or 0) > 1,
+                 timeout=120, what="the import running")  # fmt: skip
+        wait_for(lambda: waiting_on_a_lock() > 0, timeout=120,
+                 what="the import waiting at the held person's batch")  # fmt: skip
+        real_worker.kill9()  # SIGKILL in the middle of the import
     killed_at = ImportJob.objects.get(pk=job.pk).checkpoint_row
-    assert killed_at < rows + 1, "the import finished before the kill: make it larger"
+    assert 1 < killed_at < held_index + 2  # (row 1 is the header)
+    assert User.objects.filter(email__startswith="nguoi").count() == killed_at - 1
 
     real_worker.start()  # the unacknowledged task comes back (visibility timeout)
     wait_for(lambda: ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.DONE,
@@ -212,12 +263,17 @@ def test_worker_killed_mid_certificate_batch_finishes_after_restart_nothing_twic
 
     broker_at(private_redis.url)
     real_worker.start()
-    outbox.task_send(certificates_rerender_template_task, [template.pk], on_commit=False)
-    wait_for(lambda: out_of_date(template=template).count() <= count - 3, timeout=120,
-             what="the batch under way")  # fmt: skip
-    real_worker.kill9()  # SIGKILL in the middle of the batch
+    # Another transaction locks the middle certificate: the worker's render of it waits.
+    middle = Certificate.objects.order_by("pk").values_list("pk", flat=True)[count // 2]
+    with held_in_another_transaction(
+        lambda: list(Certificate.objects.select_for_update().filter(pk=middle))
+    ):
+        outbox.task_send(certificates_rerender_template_task, [template.pk], on_commit=False)
+        wait_for(lambda: waiting_on_a_lock() > 0, timeout=120,
+                 what="the batch waiting at the locked certificate")  # fmt: skip
+        real_worker.kill9()  # SIGKILL in the middle of the batch
     left = out_of_date(template=template).count()
-    assert left > 0, "the batch finished before the kill: make it larger"
+    assert left > 0  # the locked certificate at least
 
     real_worker.start()
     wait_for(lambda: out_of_date(template=template).count() == 0, timeout=180,
