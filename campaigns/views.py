@@ -134,12 +134,14 @@ def ranking(request):
     kind = request.GET.get("kind", own_kind)
     if kind not in Agency.Kind.values:
         kind = own_kind
-    entries = aggregates.ranking(kind=kind, subject=subject, within=roots)
+    with aggregates.figures_times() as times:
+        entries = aggregates.ranking(kind=kind, subject=subject, within=roots)
     return render(
         request,
         "campaigns/ranking.html",
         {"entries": entries, "kind": kind, "kinds": Agency.Kind.choices, "subject": subject,
          "campaigns": campaigns, "choice": choice, "public": False,
+         "figures_at": aggregates.figures_at(times),
          "campaign_param": subject.campaign.pk if subject.campaign else "all"},
     )  # fmt: skip
 

@@ -226,5 +226,5 @@ def ranking(request):
          "kinds": [(k.value, labels[k.value]) for k in RANKING_KINDS],
          "subject": {"campaign": campaign}, "campaigns": data["campaigns"],
          "campaign_param": campaign["id"] if campaign else "all",
-         "public": True, "min_count": min_count},
+         "public": True, "min_count": min_count, "figures_at": data["figures_at"]},
     )  # fmt: skip

@@ -336,6 +336,8 @@ def report_table(
     then name them, the agency's parent and the place; the page needs none: one query
     less)."""
     parent = agency.get_parent() if signer is not None else None
+    with aggregates.figures_times() as times:  # (the rollups' snapshot: when it was read)
+        lines = aggregates.report_lines(subject=subject, root=agency, period=period, depth=depth)
     return report_files.ReportTable(
         parent_name=parent.name if parent else "",
         place=settings.CAMPAIGNS_REPORT_PLACE,
@@ -344,7 +346,7 @@ def report_table(
         agency_name=agency.name, period_label=period.label, period_start=period.start,
         period_end=period.end, generated_at=timezone.now(),
         campaign_name=subject.campaign.name if subject.campaign else "",
-        lines=aggregates.report_lines(subject=subject, root=agency, period=period, depth=depth),
+        lines=lines, figures_at=aggregates.figures_at(times),
     )  # fmt: skip
 
 

@@ -120,9 +120,10 @@ def table(query: Query) -> dict:
     subject, picker = _subject(query.campaign)
     # The whole tree (root None): a province has about a thousand agencies, read once.
     # Only the tree at the period's end is shown (the previous end and the flows skipped).
-    at_end, _previous, _during = aggregates.period_counts(
-        subject=subject, root=None, period=query.period, during=False, previous_end=False
-    )
+    with aggregates.figures_times() as times:  # (the rollups' snapshot: when it was read)
+        at_end, _previous, _during = aggregates.period_counts(
+            subject=subject, root=None, period=query.period, during=False, previous_end=False
+        )
     agencies = at_end.agencies
     rows, parents = [], {}
     for path in sorted(agencies):
@@ -158,7 +159,8 @@ def table(query: Query) -> dict:
         by_path[path]["hidden"][name] = kind
     campaign = subject.campaign
     data = {
-        "generated_at": timezone.now(),
+        # The figures' time: the rollups' snapshot may be a few minutes older than now.
+        "generated_at": aggregates.figures_at(times) or timezone.now(),
         "source": _source(agencies.values()),
         "campaign": {"id": campaign.pk, "name": campaign.name} if campaign else None,
         "campaigns": picker,
@@ -206,6 +208,7 @@ def ranking(*, choice: str, kind: str) -> dict:
         ],
         "campaign": data["campaign"],
         "campaigns": data["campaigns"],
+        "figures_at": data["generated_at"],
     }
 
 

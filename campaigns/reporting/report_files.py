@@ -70,6 +70,9 @@ class ReportTable:
     parent_name: str = ""
     place: str = ""
     signer_name: str = ""
+    # When the figures were read from the rollups (a snapshot at most a few minutes older
+    # than generated_at: campaigns.reporting.aggregates.SNAPSHOT_SECONDS).
+    figures_at: datetime | None = None
 
 
 @dataclass
@@ -129,22 +132,28 @@ def _dmy(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def _local(when: datetime) -> datetime:
+    return timezone.localtime(when) if timezone.is_aware(when) else when
+
+
 def _title_block(table: ReportTable) -> list[str]:
     """The lines under the title, in the active language."""
-    when = table.generated_at
-    if timezone.is_aware(when):
-        when = timezone.localtime(when)
+    when = _local(table.generated_at)
     period = _("Period: %(label)s (%(start)s – %(end)s)") % {
         "label": _text(table.period_label),
         "start": _dmy(table.period_start),
         "end": _dmy(table.period_end),
     }
-    return [
+    lines = [
         _("Agency: %(name)s") % {"name": _text(table.agency_name)},
         period,
         _("Campaign: %(name)s") % {"name": _text(table.campaign_name) or _("All courses")},
         _("Generated at: %(when)s") % {"when": when.strftime("%d/%m/%Y %H:%M")},
     ]
+    if table.figures_at is not None:
+        at = _local(table.figures_at).strftime("%d/%m/%Y %H:%M")
+        lines.append(_("Figures as of: %(when)s") % {"when": at})
+    return lines
 
 
 def _numbering(lines: list[ReportLine]) -> Iterator[tuple[int | None, ReportLine]]:
@@ -385,9 +394,7 @@ def _decree_heading(table: ReportTable, body, bold, title, para) -> list:
              HRFlowable(width="45%", thickness=0.6, color=colors.black)]  # fmt: skip
     heading = Table([[left, right]], colWidths=[110 * mm, 157 * mm])
     heading.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    when = table.generated_at
-    if timezone.is_aware(when):
-        when = timezone.localtime(when)
+    when = _local(table.generated_at)
     place_date = _("%(place)s, day %(day)s month %(month)s year %(year)s") % {
         "place": _text(table.place) or "…",
         "day": f"{when.day:02d}",

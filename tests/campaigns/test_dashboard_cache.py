@@ -7,10 +7,12 @@ and agree. A repeated page reads no rollup row; the live writes do not forget th
 its ids; Redis down is a miss. A neighbour's figures: tests/security/test_dashboard_snapshot.py."""
 
 import datetime as dt
+import io
 import re
 import time
 import types
 
+import openpyxl
 import pytest
 from django.core.cache import cache
 from django.core.cache.backends import locmem
@@ -143,6 +145,38 @@ def test_the_page_says_when_its_figures_were_read(world, client, rollup_cache, m
     html = page(client, url)[0]
     shown = timezone.localtime(dt.datetime.fromtimestamp(read_at, tz=dt.UTC)).strftime("%H:%M")
     assert f'<p class="camp-sub" id="figures-at">Số liệu lúc {shown}</p>' in html
+
+
+def test_the_ranking_the_report_and_its_file_say_when_their_figures_were_read(
+    world, client, rollup_cache, monkeypatch
+):
+    """They read the same snapshot as the dashboard: after a live write they still show the
+    figures as read, so each says when (the report file under its 'Generated at' line), and
+    the public ranking and open data the time of their figures, not of the request."""
+    client.force_login(world["manager"])
+    ranking = reverse("campaigns:ranking") + "?kind=department"
+    report = reverse("campaigns:report", args=[world["snv"].pk])
+    report += f"?period={month_slug()}&campaign={world['campaign'].pk}"
+    public = reverse("open_data:ranking") + "?kind=department"
+    read_at = time.time() - 120  # the snapshot was read two minutes ago
+    monkeypatch.setattr(aggregates, "time", types.SimpleNamespace(time=lambda: read_at))
+    for url in (ranking, report, public):
+        page(client, url)
+    monkeypatch.setattr(aggregates, "time", time)
+    other = world["unit_people"][1]  # a live write: the snapshot keeps the figures as read
+    course_complete(enrolment=Enrolment.objects.get(user=other, course=world["course"]))
+    services.assignments_refresh_completion(campaign=world["campaign"])
+    shown = timezone.localtime(dt.datetime.fromtimestamp(read_at, tz=dt.UTC))
+    stamp = f'<p class="camp-sub" id="figures-at">Số liệu lúc {shown:%H:%M}</p>'
+    html = page(client, ranking)[0]
+    assert stamp in html and cells(html, "SNV")[2:4] == ["10", "2"]
+    html = page(client, report)[0]
+    assert stamp in html and cells(html, "SNV")[4] == "2"
+    assert stamp in page(client, public)[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(report + "&format=xlsx").content)).active
+    texts = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert f"Số liệu lúc: {shown:%d/%m/%Y %H:%M}" in texts
+    assert any(t.startswith("Lập lúc: ") for t in texts)
 
 
 def test_the_beat_task_refreshes_before_the_snapshot_expires(world, client, rollup_cache):
