@@ -13,6 +13,9 @@ final graded "answered" that completes the lesson). Each statement goes through 
 path: middleware, session, CSRF, enrolment/lock selector, checks, idempotent insert, and
 for the graded one the courses floor. Prints accepted statements per second (wall clock),
 latency percentiles and any refusals. S stays under the per-learner rate limit (120/min).
+Each learner comes from their own address, as in production behind nginx (one trusted
+proxy, TRUSTED_PROXY_COUNT=1, X-Forwarded-For): the per-address limit is a limit on one
+place's traffic, not on the whole province's, and a bench from one address met it.
 Without DATABASE_URL it falls back to a temporary SQLite file (writers then queue on
 SQLite's lock: figures are much lower and not representative).
 """
@@ -129,6 +132,8 @@ def start_gunicorn(port: int, workers: int):
         "CSRF_COOKIE_SECURE": "0",
         "SECURE_HSTS_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
+        # As behind nginx: the learner's address is the last X-Forwarded-For entry.
+        "TRUSTED_PROXY_COUNT": "1",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "--bind",
@@ -179,6 +184,7 @@ def run_learner(port, world, index, count, barrier, results):
         "X-CSRFToken": csrf,
         "Content-Type": "application/json",
         "Host": f"127.0.0.1:{port}",
+        "X-Forwarded-For": f"10.20.{index // 250}.{index % 250 + 1}",  # the learner's own
     }
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     base = f"/hoc/bai/{world['lesson']}/h5p/{world['block']}"
