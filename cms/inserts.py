@@ -96,15 +96,18 @@ _UPDATE_SQL: dict[tuple, str] = {}
 def update_row(row, fields: tuple[str, ...], *, add_one: str = "", only_if=None) -> int:
     """UPDATE `row`'s `fields` by its primary key with the values on `row` (an auto_now
     field among them set now, on the row too, as save() does); `add_one`: a column also
-    increased by one in SQL; `only_if`: {field: value} the row must still have (a
-    conditional UPDATE: whoever comes second changes nothing). For a row the caller holds
-    locked, so what it has is the row's (no signals, as QuerySet.update). The SQL is built
-    once per process, database vendor, model and fields: no ORM query building per call.
+    increased by one in SQL; `only_if`: {field: value} the row must still have, None for
+    IS NULL (a conditional UPDATE, a compare-and-swap: whoever comes second changes
+    nothing). For a row the caller holds locked, or compared by `only_if`, so what it has is
+    the row's (no signals, as QuerySet.update). The SQL is built once per process, database
+    vendor, model and fields: no ORM query building per call.
     Returns the number of rows changed (0 or 1)."""
     meta = row._meta
     targets = [meta.get_field(name) for name in fields]
-    conditions = [meta.get_field(name) for name in only_if or {}]
-    key = (connection.vendor, meta.label, fields, add_one, tuple(only_if or ()))
+    only_if = only_if or {}
+    conditions = [meta.get_field(name) for name, v in only_if.items() if v is not None]
+    nulls = tuple(name for name, v in only_if.items() if v is None)
+    key = (connection.vendor, meta.label, fields, add_one, tuple(only_if), nulls)
     sql = _UPDATE_SQL.get(key)
     if sql is None:
         quote = connection.ops.quote_name
@@ -112,17 +115,16 @@ def update_row(row, fields: tuple[str, ...], *, add_one: str = "", only_if=None)
         if add_one:
             column = quote(meta.get_field(add_one).column)
             sets.insert(0, f"{column} = {column} + 1")
-        where = [quote(meta.pk.column), *(quote(f.column) for f in conditions)]
+        where = [f"{quote(column)} = %s" for column in
+                 (meta.pk.column, *(f.column for f in conditions))]  # fmt: skip
+        where += [f"{quote(meta.get_field(name).column)} IS NULL" for name in nulls]
         sql = _UPDATE_SQL[key] = (
             f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 -- our names, values as parameters
-            f"WHERE {' AND '.join(f'{column} = %s' for column in where)}"
+            f"WHERE {' AND '.join(where)}"
         )
     values = [f.get_db_prep_save(f.pre_save(row, add=False), connection) for f in targets]
     values.append(row.pk)
-    values += [
-        f.get_db_prep_value(v, connection)
-        for f, v in zip(conditions, (only_if or {}).values(), strict=True)
-    ]
+    values += [f.get_db_prep_value(only_if[f.name], connection) for f in conditions]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         return cursor.rowcount

@@ -15,11 +15,12 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.inserts import update_row
 from cms.outbox import task_send
 from cms.prepared import Prepared
 from cms.text import fold, nfc
@@ -221,61 +222,24 @@ def certificate_render(
         f"certificates/{certificate.code}-{secrets.token_hex(8)}.pdf", ContentFile(pdf)
     )
     old_name = certificate.pdf.name
-    now = timezone.now()
-    swapped = _swap(
-        certificate.pk,
-        old_name,
-        pdf=new_name,
-        signed=sign,
-        issuer=assets.issuer,
-        render_status=Certificate.RenderStatus.RENDERED,
-        render_key=key,
-        template_fingerprint=fingerprint,
-        rendered_at=now,
-        render_error="",
-        updated_at=now,
-    )
+    certificate.pdf.name = new_name
+    certificate.signed, certificate.issuer = sign, assets.issuer
+    certificate.render_status = Certificate.RenderStatus.RENDERED
+    certificate.render_key, certificate.template_fingerprint = key, fingerprint
+    certificate.rendered_at, certificate.render_error = timezone.now(), ""
+    swapped = update_row(
+        certificate, _SWAP_FIELDS, only_if={"pdf": old_name, "revoked_at": None}
+    ) == 1  # fmt: skip
     to_delete = old_name if swapped else new_name
     if to_delete:  # once the swap is committed (at once in the task: autocommit)
         transaction.on_commit(lambda: storage.delete(to_delete))
     if not swapped:
         return done(Certificate.objects.get(pk=certificate.pk))
-    certificate.pdf.name = new_name
-    certificate.signed, certificate.issuer = sign, assets.issuer
-    certificate.render_status = Certificate.RenderStatus.RENDERED
-    certificate.render_key, certificate.template_fingerprint = key, fingerprint
-    certificate.rendered_at, certificate.render_error, certificate.updated_at = now, "", now
     return done(certificate)
 
 
 _SWAP_FIELDS = ("pdf", "signed", "issuer", "render_status", "render_key",
                 "template_fingerprint", "rendered_at", "render_error", "updated_at")  # fmt: skip
-_SWAP = "UPDATE {table} SET {sets} WHERE {pk} = %s AND {revoked} IS NULL AND {pdf} = %s"
-_swap_sql: dict[str, str] = {}
-
-
-def _swap(certificate_id: int, old_name: str, **values) -> bool:
-    """`Certificate.objects.filter(pk=certificate_id, revoked_at__isnull=True,
-    pdf=old_name).update(**values)` (values: the _SWAP_FIELDS), one statement whose SQL is
-    built once per database vendor. True when the row was updated."""
-    connection = connections[router.db_for_write(Certificate)]
-    meta = Certificate._meta
-    sql = _swap_sql.get(connection.vendor)
-    if sql is None:
-        quote = connection.ops.quote_name
-        column = {name: quote(meta.get_field(name).column) for name in _SWAP_FIELDS}
-        sql = _swap_sql[connection.vendor] = _SWAP.format(
-            table=quote(meta.db_table),
-            sets=", ".join(f"{column[name]} = %s" for name in _SWAP_FIELDS),
-            pk=quote(meta.pk.column),
-            revoked=quote(meta.get_field("revoked_at").column),
-            pdf=column["pdf"],
-        )
-    params = [meta.get_field(name).get_db_prep_save(values[name], connection)
-              for name in _SWAP_FIELDS]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, certificate_id, old_name])
-        return cursor.rowcount == 1
 
 
 STAFF_VIEW_PERMISSION = "certificates.view_certificate"

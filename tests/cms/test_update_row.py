@@ -115,3 +115,19 @@ def test_insert_or_fill_inserts_once_and_fills_only_what_is_empty(
     assert filled.pk == unopened.pk and filled.opened_at == t0 and filled.read_confirmed
     assert filled.updated_at > unopened.updated_at
     assert opening(first, t0).activity_results == {"version": 1, "blocks": {"b": {"passed": True}}}
+
+
+def test_update_row_only_if_none_is_is_null(user_factory, django_assert_num_queries):
+    """`only_if` {field: None}: the row must still have no value there (IS NULL; '= NULL'
+    would match nothing): the certificate's compare-and-swap on a not revoked row."""
+    from accounts.models import User
+
+    user = user_factory(full_name="Tên Cũ")
+    assert user.phone is None
+    user.full_name = "Tên Mới"
+    with django_assert_num_queries(1):
+        assert update_row(user, ("full_name",), only_if={"phone": None}) == 1
+    User.objects.filter(pk=user.pk).update(phone="+84987000111")
+    user.full_name = "Lần Hai"
+    assert update_row(user, ("full_name",), only_if={"phone": None}) == 0  # no longer empty
+    assert User.objects.get(pk=user.pk).full_name == "Tên Mới"
