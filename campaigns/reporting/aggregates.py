@@ -213,6 +213,18 @@ def rollup_cache_on() -> bool:
 
 
 @contextmanager
+def fresh_figures():
+    """Inside the block every cached sum is read from the rollup rows now, and kept as the
+    newest snapshot: for the beat's refresh, and for the files built in the background or
+    mailed (an export, a subscription), which may take their time and leave the site."""
+    token = _refreshing.set(True)
+    try:
+        yield
+    finally:
+        _refreshing.reset(token)
+
+
+@contextmanager
 def figures_times():
     """Collects the times at which the sums read inside the block were taken from the
     rollup tables (now, for sums not cached): a page shows the oldest."""
@@ -275,14 +287,11 @@ def snapshot_refresh() -> dict:
         return {"subjects": 0}
     campaigns = campaigns_for_dashboard().prefetch_related("courses", "audiences")
     subjects = [Subject(), *(Subject.of(c) for c in campaigns)]
-    token = _refreshing.set(True)
-    try:
+    with fresh_figures():
         for subject in subjects:
             own_counts(subject=subject, root=None)
             _province("courses", subject, lambda s=subject: _courses_by_agency(s))
             _province("months", subject, lambda s=subject: _months_by_agency(s))
-    finally:
-        _refreshing.reset(token)
     return {"subjects": len(subjects)}
 
 

@@ -245,10 +245,11 @@ def _write(export: ReportExport, fileobj) -> int:
     period = periods.period_from_slug(params["period"])
     subject = _subject(params.get("campaign"))
     if export.kind == ReportExport.Kind.REPORT:
-        table = report_table(
-            agency=export.agency, subject=subject, period=period, depth=params.get("depth", 1),
-            signer=export.user,
-        )  # fmt: skip
+        with aggregates.fresh_figures():  # not the pages' snapshot: built in the background
+            table = report_table(
+                agency=export.agency, subject=subject, period=period,
+                depth=params.get("depth", 1), signer=export.user,
+            )  # fmt: skip
         if export.fmt == "csv":
             for chunk in report_files.report_csv(table):
                 fileobj.write(chunk.encode("utf-8"))
@@ -459,7 +460,10 @@ def subscription_cancel(*, user, subscription_id: int) -> bool:
 def _subscription_message(subscription: ReportSubscription, period) -> EmailMessage:
     agency = subscription.agency
     subject = aggregates.Subject.of(subscription.campaign)
-    table = report_table(agency=agency, subject=subject, period=period, signer=subscription.user)
+    with aggregates.fresh_figures():  # not the pages' snapshot: mailed from the beat
+        table = report_table(
+            agency=agency, subject=subject, period=period, signer=subscription.user
+        )
     buffer = io.BytesIO()
     if subscription.fmt == ReportSubscription.Format.PDF:
         report_files.report_pdf(table, buffer)

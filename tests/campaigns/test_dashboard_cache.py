@@ -179,6 +179,43 @@ def test_the_ranking_the_report_and_its_file_say_when_their_figures_were_read(
     assert any(t.startswith("Lập lúc: ") for t in texts)
 
 
+def test_a_background_export_reads_the_figures_now_not_the_snapshot(
+    world, client, rollup_cache, monkeypatch, settings, tmp_path
+):
+    """A file built by the worker (and a mailed report) may leave the site: it reads the
+    rollup rows as they are when it is built, whatever snapshot the pages hold, and says
+    so; the snapshot it read is kept as the newest."""
+    from campaigns.reporting import exports
+
+    settings.REPORTS_DIR = tmp_path / "reports"
+    client.force_login(world["manager"])
+    report = reverse("campaigns:report", args=[world["snv"].pk])
+    report += f"?period={month_slug()}&campaign={world['campaign'].pk}"
+    read_at = time.time() - 120  # the pages' snapshot was read two minutes ago
+    monkeypatch.setattr(aggregates, "time", types.SimpleNamespace(time=lambda: read_at))
+    assert cells(page(client, report)[0], "SNV")[4] == "2"
+    monkeypatch.setattr(aggregates, "time", time)
+    other = world["unit_people"][1]  # a live write after the snapshot
+    course_complete(enrolment=Enrolment.objects.get(user=other, course=world["course"]))
+    services.assignments_refresh_completion(campaign=world["campaign"])
+    assert cells(page(client, report)[0], "SNV")[4] == "2"  # the pages: the snapshot
+    built_from = time.time()
+    export = exports.export_request(
+        user=world["manager"], agency=world["snv"], kind="report", fmt="xlsx",
+        params={"version": 1, "period": month_slug(), "campaign": world["campaign"].pk,
+                "depth": 1},
+    )  # fmt: skip
+    assert tasks.report_export_build(export.pk)["status"] == "done"
+    sheet = openpyxl.load_workbook(settings.REPORTS_DIR / f"export-{export.pk}.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert next(r for r in rows if r[1] == "Sở Nội vụ")[6] == 3  # completed, read now
+    stamp = next(c for r in rows for c in r if isinstance(c, str) and c.startswith("Số liệu"))
+    at = dt.datetime.strptime(stamp, "Số liệu lúc: %d/%m/%Y %H:%M")
+    at = timezone.make_aware(at).timestamp()
+    assert built_from - 60 < at <= time.time()  # (to the minute)
+    assert cells(page(client, report)[0], "SNV")[4] == "3"  # kept as the newest snapshot
+
+
 def test_the_beat_task_refreshes_before_the_snapshot_expires(world, client, rollup_cache):
     entry = app.conf.beat_schedule["campaigns-dashboard-snapshot"]
     assert entry["task"] == "campaigns.dashboard_snapshot"
