@@ -337,6 +337,8 @@ def report_table(
     then name them, the agency's parent and the place; the page needs none: one query
     less)."""
     parent = agency.get_parent() if signer is not None else None
+    # Made now, before the read: figures read now are never "earlier" than the file.
+    generated_at = timezone.now()
     with aggregates.figures_times() as times:  # (the rollups' snapshot: when it was read)
         lines = aggregates.report_lines(subject=subject, root=agency, period=period, depth=depth)
     return report_files.ReportTable(
@@ -345,7 +347,7 @@ def report_table(
         signer_name=getattr(signer, "full_name", "") or "",
         title=_("Digital skills learning report"),
         agency_name=agency.name, period_label=period.label, period_start=period.start,
-        period_end=period.end, generated_at=timezone.now(),
+        period_end=period.end, generated_at=generated_at,
         campaign_name=subject.campaign.name if subject.campaign else "",
         lines=lines, figures_at=aggregates.figures_at(times),
     )  # fmt: skip

@@ -150,9 +150,10 @@ def _title_block(table: ReportTable) -> list[str]:
         _("Campaign: %(name)s") % {"name": _text(table.campaign_name) or _("All courses")},
         _("Generated at: %(when)s") % {"when": when.strftime("%d/%m/%Y %H:%M")},
     ]
-    at = _local(table.figures_at).strftime("%d/%m/%Y %H:%M") if table.figures_at else None
-    if at and at != when.strftime("%d/%m/%Y %H:%M"):  # read earlier (the pages' snapshot)
-        lines.append(_("Figures as of: %(when)s") % {"when": at})
+    if table.figures_at is not None:
+        at = _local(table.figures_at).replace(second=0, microsecond=0)
+        if at < when.replace(second=0, microsecond=0):  # read earlier: the pages' snapshot
+            lines.append(_("Figures as of: %(when)s") % {"when": at.strftime("%d/%m/%Y %H:%M")})
     return lines
 
 
