@@ -104,10 +104,10 @@ def update_row(row, fields: tuple[str, ...], *, add_one: str = "", only_if=None)
     Returns the number of rows changed (0 or 1)."""
     meta = row._meta
     targets = [meta.get_field(name) for name in fields]
-    only_if = only_if or {}
-    conditions = [meta.get_field(name) for name, v in only_if.items() if v is not None]
-    nulls = tuple(name for name, v in only_if.items() if v is None)
-    key = (connection.vendor, meta.label, fields, add_one, tuple(only_if), nulls)
+    # A field by its name or its column's (`user` or `user_id`), with its value.
+    given = [(meta.get_field(name), value) for name, value in (only_if or {}).items()]
+    nulls = tuple(value is None for _field, value in given)
+    key = (connection.vendor, meta.label, fields, add_one, tuple(only_if or ()), nulls)
     sql = _UPDATE_SQL.get(key)
     if sql is None:
         quote = connection.ops.quote_name
@@ -115,16 +115,16 @@ def update_row(row, fields: tuple[str, ...], *, add_one: str = "", only_if=None)
         if add_one:
             column = quote(meta.get_field(add_one).column)
             sets.insert(0, f"{column} = {column} + 1")
-        where = [f"{quote(column)} = %s" for column in
-                 (meta.pk.column, *(f.column for f in conditions))]  # fmt: skip
-        where += [f"{quote(meta.get_field(name).column)} IS NULL" for name in nulls]
+        where = [f"{quote(meta.pk.column)} = %s"]
+        where += [f"{quote(f.column)} {'IS NULL' if value is None else '= %s'}"
+                  for f, value in given]  # fmt: skip
         sql = _UPDATE_SQL[key] = (
             f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 -- our names, values as parameters
             f"WHERE {' AND '.join(where)}"
         )
     values = [f.get_db_prep_save(f.pre_save(row, add=False), connection) for f in targets]
     values.append(row.pk)
-    values += [f.get_db_prep_value(only_if[f.name], connection) for f in conditions]
+    values += [f.get_db_prep_value(value, connection) for f, value in given if value is not None]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         return cursor.rowcount

@@ -131,3 +131,17 @@ def test_update_row_only_if_none_is_is_null(user_factory, django_assert_num_quer
     user.full_name = "Lần Hai"
     assert update_row(user, ("full_name",), only_if={"phone": None}) == 0  # no longer empty
     assert User.objects.get(pk=user.pk).full_name == "Tên Mới"
+
+
+def test_update_row_only_if_by_a_foreign_key_s_column(user_factory, course_factory):  # noqa: F811
+    """`only_if` takes a relation by its field's name or its column's (`user_id`)."""
+    user, other = user_factory(), user_factory()
+    course = course_factory(lessons=1)
+    enrolment_create(user=user, course=course, source="self")
+    progress = lesson_open_record(user=user, lesson=lessons_of(course)[0])
+    progress.read_confirmed = True
+    assert update_row(progress, ("read_confirmed",), only_if={"user_id": other.pk}) == 0
+    assert update_row(progress, ("read_confirmed",), only_if={"user": other.pk}) == 0
+    assert not LessonProgress.objects.get(pk=progress.pk).read_confirmed
+    assert update_row(progress, ("read_confirmed",), only_if={"user_id": user.pk}) == 1
+    assert LessonProgress.objects.get(pk=progress.pk).read_confirmed
